@@ -1,0 +1,258 @@
+"""Start cases, list ready user tasks, complete them, fire timers, deliver messages.
+
+Every call takes the stored state (a JSON string) and the version the case is pinned to, and
+returns an Outcome with the new state: the caller decides where it is stored.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.util.task import TaskState
+
+from . import serialization
+from .bundle import SpecBundle
+from .calendar import add_working_days
+
+log = logging.getLogger(__name__)
+
+
+class TaskNotReady(Exception):
+    """The task does not exist in this case or is no longer waiting for a person."""
+
+
+class NotWaiting(Exception):
+    """The case is not waiting for this message."""
+
+
+class UnknownVersion(Exception):
+    """No bundle is loaded for this spec version."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    step: str
+    name: str
+    lane: str
+    form_key: str
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    kind: str  # "escalation", "signal" or "timer"
+    name: str
+
+
+@dataclass(frozen=True)
+class EngineError:
+    """Where a script or expression failed, for a supervisor to read."""
+
+    step: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class Outcome:
+    state: str
+    ready: list[ReadyTask]
+    completed: bool
+    end_events: list[str]
+    events: list[EngineEvent]
+    done_steps: list[str]
+    next_timer_at: datetime | None
+    error: EngineError | None = None
+    data: dict = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, bundle: SpecBundle, now: Callable[[], datetime] | None = None):
+        self.current = bundle
+        self._bundles: dict[str, SpecBundle] = {bundle.version: bundle}
+        self._scripts: dict[str, PythonScriptEngine] = {}
+        self._now = now or (lambda: datetime.now(UTC))
+
+    # -- versions -----------------------------------------------------------------------------
+    def add_bundle(self, bundle: SpecBundle) -> None:
+        self._bundles.setdefault(bundle.version, bundle)
+
+    def has_version(self, version: str) -> bool:
+        return version in self._bundles
+
+    def bundle(self, version: str) -> SpecBundle:
+        try:
+            return self._bundles[version]
+        except KeyError:
+            raise UnknownVersion(version) from None
+
+    def _script_engine(self, bundle: SpecBundle) -> PythonScriptEngine:
+        engine = self._scripts.get(bundle.version)
+        if engine is None:
+
+            def deadline(step: str) -> str:
+                days = bundle.decide("step_time_limit", step=step).get("working_days")
+                if days is None:
+                    raise ValueError(f"no time limit for step {step!r} in step_time_limits.dmn")
+                return add_working_days(self._now(), int(days)).isoformat()
+
+            engine = PythonScriptEngine(environment=TaskDataEnvironment({"deadline": deadline}))
+            self._scripts[bundle.version] = engine
+        return engine
+
+    # -- commands -----------------------------------------------------------------------------
+    def start(self, data: dict) -> Outcome:
+        bundle = self.current
+        wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
+        wf.data.update(data)
+        wf.task_tree.data.update(data)
+        return self._run(bundle, wf, lambda: None)
+
+    def complete(self, version: str, state: str, task_id: str, data: dict) -> Outcome:
+        bundle, wf = self._restore(version, state)
+        task = _find_ready(wf, task_id)
+
+        def act():
+            task.data.update(data)
+            task.run()
+
+        return self._run(bundle, wf, act, first_done=task.task_spec.name)
+
+    def fire_timers(self, version: str, state: str) -> Outcome:
+        bundle, wf = self._restore(version, state)
+        return self._run(bundle, wf, wf.refresh_timers)
+
+    def deliver_message(self, version: str, state: str, name: str, payload: dict) -> Outcome:
+        bundle, wf = self._restore(version, state)
+        event = BpmnEvent(MessageEventDefinition(name), payload)
+
+        def act():
+            try:
+                wf.send_event(event)
+            except WorkflowException as exc:
+                raise NotWaiting(name) from exc
+
+        return self._run(bundle, wf, act)
+
+    def ready_tasks(self, version: str, state: str) -> list[ReadyTask]:
+        bundle, wf = self._restore(version, state)
+        return _ready(bundle, wf)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _restore(self, version: str, state: str) -> tuple[SpecBundle, BpmnWorkflow]:
+        bundle = self.bundle(version)
+        wf = serialization.loads(state, bundle.spec, bundle.subprocess_specs)
+        wf.script_engine = self._script_engine(bundle)
+        return bundle, wf
+
+    def _run(self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None) -> Outcome:
+        done: list[str] = []
+        events: list[EngineEvent] = []
+        error = None
+
+        def did_complete(task):
+            if isinstance(task.task_spec, CatchingEvent) and isinstance(
+                task.task_spec.event_definition, TimerEventDefinition
+            ):
+                events.append(EngineEvent("timer", task.task_spec.name))
+            if task.task_spec.bpmn_id is not None:
+                done.append(task.task_spec.bpmn_id)
+
+        try:
+            act()
+            if first_done:
+                done.append(first_done)
+            wf.do_engine_steps(did_complete_task=did_complete)
+            if _interrupted(bundle, wf):
+                wf.cancel()
+        except (NotWaiting, TaskNotReady):
+            raise
+        except SpiffWorkflowException as exc:
+            error = _engine_error(exc)
+            log.warning("workflow error at %s: %s", error.step, error.message)
+        for event in wf.get_events():
+            definition = event.event_definition
+            if isinstance(definition, EscalationEventDefinition):
+                events.append(EngineEvent("escalation", definition.name))
+            elif isinstance(definition, SignalEventDefinition):
+                events.append(EngineEvent("signal", definition.name))
+        completed = wf.is_completed()
+        return Outcome(
+            state=serialization.dumps(wf),
+            ready=[] if completed else _ready(bundle, wf),
+            completed=completed,
+            end_events=_end_events(wf) if completed else [],
+            events=events,
+            done_steps=done,
+            next_timer_at=None if completed else _next_timer(wf),
+            error=error,
+            data=dict(wf.data) | _last_data(wf),
+        )
+
+
+def _interrupted(bundle: SpecBundle, wf: BpmnWorkflow) -> bool:
+    return any(sp.spec.name in bundle.interrupting and sp.is_completed() for sp in wf.subprocesses.values())
+
+
+def _find_ready(wf: BpmnWorkflow, task_id: str):
+    try:
+        task = wf.get_task_from_id(UUID(task_id))
+    except (ValueError, TypeError, WorkflowException):
+        task = None
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(task_id)
+    return task
+
+
+def _ready(bundle: SpecBundle, wf: BpmnWorkflow) -> list[ReadyTask]:
+    out = []
+    for task in wf.get_tasks(state=TaskState.READY, manual=True):
+        step = bundle.steps.get(task.task_spec.name)
+        if step is not None:
+            out.append(ReadyTask(str(task.id), step.id, step.name, step.lane, step.form_key))
+    return out
+
+
+def _next_timer(wf: BpmnWorkflow) -> datetime | None:
+    times = []
+    for task in wf.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            value = task._get_internal_data("event_value")
+            if isinstance(value, str):
+                try:
+                    times.append(TimerEventDefinition.get_datetime(value))
+                except ValueError:
+                    continue
+    return min(times) if times else None
+
+
+def _end_events(wf: BpmnWorkflow) -> list[str]:
+    return sorted({t.task_spec.name for t in wf.get_tasks(state=TaskState.COMPLETED)
+                   if isinstance(t.task_spec, EndEvent)})
+
+
+def _last_data(wf: BpmnWorkflow) -> dict:
+    last = wf.last_task
+    return dict(last.data) if last is not None else {}
+
+
+def _engine_error(exc: SpiffWorkflowException) -> EngineError:
+    spec = getattr(exc, "task_spec", None)
+    step = getattr(spec, "name", None) or "unknown"
+    line = getattr(exc, "line_number", None) or None
+    return EngineError(step=step, message=str(exc)[:1000], line=line)
