@@ -71,6 +71,7 @@ class EngineError:
 class Outcome:
     state: str
     ready: list[ReadyTask]
+    waiting: list[str]  # steps waiting for a message from outside (card production)
     completed: bool
     end_events: list[str]
     events: list[EngineEvent]
@@ -130,7 +131,7 @@ class Engine:
             task.data.update(data)
             task.run()
 
-        return self._run(bundle, wf, act, first_done=task.task_spec.name)
+        return self._run(bundle, wf, act, first_done=task.task_spec.name, data_task=task)
 
     def fire_timers(self, version: str, state: str) -> Outcome:
         bundle, wf = self._restore(version, state)
@@ -159,7 +160,8 @@ class Engine:
         wf.script_engine = self._script_engine(bundle)
         return bundle, wf
 
-    def _run(self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None) -> Outcome:
+    def _run(self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None,
+             data_task=None) -> Outcome:
         done: list[str] = []
         events: list[EngineEvent] = []
         error = None
@@ -194,13 +196,14 @@ class Engine:
         return Outcome(
             state=serialization.dumps(wf),
             ready=[] if completed else _ready(bundle, wf),
+            waiting=[] if completed else _waiting_for_messages(wf),
             completed=completed,
             end_events=_end_events(wf) if completed else [],
             events=events,
             done_steps=done,
             next_timer_at=None if completed else _next_timer(wf),
             error=error,
-            data=dict(wf.data) | _last_data(wf),
+            data=dict(data_task.data) if data_task is not None else _last_data(wf),
         )
 
 
@@ -225,6 +228,12 @@ def _ready(bundle: SpecBundle, wf: BpmnWorkflow) -> list[ReadyTask]:
         if step is not None:
             out.append(ReadyTask(str(task.id), step.id, step.name, step.lane, step.form_key))
     return out
+
+
+def _waiting_for_messages(wf: BpmnWorkflow) -> list[str]:
+    return sorted({t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.WAITING)
+                   if isinstance(t.task_spec, CatchingEvent) and t.task_spec.bpmn_id
+                   and isinstance(t.task_spec.event_definition, MessageEventDefinition)})
 
 
 def _next_timer(wf: BpmnWorkflow) -> datetime | None:

@@ -1,0 +1,31 @@
+"""Configuration from the environment; a test config overrides it in create_app(test_config)."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict:
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cccd.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
+        # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
+        "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),
+        "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),
+    }

@@ -1,0 +1,21 @@
+"""Typed SQLAlchemy models, one module per feature."""
+
+from .base import db, utcnow
+from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
+from .residents import Resident
+from .units import Unit
+from .users import User
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseTask",
+    "ProcessSpec",
+    "Resident",
+    "Unit",
+    "User",
+    "db",
+    "utcnow",
+]

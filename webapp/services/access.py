@@ -1,0 +1,62 @@
+"""The one place that decides who may see and do what, in which units.
+
+A user sees work of their department in their unit's subtree. Something outside that scope is
+"not found" (its existence is not revealed); an action their role may not take on something they
+can see is "forbidden".
+"""
+
+from ..models import Case, CaseTask, Unit, User
+
+ROLES = ("police", "police_lead", "justice", "approval", "production", "supervisor", "admin")
+# The BPMN lane each role works in.
+DEPARTMENT = {
+    "police": "police",
+    "police_lead": "police",
+    "justice": "justice",
+    "approval": "approval",
+    "production": "production",
+    "supervisor": "supervision",
+    "admin": "administration",
+}
+CASE_STARTERS = {"police", "police_lead", "admin"}
+RESIDENT_EDITORS = {"police", "police_lead", "admin"}
+ASSIGNERS = {"police_lead", "supervisor", "admin"}
+TRANSFERRERS = {"police", "police_lead", "supervisor", "admin"}
+PRODUCTION = {"production", "admin"}
+
+
+def in_scope(user: User, unit_path: str) -> bool:
+    return unit_path.startswith(user.unit.path)
+
+
+def can_see_case(user: User, case: Case) -> bool:
+    """Every role sees the cases of its unit's subtree; the production centre works nationally."""
+    if not user.active:
+        return False
+    if user.role in PRODUCTION:
+        return True
+    return in_scope(user, case.unit_path)
+
+
+def can_work_task(user: User, task: CaseTask) -> bool:
+    return user.active and task.department == user.department and in_scope(user, task.unit_path)
+
+
+def can_start_case(user: User, unit: Unit) -> bool:
+    return user.active and user.role in CASE_STARTERS and in_scope(user, unit.path)
+
+
+def can_assign(user: User) -> bool:
+    return user.role in ASSIGNERS
+
+
+def can_transfer(user: User) -> bool:
+    return user.role in TRANSFERRERS
+
+
+def can_deliver_cards(user: User) -> bool:
+    return user.active and user.role in PRODUCTION
+
+
+def can_edit_residents(user: User) -> bool:
+    return user.active and user.role in RESIDENT_EDITORS

@@ -1,0 +1,64 @@
+"""Read side of a case: what the CLI, the API and the case page show. Reads the case row, the
+projection and the audit trail; never the workflow state."""
+
+from sqlalchemy import select
+
+from ..models import Case, CaseEvent, CaseTask, db
+
+
+def task_dict(task: CaseTask, case_code: str) -> dict:
+    return {
+        "id": task.id,
+        "case_code": case_code,
+        "step": task.step,
+        "department": task.department,
+        "unit": task.case.unit.code if task.case else None,
+        "assignee": task.assignee.username if task.assignee else None,
+        "ready_at": task.ready_at.isoformat(),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
+
+
+def resident_dict(resident) -> dict:
+    return {
+        "personal_id": resident.personal_id,
+        "full_name": resident.full_name,
+        "birth_date": resident.birth_date.isoformat(),
+        "birth_date_precision": resident.birth_date_precision,
+        "sex": resident.sex,
+        "old_id_number": resident.old_id_number,
+        "ethnicity": resident.ethnicity,
+        "household_id": resident.household_id,
+        "permanent_unit": resident.permanent_unit.code,
+        "temporary_unit": resident.temporary_unit.code if resident.temporary_unit else None,
+        "status": resident.status,
+    }
+
+
+def case_dict(case: Case, with_events: bool = True) -> dict:
+    tasks = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at))
+    out = {
+        "code": case.code,
+        "status": case.status,
+        "kind": case.kind,
+        "priority": case.priority,
+        "unit": case.unit.code,
+        "version": case.version,
+        "resident": resident_dict(case.resident),
+        "tasks": [task_dict(t, case.code) for t in tasks],
+    }
+    if case.status == "error":
+        out["error"] = {"step": case.error_step, "message": case.error_message, "line": case.error_line}
+    if with_events:
+        events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+        out["events"] = [
+            {"at": e.at.isoformat(), "actor": e.actor.username if e.actor else None, "action": e.action,
+             "step": e.step, "detail": e.detail}
+            for e in events
+        ]
+    return out
+
+
+def describe(code: str) -> dict | None:
+    case = db.session.scalar(select(Case).where(Case.code == code))
+    return None if case is None else case_dict(case)

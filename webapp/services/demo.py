@@ -1,0 +1,136 @@
+"""Demo data for `make run`: one real province (Ninh Bình) with a handful of communes, users for
+every role, a few thousand residents with consistent ID numbers, cases at every step."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from ..models import Case, CaseTask, User, db
+from . import cases, clock, residents, tasks, units, users
+from .errors import ServiceError
+from .personal_id import make_personal_id
+from .uow import command
+
+PASSWORD = "demo12345"
+PROVINCE = 37  # Ninh Bình in today's 34-province list
+WARDS = 6
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Đoàn"]
+MIDDLE = {"male": ["Văn", "Đức", "Minh", "Quốc", "Hữu", "Công", "Xuân"],
+          "female": ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Hồng"]}
+GIVEN = {"male": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
+                  "Thắng", "Tuấn", "Việt", "Đạt", "Hiếu", "Trung"],
+         "female": ["Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân",
+                    "Nhung", "Oanh", "Phượng", "Thảo", "Trang", "Yến"]}
+# Birth registered mostly in the old Ninh Bình, Hà Nam and Nam Định (merged into today's Ninh Bình).
+BIRTH_PROVINCES = ["037"] * 5 + ["035", "036", "036"]
+
+
+def accounts(root: str, wards: list[str]) -> list[tuple[str, str, str, str]]:
+    """(username, role, unit code, full name) of the demo users."""
+    rows = [("admin", "admin", root, "Quản trị hệ thống"), ("giamsat", "supervisor", root, "Ban chỉ đạo tỉnh"),
+            ("pheduyet", "approval", root, "Lãnh đạo PC06"), ("sanxuat", "production", root, "Trung tâm C06")]
+    for i, ward in enumerate(wards[:3], start=1):
+        rows += [(f"congan{i}", "police", ward, f"Cán bộ Công an xã {i}"),
+                 (f"congan{i}b", "police", ward, f"Cán bộ Công an xã {i} (2)"),
+                 (f"truongca{i}", "police_lead", ward, f"Trưởng Công an xã {i}"),
+                 (f"tuphap{i}", "justice", ward, f"Công chức Tư pháp – Hộ tịch xã {i}")]
+    return rows
+
+
+def already_seeded() -> bool:
+    return db.session.scalar(select(User.id).where(User.username == "admin")) is not None
+
+
+def logins_text() -> str:
+    rows = db.session.execute(select(User.username, User.role, User.full_name).order_by(User.id)).all()
+    lines = [f"Demo logins (password {PASSWORD}):"]
+    lines += [f"  {u:<12} {r:<12} {n}" for u, r, n in rows]
+    return "\n".join(lines)
+
+
+def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | None = None) -> None:
+    rng = rng or random.Random(20210301)
+    with command():
+        root, wards = units.load_province(PROVINCE, ward_limit=WARDS)
+        for username, role, unit_code, full_name in accounts(root.code, [w.code for w in wards]):
+            users.create(username, role, unit_code, PASSWORD, full_name)
+    echo(f"units: {root.name} and {len(wards)} communes; users: {len(accounts(root.code, []))}+")
+    with command():
+        people = []
+        for i in range(resident_count):
+            ward_index = rng.randint(1, 3)
+            people.append((_resident(rng, i, wards[ward_index - 1].code), ward_index))
+    echo(f"residents: {len(people)}")
+    started = 0
+    for pid, ward_index in people:
+        if started >= case_count:
+            break
+        with command():
+            officer = db.session.scalar(select(User).where(User.username == f"congan{ward_index}"))
+            try:
+                case = cases.start_case(officer, pid, rng.choice(["new", "new", "exchange", "reissue"]),
+                                        rng.choice([None, None, None, "home_visit", "student", "official"]))
+            except ServiceError:
+                continue
+        started += 1
+        _advance(case.code, ward_index, rng)
+    with command():
+        _age_some(rng)
+    echo(f"cases: {started}")
+
+
+def _resident(rng: random.Random, serial: int, ward_code: str) -> str:
+    sex = rng.choice(["male", "female"])
+    name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, (date(2012, 12, 31) - date(1940, 1, 1)).days))
+    precision = rng.choices(["day", "month", "year"], weights=[94, 2, 4])[0]
+    if precision != "day":
+        born = born.replace(day=1, month=1 if precision == "year" else born.month)
+    pid = make_personal_id(rng.choice(BIRTH_PROVINCES), born.year, sex, serial + 1)
+    residents.upsert(None, pid, {
+        "full_name": name, "birth_date": born.isoformat(), "birth_date_precision": precision, "sex": sex,
+        "old_id_number": f"{rng.randrange(10**8, 10**9)}" if born.year < 2000 else None, "ethnicity": "Kinh",
+        "household_id": f"HK{ward_code}{serial // 4:05d}", "permanent_unit": ward_code, "status": "alive"})
+    return pid
+
+
+def _advance(code: str, ward: int, rng: random.Random) -> None:
+    """Walk the case a random distance along a plausible path."""
+    wrong = rng.random() < 0.3
+    path = [("verify_application", f"congan{ward}", {"discrepancies": ["dob_mismatch"] if wrong else []})]
+    if wrong:
+        complete = rng.random() < 0.6
+        path += [("triage_correction", f"tuphap{ward}", {"procedure": "correction", "documents_complete": complete})]
+        if not complete:
+            path += [("await_citizen_documents", f"tuphap{ward}", {"documents_received": True})]
+        path += [("record_correction", f"tuphap{ward}", {"decision_number": f"{rng.randrange(1, 300)}/QĐ-UBND",
+                                                         "decision_date": clock.today_local().isoformat(),
+                                                         "changes": {"birth_date": "1990-05-17"}}),
+                 ("update_population_record", f"congan{ward}", {"confirmed": True})]
+    path += [("capture_biometrics", f"congan{ward}", {"fingerprints": "ok"}),
+             ("approve_application", "pheduyet", {"decision": "approve"}),
+             ("card", "sanxuat", {}),
+             ("receive_card", f"congan{ward}", {}),
+             ("hand_over_card", f"congan{ward}", {"received_by": "self"})]
+    for step, username, data in path[: rng.randint(0, len(path))]:
+        with command():
+            user = db.session.scalar(select(User).where(User.username == username))
+            case = db.session.scalar(select(Case).where(Case.code == code))
+            if step == "card":
+                cases.record_card_produced(user, code, f"C{case.id:09d}", clock.today_local())
+                continue
+            task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step))
+            if task is None:
+                return
+            tasks.complete(user, task.id, data)
+
+
+def _age_some(rng: random.Random) -> None:
+    """Move some waiting work back in time so that the demo shows overdue cases."""
+    rows = list(db.session.scalars(select(CaseTask).order_by(CaseTask.id)))
+    for task in rng.sample(rows, k=len(rows) // 6):
+        back = timedelta(days=rng.randint(5, 20))
+        task.ready_at -= back
+        if task.due_at is not None:
+            task.due_at -= back

@@ -1,0 +1,140 @@
+"""Task commands: claim, release, assign, complete. Each is one transaction on the case."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from workflows import TaskNotReady
+
+from ..models import CaseTask, Resident, User, db
+from . import access, case_engine, clock, step_data, workflow_store
+from .text import name_key
+from .errors import Conflict, Forbidden, Invalid, Msg, NotFound, NOT_FOUND_TASK
+
+GONE = Msg("Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting.")
+
+
+def get_task(user: User, task_id: str) -> CaseTask:
+    task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
+    if task is None or not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
+        raise NotFound(NOT_FOUND_TASK)
+    return task
+
+
+def _locked(user: User, task_id: str, expected_version: int | None):
+    """Lock the task's case, then re-read the task: it may have gone while we waited."""
+    task = get_task(user, task_id)
+    if not access.can_work_task(user, task):
+        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
+    case = case_engine.lock_case(case_id=task.case_id)
+    case_engine.check_version(case, expected_version)
+    task = db.session.scalars(select(CaseTask).where(CaseTask.id == task_id)
+                              .execution_options(populate_existing=True)).one_or_none()
+    if task is None:
+        raise Conflict(GONE)
+    return case, task
+
+
+def _held_by_other(task: CaseTask, user: User) -> Conflict:
+    holder = task.assignee
+    name = holder.full_name or holder.username
+    return Conflict(Msg(f"{name} đang giữ công việc này.", f"{name} holds this task."),
+                    {"assignee": [Msg(holder.username, holder.username)]})
+
+
+def claim(user: User, task_id: str, expected_version: int | None = None) -> CaseTask:
+    case, task = _locked(user, task_id, expected_version)
+    if task.assignee_id not in (None, user.id):
+        raise _held_by_other(task, user)
+    if task.assignee_id is None:
+        now = clock.now()
+        task.assignee_id = user.id
+        case.updated_at = now  # bumps the case version: a stale view of it now conflicts
+        case_engine.record(case, user, "claimed", task.step, {"task": task.id}, now)
+        db.session.flush()
+    return task
+
+
+def release(user: User, task_id: str, expected_version: int | None = None) -> CaseTask:
+    case, task = _locked(user, task_id, expected_version)
+    if task.assignee_id is None:
+        return task
+    if task.assignee_id != user.id and not access.can_assign(user):
+        raise _held_by_other(task, user)
+    now = clock.now()
+    task.assignee_id = None
+    case.updated_at = now
+    case_engine.record(case, user, "released", task.step, {"task": task.id}, now)
+    db.session.flush()
+    return task
+
+
+def assign(user: User, task_id: str, username: str, expected_version: int | None = None) -> CaseTask:
+    """A lead hands a task to a colleague of the same department who can reach the case."""
+    if not access.can_assign(user):
+        get_task(user, task_id)
+        raise Forbidden(Msg("Chỉ lãnh đạo mới giao việc.", "Only a lead assigns tasks."))
+    task = get_task(user, task_id)
+    case = case_engine.lock_case(case_id=task.case_id)
+    case_engine.check_version(case, expected_version)
+    colleague = db.session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
+    if colleague is None or not access.can_work_task(colleague, task):
+        raise Invalid({"assignee": [Msg("Người này không xử lý được công việc này.",
+                                        "This person cannot work on this task.")]})
+    now = clock.now()
+    task.assignee_id = colleague.id
+    case.updated_at = now
+    case_engine.record(case, user, "assigned", task.step, {"task": task.id, "assignee": colleague.username}, now)
+    db.session.flush()
+    return task
+
+
+def complete(user: User, task_id: str, data, expected_version: int | None = None):
+    """Validate the step's data, complete the task and advance the case. Returns (case, next tasks)."""
+    task = get_task(user, task_id)
+    clean = step_data.validate(task.step, data, clock.today_local())
+    case, task = _locked(user, task_id, expected_version)
+    if task.assignee_id not in (None, user.id):
+        raise _held_by_other(task, user)
+    now = clock.now()
+    if task.assignee_id is None:
+        case_engine.record(case, user, "claimed", task.step, {"task": task.id}, now)
+    step = task.step
+    try:
+        outcome = workflow_store.engine().complete(case.spec_version, case_engine.state_of(case), task.id, clean)
+    except TaskNotReady:
+        raise Conflict(GONE) from None
+    detail = {"data": clean}
+    if step == "record_correction":
+        detail["changes"] = _old_and_new(case.resident, clean["changes"])
+    if step == "update_population_record" and clean["confirmed"]:
+        detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
+    case_engine.record(case, user, "completed", step, detail, now)
+    case_engine.apply(case, outcome, user, now)
+    if step == "verify_application" and clean["refusal_reason"] and case.status == "refused":
+        case_engine.record(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now)
+    db.session.flush()
+    next_tasks = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)).all()
+    return case, next_tasks
+
+
+def _old_and_new(resident: Resident, changes: dict) -> dict:
+    return {field: {"old": _value(resident, field), "new": new} for field, new in changes.items()}
+
+
+def _apply_changes(resident: Resident, changes: dict) -> dict:
+    """Police write the justice decision into the population record."""
+    applied = _old_and_new(resident, changes)
+    for field, new in changes.items():
+        if field == "birth_date":
+            resident.birth_date, resident.birth_date_precision = date.fromisoformat(new), "day"
+        else:
+            setattr(resident, field, new)
+        if field == "full_name":
+            resident.name_key = name_key(new)
+    return applied
+
+
+def _value(resident: Resident, field: str):
+    value = getattr(resident, field)
+    return value.isoformat() if hasattr(value, "isoformat") else value
