@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from .models import CaseTask, db
 from .services import cases as case_service
-from .services import demo, uow, units, users
+from .services import demo, units, uow, users
 from .services import tasks as task_service
 from .services.errors import ServiceError
 
@@ -91,7 +91,9 @@ def cases_show(code):
 @click.argument("code")
 @click.option("--as", "username", required=True)
 @click.option("--step", default=None, help="Which ready step, when several are ready.")
-@click.option("--data", "data_json", default="{}", help='The step\'s form data as JSON, e.g. \'{"confirmed": true}\'.')
+@click.option(
+    "--data", "data_json", default="{}", help="The step's form data as JSON, e.g. '{\"confirmed\": true}'."
+)
 def cases_advance(code, username, step, data_json):
     try:
         data = json.loads(data_json)

@@ -1,6 +1,7 @@
-"""The case engine: BPMN diagrams run by SpiffWorkflow. No Flask, no SQL: plain objects and JSON in and out."""
+"""The case engine: BPMN diagrams run by SpiffWorkflow. No Flask, no SQL: plain objects and JSON."""
 
 from .bundle import BundleError, SpecBundle, StepInfo, load_bundle, load_directory
+from .calendar import LOCAL_TZ, add_working_days
 from .engine import (
     Engine,
     EngineError,
@@ -11,7 +12,6 @@ from .engine import (
     TaskNotReady,
     UnknownVersion,
 )
-from .calendar import add_working_days, LOCAL_TZ
 
 __all__ = [
     "LOCAL_TZ",

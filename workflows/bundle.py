@@ -22,10 +22,29 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 # Flow elements that a modeler must be able to draw.
-DRAWN = ("startEvent", "endEvent", "intermediateThrowEvent", "intermediateCatchEvent", "boundaryEvent",
-         "userTask", "scriptTask", "businessRuleTask", "serviceTask", "receiveTask", "sendTask", "task",
-         "callActivity", "subProcess", "exclusiveGateway", "parallelGateway", "inclusiveGateway",
-         "eventBasedGateway", "sequenceFlow", "lane", "participant")
+DRAWN = (
+    "startEvent",
+    "endEvent",
+    "intermediateThrowEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "userTask",
+    "scriptTask",
+    "businessRuleTask",
+    "serviceTask",
+    "receiveTask",
+    "sendTask",
+    "task",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "sequenceFlow",
+    "lane",
+    "participant",
+)
 
 
 class BundleError(Exception):
@@ -74,8 +93,9 @@ def content_version(sources: dict[str, str]) -> str:
 
 def load_directory(path: str | Path) -> SpecBundle:
     path = Path(path)
-    sources = {p.name: p.read_text(encoding="utf-8") for p in sorted(path.iterdir())
-               if p.suffix in (".bpmn", ".dmn")}
+    sources = {
+        p.name: p.read_text(encoding="utf-8") for p in sorted(path.iterdir()) if p.suffix in (".bpmn", ".dmn")
+    }
     if not sources:
         raise BundleError(f"no .bpmn or .dmn files in {path}")
     return load_bundle(sources)
@@ -97,10 +117,30 @@ def load_bundle(sources: dict[str, str], main_process: str = MAIN_PROCESS) -> Sp
                 parser.add_bpmn_xml(tree, filename=name)
         spec = parser.get_spec(main_process)
         subprocess_specs = parser.get_subprocess_specs(main_process)
+        _wire_event_subprocesses(spec)
     except (SpiffWorkflowException, etree.XMLSyntaxError) as exc:
         raise BundleError(str(exc)) from exc
-    return SpecBundle(content_version(sources), dict(sources), spec, subprocess_specs, steps,
-                      frozenset(interrupting), parser)
+    return SpecBundle(
+        content_version(sources),
+        dict(sources),
+        spec,
+        subprocess_specs,
+        steps,
+        frozenset(interrupting),
+        parser,
+    )
+
+
+def _wire_event_subprocesses(spec) -> None:
+    """SpiffWorkflow 3.2 wires a message-started event subprocess into the shared spec the first
+    time its message arrives, so a process would behave differently before and after the first
+    withdrawal. Wiring it at load makes every case listen from its start; the main path's
+    terminate end events then close the listener."""
+    for name in spec.start.trigger_specs:
+        task_spec = spec.task_specs[name]
+        if spec.start not in task_spec.inputs:
+            spec.start.connect(task_spec)
+            task_spec.connect(spec.end)
 
 
 def _interrupting(tree) -> set[str]:
@@ -136,5 +176,7 @@ def _user_steps(name: str, tree) -> dict[str, StepInfo]:
                 raise BundleError(f"{name}: user task {tid} is in no lane")
             if key is None or not key.get("value"):
                 raise BundleError(f"{name}: user task {tid} has no formKey property")
-            steps[tid] = StepInfo(tid, task.get("name") or tid, lanes[tid], key.get("value"), process.get("id"))
+            steps[tid] = StepInfo(
+                tid, task.get("name") or tid, lanes[tid], key.get("value"), process.get("id")
+            )
     return steps

@@ -17,11 +17,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     SignalEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.util.task import TaskState
 
 from . import serialization
@@ -160,8 +161,9 @@ class Engine:
         wf.script_engine = self._script_engine(bundle)
         return bundle, wf
 
-    def _run(self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None,
-             data_task=None) -> Outcome:
+    def _run(
+        self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None, data_task=None
+    ) -> Outcome:
         done: list[str] = []
         events: list[EngineEvent] = []
         error = None
@@ -231,9 +233,16 @@ def _ready(bundle: SpecBundle, wf: BpmnWorkflow) -> list[ReadyTask]:
 
 
 def _waiting_for_messages(wf: BpmnWorkflow) -> list[str]:
-    return sorted({t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.WAITING)
-                   if isinstance(t.task_spec, CatchingEvent) and t.task_spec.bpmn_id
-                   and isinstance(t.task_spec.event_definition, MessageEventDefinition)})
+    return sorted(
+        {
+            t.task_spec.bpmn_id
+            for t in wf.get_tasks(state=TaskState.WAITING)
+            if isinstance(t.task_spec, CatchingEvent)
+            and not isinstance(t.task_spec, StartEvent)
+            and t.task_spec.bpmn_id
+            and isinstance(t.task_spec.event_definition, MessageEventDefinition)
+        }
+    )
 
 
 def _next_timer(wf: BpmnWorkflow) -> datetime | None:
@@ -251,8 +260,13 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
 
 
 def _end_events(wf: BpmnWorkflow) -> list[str]:
-    return sorted({t.task_spec.name for t in wf.get_tasks(state=TaskState.COMPLETED)
-                   if isinstance(t.task_spec, EndEvent)})
+    return sorted(
+        {
+            t.task_spec.name
+            for t in wf.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(t.task_spec, EndEvent)
+        }
+    )
 
 
 def _last_data(wf: BpmnWorkflow) -> dict:

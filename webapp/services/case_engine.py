@@ -10,20 +10,26 @@ from workflows import Outcome, add_working_days
 
 from ..models import Case, CaseEvent, CaseTask, User, db
 from . import workflow_store
-from .errors import Conflict, Msg, NotFound, NOT_FOUND_CASE
+from .errors import NOT_FOUND_CASE, Conflict, Msg, NotFound
 
 log = logging.getLogger(__name__)
 
 # End events of the main diagram that close a case, and the status each gives.
 END_STATUS = {"end_withdrawn": "withdrawn", "end_refused": "refused", "end_issued": "issued"}
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
-STALE = Msg("Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
-            "Someone else has just updated this case; reload the page.")
+STALE = Msg(
+    "Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
+    "Someone else has just updated this case; reload the page.",
+)
 
 
 def lock_case(case_id: int | None = None, code: str | None = None) -> Case:
     """Load a case for a command: a row lock on PostgreSQL; the version column everywhere."""
-    query = select(Case).where(Case.id == case_id) if case_id is not None else select(Case).where(Case.code == code)
+    query = (
+        select(Case).where(Case.id == case_id)
+        if case_id is not None
+        else select(Case).where(Case.code == code)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
     # populate_existing: what we waited for the lock on may be newer than what this session read.
@@ -47,7 +53,9 @@ def due_at(spec_version: str, step: str, ready_at: datetime) -> datetime | None:
     return None if days is None else add_working_days(ready_at, int(days))
 
 
-def apply(case: Case, outcome: Outcome, actor: User | None, now: datetime, assign_new_to: User | None = None) -> None:
+def apply(
+    case: Case, outcome: Outcome, actor: User | None, now: datetime, assign_new_to: User | None = None
+) -> None:
     """Store an engine outcome on the case and its projection, with audit events for what the
     engine did on its own (timers, reminders, escalations, errors, the end)."""
     case.state = workflow_store.pack(outcome.state)
@@ -57,9 +65,18 @@ def apply(case: Case, outcome: Outcome, actor: User | None, now: datetime, assig
     if outcome.error is not None:
         case.status = "error"
         case.error_step, case.error_message, case.error_line = (
-            outcome.error.step, outcome.error.message, outcome.error.line)
-        record(case, None, "failed", outcome.error.step,
-               {"message": outcome.error.message, "line": outcome.error.line}, now)
+            outcome.error.step,
+            outcome.error.message,
+            outcome.error.line,
+        )
+        record(
+            case,
+            None,
+            "failed",
+            outcome.error.step,
+            {"message": outcome.error.message, "line": outcome.error.line},
+            now,
+        )
     elif outcome.completed:
         case.status = next((END_STATUS[e] for e in END_STATUS if e in outcome.end_events), "issued")
         case.closed_at = now
@@ -69,36 +86,66 @@ def apply(case: Case, outcome: Outcome, actor: User | None, now: datetime, assig
     for event in outcome.events:
         record(case, None, EVENT_ACTION[event.kind], event.name, {"kind": event.kind}, now)
     _project(case, outcome, now, assign_new_to)
-    log.info("case %s now %s at %s (actor %s)", case.code, case.status, case.current_steps or "-",
-             actor.username if actor else "system")
+    log.info(
+        "case %s now %s at %s (actor %s)",
+        case.code,
+        case.status,
+        case.current_steps or "-",
+        actor.username if actor else "system",
+    )
 
 
 def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> None:
     """Rewrite the case's rows in the task projection: keep the rows of tasks still ready (their
     assignee and ready time), drop the rest, add the new ones."""
     keep = {t.id for t in outcome.ready}
-    existing = {row.id: row for row in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))}
+    existing = {
+        row.id: row for row in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
+    }
     gone = [task_id for task_id in existing if task_id not in keep]
     if gone:
         db.session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
     for task in outcome.ready:
         row = existing.get(task.id)
         if row is None:
-            db.session.add(CaseTask(
-                id=task.id, case_id=case.id, step=task.step, department=task.lane, unit_id=case.unit_id,
-                unit_path=case.unit_path, priority=case.priority, ready_at=now,
-                due_at=due_at(case.spec_version, task.step, now),
-                assignee_id=assign_new_to.id if assign_new_to is not None else None,
-            ))
+            db.session.add(
+                CaseTask(
+                    id=task.id,
+                    case_id=case.id,
+                    step=task.step,
+                    department=task.lane,
+                    unit_id=case.unit_id,
+                    unit_path=case.unit_path,
+                    priority=case.priority,
+                    ready_at=now,
+                    due_at=due_at(case.spec_version, task.step, now),
+                    assignee_id=assign_new_to.id if assign_new_to is not None else None,
+                )
+            )
 
 
-def record(case: Case, actor: User | None, action: str, step: str | None, detail: dict, now: datetime) -> None:
-    db.session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None,
-                             action=action, step=step, detail=detail))
+def record(
+    case: Case, actor: User | None, action: str, step: str | None, detail: dict, now: datetime
+) -> None:
+    db.session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor_id=actor.id if actor else None,
+            action=action,
+            step=step,
+            detail=detail,
+        )
+    )
 
 
 def last_message(case: Case, message: str) -> dict | None:
     """The payload of the message this case last received under that name, from the audit trail."""
     return db.session.scalar(
-        select(CaseEvent.detail).where(CaseEvent.case_id == case.id, CaseEvent.action == "message_received",
-                                       CaseEvent.step == message).order_by(CaseEvent.id.desc()).limit(1))
+        select(CaseEvent.detail)
+        .where(
+            CaseEvent.case_id == case.id, CaseEvent.action == "message_received", CaseEvent.step == message
+        )
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )

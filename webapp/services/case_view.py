@@ -36,7 +36,9 @@ def resident_dict(resident) -> dict:
 
 
 def case_dict(case: Case, with_events: bool = True) -> dict:
-    tasks = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at))
+    tasks = db.session.scalars(
+        select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at)
+    )
     out = {
         "code": case.code,
         "status": case.status,
@@ -50,10 +52,17 @@ def case_dict(case: Case, with_events: bool = True) -> dict:
     if case.status == "error":
         out["error"] = {"step": case.error_step, "message": case.error_message, "line": case.error_line}
     if with_events:
-        events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+        events = db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        )
         out["events"] = [
-            {"at": e.at.isoformat(), "actor": e.actor.username if e.actor else None, "action": e.action,
-             "step": e.step, "detail": e.detail}
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor.username if e.actor else None,
+                "action": e.action,
+                "step": e.step,
+                "detail": e.detail,
+            }
             for e in events
         ]
     return out

@@ -11,13 +11,18 @@ from workflows import NotWaiting
 
 from ..models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
 from . import access, case_engine, clock, workflow_store
-from .errors import Conflict, Forbidden, Invalid, Msg, NotFound, NOT_FOUND_CASE
+from .errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 
-KINDS = {"new": Msg("Cấp mới", "New issue"), "exchange": Msg("Cấp đổi", "Exchange"),
-         "reissue": Msg("Cấp lại", "Reissue")}
-PRIORITIES = {"home_visit": Msg("Người già, ốm cần đến tận nhà", "Elderly or sick, home visit"),
-              "student": Msg("Học sinh, sinh viên", "Student"),
-              "official": Msg("Cán bộ, công chức", "Official")}
+KINDS = {
+    "new": Msg("Cấp mới", "New issue"),
+    "exchange": Msg("Cấp đổi", "Exchange"),
+    "reissue": Msg("Cấp lại", "Reissue"),
+}
+PRIORITIES = {
+    "home_visit": Msg("Người già, ốm cần đến tận nhà", "Elderly or sick, home visit"),
+    "student": Msg("Học sinh, sinh viên", "Student"),
+    "official": Msg("Cán bộ, công chức", "Official"),
+}
 NOT_YOURS = Msg("Bạn không có quyền thực hiện thao tác này.", "Your role may not do this.")
 
 
@@ -39,43 +44,76 @@ def age_on(birth: date, precision: str, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def start_case(actor: User, personal_id: str, kind: str, priority: str | None = None,
-               unit: Unit | None = None, law: str = "2023") -> Case:
+def start_case(
+    actor: User,
+    personal_id: str,
+    kind: str,
+    priority: str | None = None,
+    unit: Unit | None = None,
+    law: str = "2023",
+) -> Case:
     errors = {}
     if kind not in KINDS:
-        errors["kind"] = [Msg(f"Loại hồ sơ phải là một trong: {', '.join(KINDS)}.",
-                              f"Kind must be one of: {', '.join(KINDS)}.")]
+        errors["kind"] = [
+            Msg(
+                f"Loại hồ sơ phải là một trong: {', '.join(KINDS)}.",
+                f"Kind must be one of: {', '.join(KINDS)}.",
+            )
+        ]
     if priority not in (None, "", *PRIORITIES):
-        errors["priority"] = [Msg(f"Ưu tiên phải là một trong: {', '.join(PRIORITIES)}.",
-                                  f"Priority must be one of: {', '.join(PRIORITIES)}.")]
-    resident = db.session.scalar(select(Resident).where(Resident.personal_id == personal_id)) \
-        if isinstance(personal_id, str) else None
+        errors["priority"] = [
+            Msg(
+                f"Ưu tiên phải là một trong: {', '.join(PRIORITIES)}.",
+                f"Priority must be one of: {', '.join(PRIORITIES)}.",
+            )
+        ]
+    resident = (
+        db.session.scalar(select(Resident).where(Resident.personal_id == personal_id))
+        if isinstance(personal_id, str)
+        else None
+    )
     if resident is None:
-        errors["personal_id"] = [Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")]
+        errors["personal_id"] = [
+            Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
+        ]
     if errors:
         raise Invalid(errors)
     unit = unit or actor.unit
     if not access.can_start_case(actor, unit):
         raise Forbidden(NOT_YOURS)
     _check_eligible(resident, kind, law)
-    existing = db.session.scalar(select(Case.code).where(
-        Case.resident_id == resident.id, Case.status.in_(OPEN_STATUSES)))
+    existing = db.session.scalar(
+        select(Case.code).where(Case.resident_id == resident.id, Case.status.in_(OPEN_STATUSES))
+    )
     if existing:
         raise _open_case_conflict(existing)
 
     now = clock.now()
     version = workflow_store.current_version()
     outcome = workflow_store.engine().start({"kind": kind, "discrepancies": []})
-    case = Case(code=_next_code(now.year), resident_id=resident.id, kind=kind, priority=priority or None,
-                unit_id=unit.id, unit_path=unit.path, status="open", spec_version=version,
-                state=b"", created_by_id=actor.id, created_at=now, updated_at=now)
+    case = Case(
+        code=_next_code(now.year),
+        resident_id=resident.id,
+        kind=kind,
+        priority=priority or None,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        status="open",
+        spec_version=version,
+        state=b"",
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     try:
         with db.session.begin_nested():  # the partial unique index guards against a parallel start
             db.session.add(case)
             db.session.flush()
     except IntegrityError:
         raise _open_case_conflict(None) from None
-    case_engine.record(case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now)
+    case_engine.record(
+        case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now
+    )
     # The officer who starts a case holds its first task.
     case_engine.apply(case, outcome, actor, now, assign_new_to=actor)
     db.session.flush()
@@ -83,9 +121,13 @@ def start_case(actor: User, personal_id: str, kind: str, priority: str | None = 
 
 
 def _open_case_conflict(code: str | None) -> Conflict:
-    return Conflict(Msg(f"Công dân đã có hồ sơ đang xử lý{' ' + code if code else ''}.",
-                        f"The resident already has an open case{' ' + code if code else ''}."),
-                    {"open_case": [Msg(code or "", code or "")]})
+    return Conflict(
+        Msg(
+            f"Công dân đã có hồ sơ đang xử lý{' ' + code if code else ''}.",
+            f"The resident already has an open case{' ' + code if code else ''}.",
+        ),
+        {"open_case": [Msg(code or "", code or "")]},
+    )
 
 
 def _check_eligible(resident: Resident, kind: str, law: str) -> None:
@@ -94,8 +136,16 @@ def _check_eligible(resident: Resident, kind: str, law: str) -> None:
     age = age_on(resident.birth_date, resident.birth_date_precision, clock.today_local())
     verdict = workflow_store.engine().current.decide("eligibility", law=law, kind=kind, age=age)
     if not verdict.get("eligible"):
-        raise Invalid({"kind": [Msg(f"Không đủ điều kiện cấp ({verdict.get('rule', 'không có quy định')}, {age} tuổi).",
-                                    f"Not eligible ({verdict.get('rule', 'no rule')}, age {age}).")]})
+        raise Invalid(
+            {
+                "kind": [
+                    Msg(
+                        f"Không đủ điều kiện cấp ({verdict.get('rule', 'không có quy định')}, {age} tuổi).",
+                        f"Not eligible ({verdict.get('rule', 'no rule')}, age {age}).",
+                    )
+                ]
+            }
+        )
 
 
 def _next_code(year: int) -> str:
@@ -106,18 +156,26 @@ def _next_code(year: int) -> str:
                 db.session.add(CaseCounter(year=year, last=0))
         except IntegrityError:
             pass
-    number = db.session.execute(update(CaseCounter).where(CaseCounter.year == year)
-                                .values(last=CaseCounter.last + 1).returning(CaseCounter.last)).scalar_one()
+    number = db.session.execute(
+        update(CaseCounter)
+        .where(CaseCounter.year == year)
+        .values(last=CaseCounter.last + 1)
+        .returning(CaseCounter.last)
+    ).scalar_one()
     return f"{current_app.config['CASE_CODE_PREFIX']}-{year}-{number:06d}"
 
 
-def transfer(actor: User, code: str, unit_code: str, reason: str, expected_version: int | None = None) -> Case:
+def transfer(
+    actor: User, code: str, unit_code: str, reason: str, expected_version: int | None = None
+) -> Case:
     """Hand a case to another unit (a resident living temporarily elsewhere)."""
     get_case(actor, code)
     if not access.can_transfer(actor):
         raise Forbidden(NOT_YOURS)
     errors = {}
-    target = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if isinstance(unit_code, str) else None
+    target = (
+        db.session.scalar(select(Unit).where(Unit.code == unit_code)) if isinstance(unit_code, str) else None
+    )
     if target is None:
         errors["unit"] = [Msg("Không có đơn vị với mã này.", "No unit has this code.")]
     if not isinstance(reason, str) or not reason.strip():
@@ -136,10 +194,19 @@ def transfer(actor: User, code: str, unit_code: str, reason: str, expected_versi
     source = case.unit
     case.unit_id, case.unit_path, case.updated_at = target.id, target.path, now
     # Work moves with the case; nobody at the old unit holds it any more.
-    db.session.execute(update(CaseTask).where(CaseTask.case_id == case.id)
-                       .values(unit_id=target.id, unit_path=target.path, assignee_id=None))
-    case_engine.record(case, actor, "transferred", None,
-                       {"from": source.code, "to": target.code, "reason": reason.strip()}, now)
+    db.session.execute(
+        update(CaseTask)
+        .where(CaseTask.case_id == case.id)
+        .values(unit_id=target.id, unit_path=target.path, assignee_id=None)
+    )
+    case_engine.record(
+        case,
+        actor,
+        "transferred",
+        None,
+        {"from": source.code, "to": target.code, "reason": reason.strip()},
+        now,
+    )
     db.session.flush()
     return case
 
@@ -151,8 +218,9 @@ def withdraw(actor: User, code: str, reason: str, expected_version: int | None =
         raise Forbidden(NOT_YOURS)
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid({"reason": [Msg("Ghi lý do rút hồ sơ.", "Give the reason for the withdrawal.")]})
-    return _deliver(actor, code, "case_withdrawn", {"withdraw_reason": reason.strip()}, "withdrawn",
-                    expected_version)
+    return _deliver(
+        actor, code, "case_withdrawn", {"withdraw_reason": reason.strip()}, "withdrawn", expected_version
+    )
 
 
 def record_card_produced(actor: User, code: str, card_number: str, produced_at: date) -> tuple[Case, bool]:
@@ -166,8 +234,15 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
         if data.get("card_number") == card_number:
             return case, False
         raise Conflict(Msg("Hồ sơ đã có thẻ khác.", "The case already has another card."))
-    _deliver(actor, code, "card_produced", {"card_number": card_number, "produced_at": produced_at.isoformat()},
-             "message_received", None, case=case)
+    _deliver(
+        actor,
+        code,
+        "card_produced",
+        {"card_number": card_number, "produced_at": produced_at.isoformat()},
+        "message_received",
+        None,
+        case=case,
+    )
     return case, True
 
 
@@ -178,10 +253,13 @@ def _deliver(actor, code, message, payload, action, expected_version, case=None)
         raise Conflict(Msg("Hồ sơ không ở trạng thái chờ thao tác này.", "The case is not waiting for this."))
     now = clock.now()
     try:
-        outcome = workflow_store.engine().deliver_message(case.spec_version, case_engine.state_of(case),
-                                                          message, payload)
+        outcome = workflow_store.engine().deliver_message(
+            case.spec_version, case_engine.state_of(case), message, payload
+        )
     except NotWaiting:
-        raise Conflict(Msg("Hồ sơ không ở bước chờ thao tác này.", "The case is not at a step waiting for this.")) from None
+        raise Conflict(
+            Msg("Hồ sơ không ở bước chờ thao tác này.", "The case is not at a step waiting for this.")
+        ) from None
     case_engine.record(case, actor, action, message, {"message": message, **payload}, now)
     case_engine.apply(case, outcome, actor, now)
     db.session.flush()
@@ -190,8 +268,12 @@ def _deliver(actor, code, message, payload, action, expected_version, case=None)
 
 def claim_due_case() -> Case | None:
     """Lock one open case whose next timer is due; other workers skip it (PostgreSQL)."""
-    query = (select(Case).where(Case.status == "open", Case.next_timer_at <= clock.now())
-             .order_by(Case.next_timer_at).limit(1))
+    query = (
+        select(Case)
+        .where(Case.status == "open", Case.next_timer_at <= clock.now())
+        .order_by(Case.next_timer_at)
+        .limit(1)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return db.session.scalars(query).first()
@@ -203,4 +285,3 @@ def fire_timers(case: Case) -> Case:
     case_engine.apply(case, outcome, None, now)
     db.session.flush()
     return case
-

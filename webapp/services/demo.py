@@ -15,26 +15,87 @@ from .uow import command
 PASSWORD = "demo12345"
 PROVINCE = 37  # Ninh Bình in today's 34-province list
 WARDS = 6
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Đoàn"]
-MIDDLE = {"male": ["Văn", "Đức", "Minh", "Quốc", "Hữu", "Công", "Xuân"],
-          "female": ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Hồng"]}
-GIVEN = {"male": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
-                  "Thắng", "Tuấn", "Việt", "Đạt", "Hiếu", "Trung"],
-         "female": ["Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân",
-                    "Nhung", "Oanh", "Phượng", "Thảo", "Trang", "Yến"]}
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Ngô",
+    "Dương",
+    "Đinh",
+    "Lương",
+    "Đoàn",
+]
+MIDDLE = {
+    "male": ["Văn", "Đức", "Minh", "Quốc", "Hữu", "Công", "Xuân"],
+    "female": ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Hồng"],
+}
+GIVEN = {
+    "male": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Hải",
+        "Hùng",
+        "Khánh",
+        "Long",
+        "Nam",
+        "Phong",
+        "Quân",
+        "Sơn",
+        "Thắng",
+        "Tuấn",
+        "Việt",
+        "Đạt",
+        "Hiếu",
+        "Trung",
+    ],
+    "female": [
+        "Anh",
+        "Chi",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Hằng",
+        "Hoa",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Mai",
+        "Ngân",
+        "Nhung",
+        "Oanh",
+        "Phượng",
+        "Thảo",
+        "Trang",
+        "Yến",
+    ],
+}
 # Birth registered mostly in the old Ninh Bình, Hà Nam and Nam Định (merged into today's Ninh Bình).
 BIRTH_PROVINCES = ["037"] * 5 + ["035", "036", "036"]
 
 
 def accounts(root: str, wards: list[str]) -> list[tuple[str, str, str, str]]:
     """(username, role, unit code, full name) of the demo users."""
-    rows = [("admin", "admin", root, "Quản trị hệ thống"), ("giamsat", "supervisor", root, "Ban chỉ đạo tỉnh"),
-            ("pheduyet", "approval", root, "Lãnh đạo PC06"), ("sanxuat", "production", root, "Trung tâm C06")]
+    rows = [
+        ("admin", "admin", root, "Quản trị hệ thống"),
+        ("giamsat", "supervisor", root, "Ban chỉ đạo tỉnh"),
+        ("pheduyet", "approval", root, "Lãnh đạo PC06"),
+        ("sanxuat", "production", root, "Trung tâm C06"),
+    ]
     for i, ward in enumerate(wards[:3], start=1):
-        rows += [(f"congan{i}", "police", ward, f"Cán bộ Công an xã {i}"),
-                 (f"congan{i}b", "police", ward, f"Cán bộ Công an xã {i} (2)"),
-                 (f"truongca{i}", "police_lead", ward, f"Trưởng Công an xã {i}"),
-                 (f"tuphap{i}", "justice", ward, f"Công chức Tư pháp – Hộ tịch xã {i}")]
+        rows += [
+            (f"congan{i}", "police", ward, f"Cán bộ Công an xã {i}"),
+            (f"congan{i}b", "police", ward, f"Cán bộ Công an xã {i} (2)"),
+            (f"truongca{i}", "police_lead", ward, f"Trưởng Công an xã {i}"),
+            (f"tuphap{i}", "justice", ward, f"Công chức Tư pháp – Hộ tịch xã {i}"),
+        ]
     return rows
 
 
@@ -69,8 +130,12 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
         with command():
             officer = db.session.scalar(select(User).where(User.username == f"congan{ward_index}"))
             try:
-                case = cases.start_case(officer, pid, rng.choice(["new", "new", "exchange", "reissue"]),
-                                        rng.choice([None, None, None, "home_visit", "student", "official"]))
+                case = cases.start_case(
+                    officer,
+                    pid,
+                    rng.choice(["new", "new", "exchange", "reissue"]),
+                    rng.choice([None, None, None, "home_visit", "student", "official"]),
+                )
             except ServiceError:
                 continue
         started += 1
@@ -88,10 +153,21 @@ def _resident(rng: random.Random, serial: int, ward_code: str) -> str:
     if precision != "day":
         born = born.replace(day=1, month=1 if precision == "year" else born.month)
     pid = make_personal_id(rng.choice(BIRTH_PROVINCES), born.year, sex, serial + 1)
-    residents.upsert(None, pid, {
-        "full_name": name, "birth_date": born.isoformat(), "birth_date_precision": precision, "sex": sex,
-        "old_id_number": f"{rng.randrange(10**8, 10**9)}" if born.year < 2000 else None, "ethnicity": "Kinh",
-        "household_id": f"HK{ward_code}{serial // 4:05d}", "permanent_unit": ward_code, "status": "alive"})
+    residents.upsert(
+        None,
+        pid,
+        {
+            "full_name": name,
+            "birth_date": born.isoformat(),
+            "birth_date_precision": precision,
+            "sex": sex,
+            "old_id_number": f"{rng.randrange(10**8, 10**9)}" if born.year < 2000 else None,
+            "ethnicity": "Kinh",
+            "household_id": f"HK{ward_code}{serial // 4:05d}",
+            "permanent_unit": ward_code,
+            "status": "alive",
+        },
+    )
     return pid
 
 
@@ -101,18 +177,34 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
     path = [("verify_application", f"congan{ward}", {"discrepancies": ["dob_mismatch"] if wrong else []})]
     if wrong:
         complete = rng.random() < 0.6
-        path += [("triage_correction", f"tuphap{ward}", {"procedure": "correction", "documents_complete": complete})]
+        path += [
+            (
+                "triage_correction",
+                f"tuphap{ward}",
+                {"procedure": "correction", "documents_complete": complete},
+            )
+        ]
         if not complete:
             path += [("await_citizen_documents", f"tuphap{ward}", {"documents_received": True})]
-        path += [("record_correction", f"tuphap{ward}", {"decision_number": f"{rng.randrange(1, 300)}/QĐ-UBND",
-                                                         "decision_date": clock.today_local().isoformat(),
-                                                         "changes": {"birth_date": "1990-05-17"}}),
-                 ("update_population_record", f"congan{ward}", {"confirmed": True})]
-    path += [("capture_biometrics", f"congan{ward}", {"fingerprints": "ok"}),
-             ("approve_application", "pheduyet", {"decision": "approve"}),
-             ("card", "sanxuat", {}),
-             ("receive_card", f"congan{ward}", {}),
-             ("hand_over_card", f"congan{ward}", {"received_by": "self"})]
+        path += [
+            (
+                "record_correction",
+                f"tuphap{ward}",
+                {
+                    "decision_number": f"{rng.randrange(1, 300)}/QĐ-UBND",
+                    "decision_date": clock.today_local().isoformat(),
+                    "changes": {"birth_date": "1990-05-17"},
+                },
+            ),
+            ("update_population_record", f"congan{ward}", {"confirmed": True}),
+        ]
+    path += [
+        ("capture_biometrics", f"congan{ward}", {"fingerprints": "ok"}),
+        ("approve_application", "pheduyet", {"decision": "approve"}),
+        ("card", "sanxuat", {}),
+        ("receive_card", f"congan{ward}", {}),
+        ("hand_over_card", f"congan{ward}", {"received_by": "self"}),
+    ]
     for step, username, data in path[: rng.randint(0, len(path))]:
         with command():
             user = db.session.scalar(select(User).where(User.username == username))
@@ -120,7 +212,9 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
             if step == "card":
                 cases.record_card_produced(user, code, f"C{case.id:09d}", clock.today_local())
                 continue
-            task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step))
+            task = db.session.scalar(
+                select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step)
+            )
             if task is None:
                 return
             tasks.complete(user, task.id, data)

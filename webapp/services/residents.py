@@ -16,14 +16,20 @@ REQUIRED = Msg("Bắt buộc nhập.", "This field is required.")
 
 
 def get(pid: str) -> Resident | None:
-    return db.session.scalar(select(Resident).where(Resident.personal_id == pid)) if isinstance(pid, str) else None
+    return (
+        db.session.scalar(select(Resident).where(Resident.personal_id == pid))
+        if isinstance(pid, str)
+        else None
+    )
 
 
 def upsert(actor: User | None, pid: str, data: dict) -> tuple[Resident, bool]:
     """Create or update by personal ID; returns (resident, created). Nothing is written unless
     every field is valid. `actor` None is the system (imports, demo data)."""
     if actor is not None and not access.can_edit_residents(actor):
-        raise Forbidden(Msg("Vai trò của bạn không sửa được dữ liệu dân cư.", "Your role may not edit residents."))
+        raise Forbidden(
+            Msg("Vai trò của bạn không sửa được dữ liệu dân cư.", "Your role may not edit residents.")
+        )
     clean, errors = _validate(pid, data)
     if errors:
         raise Invalid(errors)

@@ -15,7 +15,9 @@ DISCREPANCIES = {
     "dob_incomplete": Msg("Thiếu ngày, tháng sinh", "Day and month of birth missing"),
     "name_mismatch": Msg("Họ tên không khớp", "Name differs"),
     "sex_mismatch": Msg("Giới tính không khớp", "Sex differs"),
-    "id_inconsistent": Msg("Số định danh không khớp năm sinh/giới tính", "ID digits disagree with birth year/sex"),
+    "id_inconsistent": Msg(
+        "Số định danh không khớp năm sinh/giới tính", "ID digits disagree with birth year/sex"
+    ),
     "no_birth_certificate": Msg("Không có giấy khai sinh", "No birth certificate"),
 }
 REFUSAL_REASONS = {
@@ -52,7 +54,10 @@ class Field:
         return out
 
 
-def _note(label=Msg("Ghi chú", "Note")) -> Field:
+NOTE = Msg("Ghi chú", "Note")
+
+
+def _note(label: Msg = NOTE) -> Field:
     return Field("note", "text", max_length=2000, label=label)
 
 
@@ -60,7 +65,9 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     "verify_application": (
         Field("discrepancies", "multi_choice", choices=DISCREPANCIES, label=Msg("Sai lệch", "Discrepancies")),
         _note(),
-        Field("refusal_reason", "choice", choices=REFUSAL_REASONS, label=Msg("Lý do từ chối", "Refusal reason")),
+        Field(
+            "refusal_reason", "choice", choices=REFUSAL_REASONS, label=Msg("Lý do từ chối", "Refusal reason")
+        ),
     ),
     "triage_correction": (
         Field("procedure", "choice", True, PROCEDURES, label=Msg("Thủ tục", "Procedure")),
@@ -72,7 +79,9 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
         _note(),
     ),
     "record_correction": (
-        Field("decision_number", "string", True, max_length=50, label=Msg("Số quyết định", "Decision number")),
+        Field(
+            "decision_number", "string", True, max_length=50, label=Msg("Số quyết định", "Decision number")
+        ),
         Field("decision_date", "date", True, label=Msg("Ngày quyết định", "Decision date")),
         Field("changes", "object", True, label=Msg("Nội dung thay đổi", "Changes")),
         _note(),
@@ -82,23 +91,38 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
         _note(),
     ),
     "capture_biometrics": (
-        Field("fingerprints", "choice", True,
-              {"ok": Msg("Thu nhận đủ", "Captured"), "exception": Msg("Ngoại lệ", "Exception")},
-              label=Msg("Vân tay", "Fingerprints")),
+        Field(
+            "fingerprints",
+            "choice",
+            True,
+            {"ok": Msg("Thu nhận đủ", "Captured"), "exception": Msg("Ngoại lệ", "Exception")},
+            label=Msg("Vân tay", "Fingerprints"),
+        ),
         _note(),
     ),
     "approve_application": (
-        Field("decision", "choice", True,
-              {"approve": Msg("Phê duyệt", "Approve"), "return": Msg("Trả lại", "Return")},
-              label=Msg("Quyết định", "Decision")),
+        Field(
+            "decision",
+            "choice",
+            True,
+            {"approve": Msg("Phê duyệt", "Approve"), "return": Msg("Trả lại", "Return")},
+            label=Msg("Quyết định", "Decision"),
+        ),
         Field("reason", "text", max_length=2000, label=Msg("Lý do", "Reason")),
     ),
     "receive_card": (_note(),),
     "hand_over_card": (
-        Field("received_by", "choice", True,
-              {"self": Msg("Công dân nhận", "The citizen"), "representative": Msg("Người được ủy quyền", "A representative"),
-               "post": Msg("Qua bưu điện", "By post")},
-              label=Msg("Người nhận", "Received by")),
+        Field(
+            "received_by",
+            "choice",
+            True,
+            {
+                "self": Msg("Công dân nhận", "The citizen"),
+                "representative": Msg("Người được ủy quyền", "A representative"),
+                "post": Msg("Qua bưu điện", "By post"),
+            },
+            label=Msg("Người nhận", "Received by"),
+        ),
         _note(),
     ),
 }
@@ -117,7 +141,8 @@ def validate(step: str, data, today: date) -> dict:
     for name in data:
         if name not in declared:
             errors.setdefault(str(name), []).append(
-                Msg("Bước này không có trường này.", "This step has no such field."))
+                Msg("Bước này không có trường này.", "This step has no such field.")
+            )
     out = {}
     for f in declared.values():
         value, problem = _check(f, data.get(f.name), today)
@@ -154,13 +179,17 @@ def _check(f: Field, value, today: date):
         return value, None
     if f.type == "choice":
         if not isinstance(value, str) or value not in f.choices:
-            return None, Msg(f"Giá trị không hợp lệ; chọn một trong: {', '.join(f.choices)}.",
-                             f"Invalid value; choose one of: {', '.join(f.choices)}.")
+            return None, Msg(
+                f"Giá trị không hợp lệ; chọn một trong: {', '.join(f.choices)}.",
+                f"Invalid value; choose one of: {', '.join(f.choices)}.",
+            )
         return value, None
     if f.type == "multi_choice":
         if not isinstance(value, list) or not all(isinstance(v, str) and v in f.choices for v in value):
-            return [], Msg(f"Chỉ được chọn trong: {', '.join(f.choices)}.",
-                           f"Only these values are allowed: {', '.join(f.choices)}.")
+            return [], Msg(
+                f"Chỉ được chọn trong: {', '.join(f.choices)}.",
+                f"Only these values are allowed: {', '.join(f.choices)}.",
+            )
         return sorted(set(value)), None
     if f.type == "date":
         parsed = parse_date(value)
@@ -180,11 +209,13 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
     """Rules that tie fields together."""
     problems = {}
     if step == "verify_application" and data["refusal_reason"] and data["discrepancies"]:
-        problems["refusal_reason"] = Msg("Hồ sơ bị từ chối thì không ghi sai lệch.",
-                                         "A refused application carries no discrepancies.")
+        problems["refusal_reason"] = Msg(
+            "Hồ sơ bị từ chối thì không ghi sai lệch.", "A refused application carries no discrepancies."
+        )
     if step == "triage_correction" and data["procedure"] == "not_needed" and not data["note"]:
-        problems["note"] = Msg("Ghi lý do không cần xử lý để Công an biết.",
-                               "Say why no procedure is needed, for the police.")
+        problems["note"] = Msg(
+            "Ghi lý do không cần xử lý để Công an biết.", "Say why no procedure is needed, for the police."
+        )
     if step == "approve_application" and data["decision"] == "return" and not data["reason"]:
         problems["reason"] = Msg("Trả lại hồ sơ phải ghi lý do.", "A returned file needs a reason.")
     if step == "record_correction" and data["changes"] is not None:
@@ -197,17 +228,23 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
 def _check_changes(changes: dict, today: date) -> Msg | None:
     unknown = [k for k in changes if k not in CORRECTABLE]
     if unknown:
-        return Msg(f"Không sửa được trường: {', '.join(map(str, unknown))}; chỉ: {', '.join(CORRECTABLE)}.",
-                   f"Cannot change: {', '.join(map(str, unknown))}; only: {', '.join(CORRECTABLE)}.")
+        return Msg(
+            f"Không sửa được trường: {', '.join(map(str, unknown))}; chỉ: {', '.join(CORRECTABLE)}.",
+            f"Cannot change: {', '.join(map(str, unknown))}; only: {', '.join(CORRECTABLE)}.",
+        )
     for key, value in changes.items():
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
-            return Msg(f"Giá trị mới của {key} phải là chuỗi 1–200 ký tự.",
-                       f"The new value of {key} must be 1–200 characters of text.")
+            return Msg(
+                f"Giá trị mới của {key} phải là chuỗi 1–200 ký tự.",
+                f"The new value of {key} must be 1–200 characters of text.",
+            )
     if "birth_date" in changes:
         parsed = parse_date(changes["birth_date"])
         if parsed is None or parsed > today:
-            return Msg("Ngày sinh mới không hợp lệ (YYYY-MM-DD, không ở tương lai).",
-                       "The new birth date is invalid (YYYY-MM-DD, not in the future).")
+            return Msg(
+                "Ngày sinh mới không hợp lệ (YYYY-MM-DD, không ở tương lai).",
+                "The new birth date is invalid (YYYY-MM-DD, not in the future).",
+            )
     if "sex" in changes and changes["sex"] not in ("male", "female"):
         return Msg("Giới tính mới phải là male hoặc female.", "The new sex must be male or female.")
     return None

@@ -8,10 +8,12 @@ from workflows import TaskNotReady
 
 from ..models import CaseTask, Resident, User, db
 from . import access, case_engine, clock, step_data, workflow_store
+from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from .text import name_key
-from .errors import Conflict, Forbidden, Invalid, Msg, NotFound, NOT_FOUND_TASK
 
-GONE = Msg("Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting.")
+GONE = Msg(
+    "Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting."
+)
 
 
 def get_task(user: User, task_id: str) -> CaseTask:
@@ -28,8 +30,9 @@ def _locked(user: User, task_id: str, expected_version: int | None):
         raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
     case = case_engine.lock_case(case_id=task.case_id)
     case_engine.check_version(case, expected_version)
-    task = db.session.scalars(select(CaseTask).where(CaseTask.id == task_id)
-                              .execution_options(populate_existing=True)).one_or_none()
+    task = db.session.scalars(
+        select(CaseTask).where(CaseTask.id == task_id).execution_options(populate_existing=True)
+    ).one_or_none()
     if task is None:
         raise Conflict(GONE)
     return case, task
@@ -38,8 +41,10 @@ def _locked(user: User, task_id: str, expected_version: int | None):
 def _held_by_other(task: CaseTask, user: User) -> Conflict:
     holder = task.assignee
     name = holder.full_name or holder.username
-    return Conflict(Msg(f"{name} đang giữ công việc này.", f"{name} holds this task."),
-                    {"assignee": [Msg(holder.username, holder.username)]})
+    return Conflict(
+        Msg(f"{name} đang giữ công việc này.", f"{name} holds this task."),
+        {"assignee": [Msg(holder.username, holder.username)]},
+    )
 
 
 def claim(user: User, task_id: str, expected_version: int | None = None) -> CaseTask:
@@ -77,14 +82,25 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     task = get_task(user, task_id)
     case = case_engine.lock_case(case_id=task.case_id)
     case_engine.check_version(case, expected_version)
-    colleague = db.session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
+    colleague = (
+        db.session.scalar(select(User).where(User.username == username))
+        if isinstance(username, str)
+        else None
+    )
     if colleague is None or not access.can_work_task(colleague, task):
-        raise Invalid({"assignee": [Msg("Người này không xử lý được công việc này.",
-                                        "This person cannot work on this task.")]})
+        raise Invalid(
+            {
+                "assignee": [
+                    Msg("Người này không xử lý được công việc này.", "This person cannot work on this task.")
+                ]
+            }
+        )
     now = clock.now()
     task.assignee_id = colleague.id
     case.updated_at = now
-    case_engine.record(case, user, "assigned", task.step, {"task": task.id, "assignee": colleague.username}, now)
+    case_engine.record(
+        case, user, "assigned", task.step, {"task": task.id, "assignee": colleague.username}, now
+    )
     db.session.flush()
     return task
 
@@ -101,7 +117,9 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         case_engine.record(case, user, "claimed", task.step, {"task": task.id}, now)
     step = task.step
     try:
-        outcome = workflow_store.engine().complete(case.spec_version, case_engine.state_of(case), task.id, clean)
+        outcome = workflow_store.engine().complete(
+            case.spec_version, case_engine.state_of(case), task.id, clean
+        )
     except TaskNotReady:
         raise Conflict(GONE) from None
     detail = {"data": clean}

@@ -39,8 +39,9 @@ def load_province(province_code: int, ward_limit: int | None = None) -> tuple[Un
     """A province of today's 34 and its communes/wards (codes as the package gives them)."""
     province = Province.from_code(province_code)
     root = ensure(f"{int(province.code):02d}", province.name, "province", None)
-    wards = sorted((w for w in Ward.iter_all() if int(w.province_code) == int(province.code)),
-                   key=lambda w: int(w.code))
+    wards = sorted(
+        (w for w in Ward.iter_all() if int(w.province_code) == int(province.code)), key=lambda w: int(w.code)
+    )
     if ward_limit is not None:
         wards = wards[:ward_limit]
     return root, [ensure(f"{int(w.code):05d}", w.name, "commune", root) for w in wards]

@@ -9,13 +9,23 @@ from .errors import Invalid, Msg
 
 def create(username: str, role: str, unit_code: str, password: str, full_name: str = "") -> User:
     errors = {}
-    if not isinstance(username, str) or not (3 <= len(username) <= 80) or not username.replace(".", "").replace(
-            "_", "").replace("-", "").isalnum() or not username.isascii():
-        errors["username"] = [Msg("Tên đăng nhập 3–80 ký tự: chữ, số, . _ -", "Username: 3–80 letters, digits, . _ -")]
+    if (
+        not isinstance(username, str)
+        or not (3 <= len(username) <= 80)
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+        or not username.isascii()
+    ):
+        errors["username"] = [
+            Msg("Tên đăng nhập 3–80 ký tự: chữ, số, . _ -", "Username: 3–80 letters, digits, . _ -")
+        ]
     elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
         errors["username"] = [Msg("Tên đăng nhập đã có.", "This username is taken.")]
     if role not in ROLES:
-        errors["role"] = [Msg(f"Vai trò phải là một trong: {', '.join(ROLES)}.", f"Role must be one of: {', '.join(ROLES)}.")]
+        errors["role"] = [
+            Msg(
+                f"Vai trò phải là một trong: {', '.join(ROLES)}.", f"Role must be one of: {', '.join(ROLES)}."
+            )
+        ]
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         errors["unit"] = [Msg("Không có đơn vị với mã này.", "No unit has this code.")]
@@ -23,8 +33,13 @@ def create(username: str, role: str, unit_code: str, password: str, full_name: s
         errors["password"] = [Msg("Mật khẩu ít nhất 8 ký tự.", "The password needs at least 8 characters.")]
     if errors:
         raise Invalid(errors)
-    user = User(username=username, role=role, department=DEPARTMENT[role], unit_id=unit.id,
-                full_name=full_name or username)
+    user = User(
+        username=username,
+        role=role,
+        department=DEPARTMENT[role],
+        unit_id=unit.id,
+        full_name=full_name or username,
+    )
     user.unit = unit
     user.set_password(password)
     db.session.add(user)

@@ -1,0 +1,60 @@
+"""Small helpers shared by the case tests: drive a case through its steps as officers would."""
+
+from sqlalchemy import select
+
+from webapp.models import Case, CaseEvent, CaseTask, db
+from webapp.services import cases, tasks
+from webapp.services.uow import command
+
+
+def start(user, pid, kind="new", **kw) -> str:
+    with command():
+        return cases.start_case(user, pid, kind, **kw).code
+
+
+def case(code: str) -> Case:
+    db.session.expire_all()
+    return db.session.scalar(select(Case).where(Case.code == code))
+
+
+def task_of(code: str, step: str) -> CaseTask:
+    c = case(code)
+    rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == c.id, CaseTask.step == step)).all()
+    assert len(rows) == 1, f"{code}: expected one ready {step}, case is at {c.current_steps!r} ({c.status})"
+    return rows[0]
+
+
+def do(user, code: str, step: str, data: dict | None = None) -> Case:
+    task_id = task_of(code, step).id
+    with command():
+        tasks.complete(user, task_id, data or {})
+    return case(code)
+
+
+def actions(code: str) -> list[tuple[str, str | None]]:
+    c = case(code)
+    return [
+        (e.action, e.step)
+        for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id))
+    ]
+
+
+CLEAN = {"discrepancies": []}
+DOB = {"discrepancies": ["dob_mismatch"], "note": "Sổ hộ khẩu ghi 1990, giấy khai sinh ghi 1991"}
+CORRECTION = {
+    "decision_number": "15/QĐ-UBND",
+    "decision_date": "2026-11-20",
+    "changes": {"birth_date": "1991-05-17"},
+}
+
+
+def finish_from_biometrics(w, code: str) -> Case:
+    """Biometrics, approval, production, reception and hand-over."""
+    from datetime import date
+
+    do(w.police, code, "capture_biometrics", {"fingerprints": "ok"})
+    do(w.approval, code, "approve_application", {"decision": "approve"})
+    with command():
+        cases.record_card_produced(w.production, code, "C000123456", date(2026, 11, 20))
+    do(w.police, code, "receive_card")
+    return do(w.police, code, "hand_over_card", {"received_by": "self"})
