@@ -11,6 +11,8 @@ from webapp.services.personal_id import (
     validate,
 )
 
+pytestmark = pytest.mark.no_db
+
 # --- valid numbers ------------------------------------------------------------------------------
 
 

@@ -28,4 +28,6 @@ def from_environment(instance: Path) -> dict:
         # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),
+        # werkzeug's scrypt (N=2^15); tests use a cheaper cost to stay fast.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -105,8 +105,8 @@ def load_bundle(sources: dict[str, str], main_process: str = MAIN_PROCESS) -> Sp
     parser = SpiffBpmnParser(validator=BpmnValidator())
     steps: dict[str, StepInfo] = {}
     interrupting: set[str] = set()
-    try:
-        for name, text in sorted(sources.items()):
+    for name, text in sorted(sources.items()):
+        try:
             tree = etree.fromstring(text.encode("utf-8"))
             if name.endswith(".dmn"):
                 parser.add_dmn_xml(tree, filename=name)
@@ -115,10 +115,13 @@ def load_bundle(sources: dict[str, str], main_process: str = MAIN_PROCESS) -> Sp
                 steps.update(_user_steps(name, tree))
                 interrupting |= _interrupting(tree)
                 parser.add_bpmn_xml(tree, filename=name)
+        except (SpiffWorkflowException, etree.XMLSyntaxError) as exc:
+            raise BundleError(f"{name}: {exc}") from exc
+    try:
         spec = parser.get_spec(main_process)
         subprocess_specs = parser.get_subprocess_specs(main_process)
         _wire_event_subprocesses(spec)
-    except (SpiffWorkflowException, etree.XMLSyntaxError) as exc:
+    except SpiffWorkflowException as exc:
         raise BundleError(str(exc)) from exc
     return SpecBundle(
         content_version(sources),

@@ -115,6 +115,7 @@ class CaseEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system (timers)
     action: Mapped[str] = mapped_column(String(20))
     step: Mapped[str | None] = mapped_column(String(60))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the task acted on, if any
     detail: Mapped[dict] = mapped_column(JsonType, default=dict)
 
     actor: Mapped[User | None] = relationship()

@@ -45,6 +45,8 @@ def check_version(case: Case, expected: int | None) -> None:
 
 
 def state_of(case: Case) -> str:
+    """The case's workflow state, with the spec version it is pinned to loaded in the engine."""
+    workflow_store.bundle_for(case.spec_version)
     return workflow_store.unpack(case.state)
 
 
@@ -125,7 +127,13 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
 
 
 def record(
-    case: Case, actor: User | None, action: str, step: str | None, detail: dict, now: datetime
+    case: Case,
+    actor: User | None,
+    action: str,
+    step: str | None,
+    detail: dict,
+    now: datetime,
+    task_id: str | None = None,
 ) -> None:
     db.session.add(
         CaseEvent(
@@ -135,6 +143,7 @@ def record(
             action=action,
             step=step,
             detail=detail,
+            task_id=task_id,
         )
     )
 

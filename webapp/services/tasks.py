@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workflows import TaskNotReady
 
-from ..models import CaseTask, Resident, User, db
+from ..models import Case, CaseEvent, CaseTask, Resident, User, db
 from . import access, case_engine, clock, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from .text import name_key
@@ -17,8 +17,23 @@ GONE = Msg(
 
 
 def get_task(user: User, task_id: str) -> CaseTask:
+    """A ready task the user may see; a task already done answers Conflict, anything else NotFound."""
     task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
-    if task is None or not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
+    if task is None:
+        done = (
+            db.session.scalar(
+                select(Case)
+                .join(CaseEvent, CaseEvent.case_id == Case.id)
+                .where(CaseEvent.task_id == task_id)
+                .limit(1)
+            )
+            if isinstance(task_id, str)
+            else None
+        )
+        if done is not None and access.can_see_case(user, done):
+            raise Conflict(GONE)
+        raise NotFound(NOT_FOUND_TASK)
+    if not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
         raise NotFound(NOT_FOUND_TASK)
     return task
 
@@ -55,7 +70,7 @@ def claim(user: User, task_id: str, expected_version: int | None = None) -> Case
         now = clock.now()
         task.assignee_id = user.id
         case.updated_at = now  # bumps the case version: a stale view of it now conflicts
-        case_engine.record(case, user, "claimed", task.step, {"task": task.id}, now)
+        case_engine.record(case, user, "claimed", task.step, {}, now, task.id)
         db.session.flush()
     return task
 
@@ -69,7 +84,7 @@ def release(user: User, task_id: str, expected_version: int | None = None) -> Ca
     now = clock.now()
     task.assignee_id = None
     case.updated_at = now
-    case_engine.record(case, user, "released", task.step, {"task": task.id}, now)
+    case_engine.record(case, user, "released", task.step, {}, now, task.id)
     db.session.flush()
     return task
 
@@ -98,9 +113,7 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     now = clock.now()
     task.assignee_id = colleague.id
     case.updated_at = now
-    case_engine.record(
-        case, user, "assigned", task.step, {"task": task.id, "assignee": colleague.username}, now
-    )
+    case_engine.record(case, user, "assigned", task.step, {"assignee": colleague.username}, now, task.id)
     db.session.flush()
     return task
 
@@ -114,7 +127,7 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         raise _held_by_other(task, user)
     now = clock.now()
     if task.assignee_id is None:
-        case_engine.record(case, user, "claimed", task.step, {"task": task.id}, now)
+        case_engine.record(case, user, "claimed", task.step, {}, now, task.id)
     step = task.step
     try:
         outcome = workflow_store.engine().complete(
@@ -127,7 +140,7 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
-    case_engine.record(case, user, "completed", step, detail, now)
+    case_engine.record(case, user, "completed", step, detail, now, task.id)
     case_engine.apply(case, outcome, user, now)
     if step == "verify_application" and clean["refusal_reason"] and case.status == "refused":
         case_engine.record(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now)

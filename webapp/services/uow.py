@@ -2,11 +2,14 @@
 
 from contextlib import contextmanager
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import db
 from .case_engine import STALE
-from .errors import Conflict
+from .errors import Conflict, Msg
+
+BUSY = Msg("Hệ thống đang bận với hồ sơ này; hãy thử lại.", "The system is busy with this case; try again.")
 
 
 @contextmanager
@@ -18,6 +21,12 @@ def command():
         # Another transaction changed the case between our read and our write.
         db.session.rollback()
         raise Conflict(STALE) from None
+    except OperationalError as exc:
+        db.session.rollback()
+        # SQLite refuses a second writer whose snapshot is stale: the same conflict, told plainly.
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig).lower():
+            raise Conflict(BUSY) from None
+        raise
     except BaseException:
         db.session.rollback()
         raise

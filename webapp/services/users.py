@@ -1,5 +1,6 @@
 """Users: created by an administrator (web UI or CLI)."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..models import Unit, User, db
@@ -41,7 +42,7 @@ def create(username: str, role: str, unit_code: str, password: str, full_name: s
         full_name=full_name or username,
     )
     user.unit = unit
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     return user
