@@ -26,6 +26,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
         }
     )
     with app.app_context():

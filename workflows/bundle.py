@@ -73,6 +73,14 @@ class SpecBundle:
     # not cancel the rest of the process; the engine does).
     interrupting: frozenset[str]
     _parser: SpiffBpmnParser = field(repr=False)
+    _limits: dict[str, int | None] = field(default_factory=dict, repr=False)
+
+    def time_limit(self, step: str) -> int | None:
+        """Working days a step may take (step_time_limits.dmn), evaluated once per step."""
+        if step not in self._limits:
+            days = self.decide("step_time_limit", step=step).get("working_days")
+            self._limits[step] = None if days is None else int(days)
+        return self._limits[step]
 
     def decide(self, decision_id: str, **inputs) -> dict:
         """Evaluate a decision table on plain inputs (first matching row; {} when none matches)."""

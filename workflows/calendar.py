@@ -14,12 +14,14 @@ END_OF_DAY = time(23, 59, 59)
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    """Monday to Friday except public holidays, plus the Saturdays worked in exchange for a
+    bridge day off (e.g. 22 Aug 2026 for 31 Aug), as the `holidays` package records them."""
+    return _calendar(day.year).is_working_day(day)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -40,6 +42,8 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 def working_days_between(start: datetime, end: datetime) -> int:
     """Working days strictly after start's local day up to and including end's local day."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
     a = start.astimezone(LOCAL_TZ).date()
     b = end.astimezone(LOCAL_TZ).date()
     count = 0

@@ -107,7 +107,7 @@ class Engine:
         if engine is None:
 
             def deadline(step: str) -> str:
-                days = bundle.decide("step_time_limit", step=step).get("working_days")
+                days = bundle.time_limit(step)
                 if days is None:
                     raise ValueError(f"no time limit for step {step!r} in step_time_limits.dmn")
                 return add_working_days(self._now(), int(days)).isoformat()

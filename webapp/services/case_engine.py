@@ -51,15 +51,16 @@ def state_of(case: Case) -> str:
 
 
 def due_at(spec_version: str, step: str, ready_at: datetime) -> datetime | None:
-    days = workflow_store.bundle_for(spec_version).decide("step_time_limit", step=step).get("working_days")
-    return None if days is None else add_working_days(ready_at, int(days))
+    days = workflow_store.bundle_for(spec_version).time_limit(step)
+    return None if days is None else add_working_days(ready_at, days)
 
 
 def apply(
     case: Case, outcome: Outcome, actor: User | None, now: datetime, assign_new_to: User | None = None
-) -> None:
+) -> list[CaseTask]:
     """Store an engine outcome on the case and its projection, with audit events for what the
-    engine did on its own (timers, reminders, escalations, errors, the end)."""
+    engine did on its own (timers, reminders, escalations, errors, the end). Returns the case's
+    ready tasks."""
     case.state = workflow_store.pack(outcome.state)
     case.current_steps = ",".join(sorted({t.step for t in outcome.ready} | set(outcome.waiting)))
     case.next_timer_at = outcome.next_timer_at
@@ -87,7 +88,7 @@ def apply(
         case.error_step = case.error_message = case.error_line = None
     for event in outcome.events:
         record(case, None, EVENT_ACTION[event.kind], event.name, {"kind": event.kind}, now)
-    _project(case, outcome, now, assign_new_to)
+    rows = _project(case, outcome, now, assign_new_to)
     log.info(
         "case %s now %s at %s (actor %s)",
         case.code,
@@ -95,9 +96,10 @@ def apply(
         case.current_steps or "-",
         actor.username if actor else "system",
     )
+    return rows
 
 
-def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> None:
+def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> list[CaseTask]:
     """Rewrite the case's rows in the task projection: keep the rows of tasks still ready (their
     assignee and ready time), drop the rest, add the new ones."""
     keep = {t.id for t in outcome.ready}
@@ -107,23 +109,25 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
     gone = [task_id for task_id in existing if task_id not in keep]
     if gone:
         db.session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
+    rows = []
     for task in outcome.ready:
         row = existing.get(task.id)
         if row is None:
-            db.session.add(
-                CaseTask(
-                    id=task.id,
-                    case_id=case.id,
-                    step=task.step,
-                    department=task.lane,
-                    unit_id=case.unit_id,
-                    unit_path=case.unit_path,
-                    priority=case.priority,
-                    ready_at=now,
-                    due_at=due_at(case.spec_version, task.step, now),
-                    assignee_id=assign_new_to.id if assign_new_to is not None else None,
-                )
+            row = CaseTask(
+                id=task.id,
+                case_id=case.id,
+                step=task.step,
+                department=task.lane,
+                unit_id=case.unit_id,
+                unit_path=case.unit_path,
+                priority=case.priority,
+                ready_at=now,
+                due_at=due_at(case.spec_version, task.step, now),
+                assignee_id=assign_new_to.id if assign_new_to is not None else None,
             )
+            db.session.add(row)
+        rows.append(row)
+    return rows
 
 
 def record(

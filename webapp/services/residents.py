@@ -1,13 +1,12 @@
 """The population registry mirror: create or update a resident, with full ID validation."""
 
-from datetime import date
 
 from sqlalchemy import select
 
 from ..models import Resident, Unit, User, db
 from . import access, clock, personal_id
 from .errors import Forbidden, Invalid, Msg
-from .text import name_key
+from .text import name_key, parse_iso_date
 
 PRECISIONS = ("day", "month", "year")
 SEXES = ("male", "female")
@@ -64,7 +63,7 @@ def _validate(pid, data) -> tuple[dict, dict]:
     precision = data.get("birth_date_precision", "day")
     if precision not in PRECISIONS:
         bad("birth_date_precision", "Phải là day, month hoặc year.", "Must be day, month or year.")
-    birth = _date(data.get("birth_date"))
+    birth = parse_iso_date(data.get("birth_date"))
     if birth is None:
         bad("birth_date", "Ngày sinh không hợp lệ (YYYY-MM-DD).", "Invalid birth date (YYYY-MM-DD).")
     elif birth > clock.today_local():
@@ -82,7 +81,9 @@ def _validate(pid, data) -> tuple[dict, dict]:
         clean["sex"] = sex
     for problem in personal_id.problems(pid, birth.year if birth else None, sex if sex in SEXES else None):
         errors.setdefault("personal_id", []).append(Msg(problem.message_vi, problem.message_en))
+    # PUT semantics: the record is replaced, so an optional field left out or empty is cleared.
     old = data.get("old_id_number")
+    clean["old_id_number"] = None
     if old not in (None, ""):
         if not (isinstance(old, str) and old.isascii() and old.isdigit() and len(old) in (9, 12)):
             bad("old_id_number", "Số CMND cũ gồm 9 hoặc 12 chữ số.", "The old ID number has 9 or 12 digits.")
@@ -90,6 +91,7 @@ def _validate(pid, data) -> tuple[dict, dict]:
             clean["old_id_number"] = old
     for field, limit in (("ethnicity", 50), ("household_id", 30)):
         value = data.get(field)
+        clean[field] = None
         if value not in (None, ""):
             if not isinstance(value, str) or len(value) > limit:
                 bad(field, f"Chuỗi tối đa {limit} ký tự.", f"Text of at most {limit} characters.")
@@ -100,6 +102,8 @@ def _validate(pid, data) -> tuple[dict, dict]:
         if code in (None, ""):
             if required:
                 errors[field] = [REQUIRED]
+            else:
+                clean[f"{field}_id"] = None
             continue
         unit = db.session.scalar(select(Unit).where(Unit.code == code)) if isinstance(code, str) else None
         if unit is None:
@@ -112,14 +116,3 @@ def _validate(pid, data) -> tuple[dict, dict]:
     else:
         clean["status"] = status
     return clean, errors
-
-
-def _date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import Invalid, Msg
+from .text import parse_iso_date
 
 DISCREPANCIES = {
     "dob_mismatch": Msg("Ngày sinh không khớp giữa các giấy tờ", "Birth date differs between papers"),
@@ -192,7 +193,7 @@ def _check(f: Field, value, today: date):
             )
         return sorted(set(value)), None
     if f.type == "date":
-        parsed = parse_date(value)
+        parsed = parse_iso_date(value)
         if parsed is None:
             return None, Msg("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "Invalid date (format YYYY-MM-DD).")
         if parsed > today:
@@ -239,7 +240,7 @@ def _check_changes(changes: dict, today: date) -> Msg | None:
                 f"The new value of {key} must be 1–200 characters of text.",
             )
     if "birth_date" in changes:
-        parsed = parse_date(changes["birth_date"])
+        parsed = parse_iso_date(changes["birth_date"])
         if parsed is None or parsed > today:
             return Msg(
                 "Ngày sinh mới không hợp lệ (YYYY-MM-DD, không ở tương lai).",
@@ -248,12 +249,3 @@ def _check_changes(changes: dict, today: date) -> Msg | None:
     if "sex" in changes and changes["sex"] not in ("male", "female"):
         return Msg("Giới tính mới phải là male hoặc female.", "The new sex must be male or female.")
     return None
-
-
-def parse_date(value) -> date | None:
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -141,11 +141,10 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
     case_engine.record(case, user, "completed", step, detail, now, task.id)
-    case_engine.apply(case, outcome, user, now)
+    next_tasks = case_engine.apply(case, outcome, user, now)
     if step == "verify_application" and clean["refusal_reason"] and case.status == "refused":
         case_engine.record(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now)
     db.session.flush()
-    next_tasks = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)).all()
     return case, next_tasks
 
 
