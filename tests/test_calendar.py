@@ -146,7 +146,7 @@ def test_a_naive_start_is_refused():
         (local(2026, 2, 12), local(2026, 2, 27), 6),  # 13, 23, 24, 25, 26, 27
         (local(2026, 8, 28), local(2026, 9, 4), 2),  # 3 and 4 Sep
         (local(2025, 12, 31), local(2026, 1, 5), 2),  # 2 and 5 Jan
-        (local(2026, 1, 1), local(2026, 12, 31), 249),  # 2026 after 1 Jan, with Saturday 22 Aug worked for 31 Aug
+        (local(2026, 1, 1), local(2026, 12, 31), 249),  # 2026 after 1 Jan; Sat 22 Aug is worked
         # Local days, not UTC days: 18:00 UTC Thu is Fri locally, 03:00 UTC Mon is Mon.
         (datetime(2026, 11, 26, 18, 0, tzinfo=UTC), datetime(2026, 11, 30, 3, 0, tzinfo=UTC), 1),
         (datetime(2026, 11, 26, 16, 0, tzinfo=UTC), datetime(2026, 11, 30, 3, 0, tzinfo=UTC), 2),
