@@ -1,6 +1,5 @@
 """The population registry mirror: create or update a resident, with full ID validation."""
 
-
 from sqlalchemy import select
 
 from ..models import Resident, Unit, User, db
