@@ -109,21 +109,22 @@ def persisted(cases: int) -> tuple[int, float, list[int], list[int]]:
                     )
                     pids.append(pid)
             who = {"police": police, "justice": justice, "approval": approval}
-            codes = []
+            started = []
             for pid in pids:
                 with command():
-                    codes.append(case_service.start_case(police, pid, "new").code)
+                    case = case_service.start_case(police, pid, "new")
+                    started.append((case.code, case.id))
             done, sizes, raw_sizes = 0, [], []
             start = time.perf_counter()
-            for index, code in enumerate(codes):
+            for index, (code, case_id) in enumerate(started):
                 path = CLEAN_PATH if index < cases else JUSTICE_PATH
                 for step, data in path:
                     with command():
                         if step == "card_produced":
                             case_service.record_card_produced(production, code, "C1", date(2026, 11, 20))
                         else:
-                            case = db.session.scalar(select(Case).where(Case.code == code))
-                            task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case.id))
+                            # The caller reads the case's next task from the projection, as an inbox would.
+                            task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case_id))
                             tasks.complete(who[task.department], task.id, data)
                     done += 1
                     if step == "approve_application":

@@ -106,7 +106,7 @@ def cases_advance(code, username, step, data_json):
         if len(ready) != 1:
             raise click.ClickException(f"ready steps: {case.current_steps or 'none'}; choose one with --step")
         with uow.command():
-            case, _ = task_service.complete(user, ready[0].id, data)
+            case = task_service.complete(user, ready[0].id, data)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"{case.code}\t{case.status}\t{case.current_steps}")

@@ -4,7 +4,7 @@ state, rewrite the task projection and append audit events. The caller commits o
 import logging
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from workflows import Outcome, add_working_days
 
@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 # End events of the main diagram that close a case, and the status each gives.
 END_STATUS = {"end_withdrawn": "withdrawn", "end_refused": "refused", "end_issued": "issued"}
+TASKS, EVENTS = CaseTask.__table__, CaseEvent.__table__
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
 STALE = Msg(
     "Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
@@ -56,11 +57,17 @@ def due_at(spec_version: str, step: str, ready_at: datetime) -> datetime | None:
 
 
 def apply(
-    case: Case, outcome: Outcome, actor: User | None, now: datetime, assign_new_to: User | None = None
-) -> list[CaseTask]:
-    """Store an engine outcome on the case and its projection, with audit events for what the
-    engine did on its own (timers, reminders, escalations, errors, the end). Returns the case's
-    ready tasks."""
+    case: Case,
+    outcome: Outcome,
+    actor: User | None,
+    now: datetime,
+    assign_new_to: User | None = None,
+    trail: list[dict] | None = None,
+) -> None:
+    """Store an engine outcome on the case and its projection, with the command's audit rows
+    (`trail`) and those for what the engine did on its own (timers, reminders, escalations,
+    errors), written in one statement."""
+    trail = list(trail or ())
     case.state = workflow_store.pack(outcome.state)
     case.current_steps = ",".join(sorted({t.step for t in outcome.ready} | set(outcome.waiting)))
     case.next_timer_at = outcome.next_timer_at
@@ -72,13 +79,15 @@ def apply(
             outcome.error.message,
             outcome.error.line,
         )
-        record(
-            case,
-            None,
-            "failed",
-            outcome.error.step,
-            {"message": outcome.error.message, "line": outcome.error.line},
-            now,
+        trail.append(
+            event(
+                case,
+                None,
+                "failed",
+                outcome.error.step,
+                {"message": outcome.error.message, "line": outcome.error.line},
+                now,
+            )
         )
     elif outcome.completed:
         case.status = next((END_STATUS[e] for e in END_STATUS if e in outcome.end_events), "issued")
@@ -86,9 +95,10 @@ def apply(
     else:
         case.status = "open"
         case.error_step = case.error_message = case.error_line = None
-    for event in outcome.events:
-        record(case, None, EVENT_ACTION[event.kind], event.name, {"kind": event.kind}, now)
-    rows = _project(case, outcome, now, assign_new_to)
+    for done in outcome.events:
+        trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
+    write_events(trail)
+    _project(case, outcome, now, assign_new_to)
     log.info(
         "case %s now %s at %s (actor %s)",
         case.code,
@@ -96,38 +106,62 @@ def apply(
         case.current_steps or "-",
         actor.username if actor else "system",
     )
-    return rows
 
 
-def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> list[CaseTask]:
+def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> None:
     """Rewrite the case's rows in the task projection: keep the rows of tasks still ready (their
-    assignee and ready time), drop the rest, add the new ones."""
+    assignee and ready time), drop the rest, add the new ones. Plain statements, not the ORM's
+    unit of work: this runs on every command."""
     keep = {t.id for t in outcome.ready}
-    existing = {
-        row.id: row for row in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))
-    }
-    gone = [task_id for task_id in existing if task_id not in keep]
+    conn = db.session.connection()
+    existing = set(conn.scalars(select(TASKS.c.id).where(TASKS.c.case_id == case.id)))
+    gone = existing - keep
     if gone:
-        db.session.execute(delete(CaseTask).where(CaseTask.id.in_(gone)))
-    rows = []
-    for task in outcome.ready:
-        row = existing.get(task.id)
-        if row is None:
-            row = CaseTask(
-                id=task.id,
-                case_id=case.id,
-                step=task.step,
-                department=task.lane,
-                unit_id=case.unit_id,
-                unit_path=case.unit_path,
-                priority=case.priority,
-                ready_at=now,
-                due_at=due_at(case.spec_version, task.step, now),
-                assignee_id=assign_new_to.id if assign_new_to is not None else None,
-            )
-            db.session.add(row)
-        rows.append(row)
-    return rows
+        conn.execute(delete(TASKS).where(TASKS.c.id.in_(gone)))
+    new = [
+        {
+            "id": task.id,
+            "case_id": case.id,
+            "step": task.step,
+            "department": task.lane,
+            "unit_id": case.unit_id,
+            "unit_path": case.unit_path,
+            "priority": case.priority,
+            "ready_at": now,
+            "due_at": due_at(case.spec_version, task.step, now),
+            "assignee_id": assign_new_to.id if assign_new_to is not None else None,
+        }
+        for task in outcome.ready
+        if task.id not in existing
+    ]
+    if new:
+        conn.execute(insert(TASKS), new)
+
+
+def event(
+    case: Case,
+    actor: User | None,
+    action: str,
+    step: str | None,
+    detail: dict,
+    now: datetime,
+    task_id: str | None = None,
+) -> dict:
+    """One audit row, to be written with write_events()."""
+    return {
+        "case_id": case.id,
+        "at": now,
+        "actor_id": actor.id if actor else None,
+        "action": action,
+        "step": step,
+        "detail": detail,
+        "task_id": task_id,
+    }
+
+
+def write_events(rows: list[dict]) -> None:
+    if rows:
+        db.session.connection().execute(insert(EVENTS), rows)
 
 
 def record(
@@ -139,17 +173,7 @@ def record(
     now: datetime,
     task_id: str | None = None,
 ) -> None:
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=now,
-            actor_id=actor.id if actor else None,
-            action=action,
-            step=step,
-            detail=detail,
-            task_id=task_id,
-        )
-    )
+    write_events([event(case, actor, action, step, detail, now, task_id)])
 
 
 def last_message(case: Case, message: str) -> dict | None:

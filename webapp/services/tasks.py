@@ -20,36 +20,46 @@ def get_task(user: User, task_id: str) -> CaseTask:
     """A ready task the user may see; a task already done answers Conflict, anything else NotFound."""
     task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
     if task is None:
-        done = (
-            db.session.scalar(
-                select(Case)
-                .join(CaseEvent, CaseEvent.case_id == Case.id)
-                .where(CaseEvent.task_id == task_id)
-                .limit(1)
-            )
-            if isinstance(task_id, str)
-            else None
-        )
-        if done is not None and access.can_see_case(user, done):
-            raise Conflict(GONE)
-        raise NotFound(NOT_FOUND_TASK)
+        _missing(user, task_id)
     if not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
         raise NotFound(NOT_FOUND_TASK)
     return task
 
 
-def _locked(user: User, task_id: str, expected_version: int | None):
-    """Lock the task's case, then re-read the task: it may have gone while we waited."""
-    task = get_task(user, task_id)
-    if not access.can_work_task(user, task):
-        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
-    case = case_engine.lock_case(case_id=task.case_id)
-    case_engine.check_version(case, expected_version)
-    task = db.session.scalars(
-        select(CaseTask).where(CaseTask.id == task_id).execution_options(populate_existing=True)
-    ).one_or_none()
-    if task is None:
+def _missing(user: User, task_id) -> None:
+    """No such ready task: a conflict if the user can see it was done, else not found."""
+    done = None
+    if isinstance(task_id, str):
+        done = db.session.scalar(
+            select(Case)
+            .join(CaseEvent, CaseEvent.case_id == Case.id)
+            .where(CaseEvent.task_id == task_id)
+            .limit(1)
+        )
+    if done is not None and access.can_see_case(user, done):
         raise Conflict(GONE)
+    raise NotFound(NOT_FOUND_TASK)
+
+
+def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Case, CaseTask]:
+    """The task and its case in one read, the case locked (PostgreSQL) and fresh: what we waited
+    for may have changed. Then the access checks."""
+    query = select(CaseTask, Case).join(Case, Case.id == CaseTask.case_id).where(CaseTask.id == task_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Case)
+    row = (
+        db.session.execute(query.execution_options(populate_existing=True)).one_or_none()
+        if isinstance(task_id, str)
+        else None
+    )
+    if row is None:
+        _missing(user, task_id)
+    task, case = row
+    if not access.can_work_task(user, task):
+        if not access.can_see_case(user, case):
+            raise NotFound(NOT_FOUND_TASK)
+        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
+    case_engine.check_version(case, expected_version)
     return case, task
 
 
@@ -91,10 +101,9 @@ def release(user: User, task_id: str, expected_version: int | None = None) -> Ca
 
 def assign(user: User, task_id: str, username: str, expected_version: int | None = None) -> CaseTask:
     """A lead hands a task to a colleague of the same department who can reach the case."""
-    if not access.can_assign(user):
-        get_task(user, task_id)
-        raise Forbidden(Msg("Chỉ lãnh đạo mới giao việc.", "Only a lead assigns tasks."))
     task = get_task(user, task_id)
+    if not access.can_assign(user):
+        raise Forbidden(Msg("Chỉ lãnh đạo mới giao việc.", "Only a lead assigns tasks."))
     case = case_engine.lock_case(case_id=task.case_id)
     case_engine.check_version(case, expected_version)
     colleague = (
@@ -119,15 +128,16 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
 
 
 def complete(user: User, task_id: str, data, expected_version: int | None = None):
-    """Validate the step's data, complete the task and advance the case. Returns (case, next tasks)."""
-    task = get_task(user, task_id)
-    clean = step_data.validate(task.step, data, clock.today_local())
+    """Validate the step's data, complete the task and advance the case. Returns the case; its
+    next tasks are in the projection."""
     case, task = _locked(user, task_id, expected_version)
+    clean = step_data.validate(task.step, data, clock.today_local())
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
     now = clock.now()
+    trail = []
     if task.assignee_id is None:
-        case_engine.record(case, user, "claimed", task.step, {}, now, task.id)
+        trail.append(case_engine.event(case, user, "claimed", task.step, {}, now, task.id))
     step = task.step
     try:
         outcome = workflow_store.engine().complete(
@@ -140,12 +150,12 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
-    case_engine.record(case, user, "completed", step, detail, now, task.id)
-    next_tasks = case_engine.apply(case, outcome, user, now)
-    if step == "verify_application" and clean["refusal_reason"] and case.status == "refused":
-        case_engine.record(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now)
+    trail.append(case_engine.event(case, user, "completed", step, detail, now, task.id))
+    if step == "verify_application" and clean["refusal_reason"] and "end_refused" in outcome.end_events:
+        trail.append(case_engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
+    case_engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
-    return case, next_tasks
+    return case
 
 
 def _old_and_new(resident: Resident, changes: dict) -> dict:
