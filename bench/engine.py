@@ -2,19 +2,21 @@
 (a) raw SpiffWorkflow in memory with a serialize/restore round-trip per completed task,
 (b) the same through the services on an SQLite file (one transaction per command).
 
-Prints completions per second of each, their ratio and the stored state size per case; the
-last line is JSON.
+The two run interleaved, case by case, so that a noisy machine slows both alike. Prints
+completions per second of each, their ratio and the stored state size per case; the last line
+is JSON.
 """
 
 import json
+import logging
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-from workflows import Engine, load_directory
+from sqlalchemy import select
 
-BPMN = Path(__file__).resolve().parent.parent / "bpmn"
+from workflows import Engine
+
 PROD = {"card_number": "C1", "produced_at": "2026-11-20"}
 CLEAN_PATH = [
     ("verify_application", {"discrepancies": [], "note": None, "refusal_reason": None}),
@@ -41,122 +43,133 @@ JUSTICE_PATH = [
 ]
 
 
-def raw(cases: int) -> tuple[int, float, list[int]]:
-    engine = Engine(load_directory(BPMN))
-    version = engine.current.version
-    done, sizes = 0, []
+def raw_case(engine: Engine, path) -> tuple[float, int]:
+    """Seconds spent completing one case's steps in memory; the state size waiting for production."""
+    version, size = engine.current.version, 0
+    o = engine.start({"kind": "new"})
     start = time.perf_counter()
-    for path in (CLEAN_PATH, JUSTICE_PATH):
-        for _ in range(cases):
-            o = engine.start({"kind": "new"})
-            for step, data in path:
-                if step == "card_produced":
-                    o = engine.deliver_message(version, o.state, step, data)
-                else:
-                    (task,) = [t for t in o.ready if t.step == step]
-                    o = engine.complete(version, o.state, task.id, data)
-                done += 1
-                if step == "approve_application":
-                    sizes.append(len(o.state))
-            assert o.completed, path
-    return done, time.perf_counter() - start, sizes
+    for step, data in path:
+        if step == "card_produced":
+            o = engine.deliver_message(version, o.state, step, data)
+        else:
+            (task,) = [t for t in o.ready if t.step == step]
+            o = engine.complete(version, o.state, task.id, data)
+        if step == "approve_application":
+            size = len(o.state)
+    elapsed = time.perf_counter() - start
+    assert o.completed, path
+    return elapsed, size
 
 
-def persisted(cases: int) -> tuple[int, float, list[int], list[int]]:
-    from sqlalchemy import select
+class Persisted:
+    """An app on a fresh SQLite file, with a commune, its officers and residents."""
 
-    from webapp import create_app
-    from webapp.models import Case, CaseTask, db
-    from webapp.services import cases as case_service
-    from webapp.services import residents, tasks, units, users
-    from webapp.services.personal_id import make_personal_id
-    from webapp.services.uow import command
+    def __init__(self, tmp: str, cases: int):
+        from flask_migrate import upgrade
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
+        from webapp import create_app
+        from webapp.services import residents, units, users
+        from webapp.services.personal_id import make_personal_id
+        from webapp.services.uow import command
+
+        self.app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
                 "SECRET_KEY": "bench",
                 "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             }
         )
-        import logging
-
         logging.getLogger("webapp").setLevel(logging.WARNING)
-        with app.app_context():
-            from flask_migrate import upgrade
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        upgrade()
+        with command():
+            root = units.ensure("37", "Ninh Bình", "province", None)
+            ward = units.ensure("13300", "Phường Hoa Lư", "commune", root)
+            self.who = {
+                role: users.create(
+                    role, role, (ward if role in ("police", "justice") else root).code, "bench-pass-1"
+                )
+                for role in ("police", "justice", "approval", "production")
+            }
+            self.pids = []
+            for i in range(cases):
+                pid = make_personal_id("037", 1990, "female", i + 1)
+                residents.upsert(
+                    None,
+                    pid,
+                    {
+                        "full_name": "Nguyễn Thị Lan",
+                        "birth_date": "1990-05-17",
+                        "sex": "female",
+                        "permanent_unit": ward.code,
+                    },
+                )
+                self.pids.append(pid)
 
-            upgrade()
+    def case(self, index: int, path) -> tuple[float, int]:
+        from webapp.models import Case, CaseTask, db
+        from webapp.services import cases as case_service
+        from webapp.services import tasks
+        from webapp.services.uow import command
+
+        with command():
+            case = case_service.start_case(self.who["police"], self.pids[index], "new")
+            code, case_id = case.code, case.id
+        size = 0
+        start = time.perf_counter()
+        for step, data in path:
             with command():
-                root = units.ensure("37", "Ninh Bình", "province", None)
-                ward = units.ensure("13300", "Phường Hoa Lư", "commune", root)
-                police = users.create("police", "police", ward.code, "bench-pass-1")
-                justice = users.create("justice", "justice", ward.code, "bench-pass-1")
-                approval = users.create("approval", "approval", root.code, "bench-pass-1")
-                production = users.create("production", "production", root.code, "bench-pass-1")
-                pids = []
-                for i in range(2 * cases):
-                    pid = make_personal_id("037", 1990, "female", i + 1)
-                    residents.upsert(
-                        None,
-                        pid,
-                        {
-                            "full_name": "Nguyễn Thị Lan",
-                            "birth_date": "1990-05-17",
-                            "sex": "female",
-                            "permanent_unit": ward.code,
-                        },
-                    )
-                    pids.append(pid)
-            who = {"police": police, "justice": justice, "approval": approval}
-            started = []
-            for pid in pids:
-                with command():
-                    case = case_service.start_case(police, pid, "new")
-                    started.append((case.code, case.id))
-            done, sizes, raw_sizes = 0, [], []
-            start = time.perf_counter()
-            for index, (code, case_id) in enumerate(started):
-                path = CLEAN_PATH if index < cases else JUSTICE_PATH
-                for step, data in path:
-                    with command():
-                        if step == "card_produced":
-                            case_service.record_card_produced(production, code, "C1", date(2026, 11, 20))
-                        else:
-                            # The caller reads the case's next task from the projection, as an inbox would.
-                            task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case_id))
-                            tasks.complete(who[task.department], task.id, data)
-                    done += 1
-                    if step == "approve_application":
-                        row = db.session.scalar(select(Case).where(Case.code == code))
-                        sizes.append(len(row.state))
-                        from webapp.services.workflow_store import unpack
+                if step == "card_produced":
+                    case_service.record_card_produced(self.who["production"], code, "C1", date(2026, 11, 20))
+                else:
+                    # The caller reads the case's next task from the projection, as an inbox would.
+                    task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case_id))
+                    tasks.complete(self.who[task.department], task.id, data)
+            if step == "approve_application":
+                size = len(db.session.scalar(select(Case.state).where(Case.id == case_id)))
+        return time.perf_counter() - start, size
 
-                        raw_sizes.append(len(unpack(row.state)))
-            elapsed = time.perf_counter() - start
-            db.session.remove()
-            db.engine.dispose()
-    return done, elapsed, sizes, raw_sizes
+    def close(self):
+        from webapp.models import db
+
+        db.session.remove()
+        db.engine.dispose()
+        self.ctx.pop()
 
 
 def run(cases: int) -> int:
-    print(f"engine benchmark: {cases} cases on the clean path and {cases} on the justice path")
-    raw_done, raw_s, _ = raw(cases)
-    raw_rate = raw_done / raw_s
+    from webapp.config import ROOT
+    from workflows import load_directory
+
+    print(f"engine benchmark: {cases} cases on the clean path and {cases} on the justice path, interleaved")
+    engine = Engine(load_directory(ROOT / "bpmn"))
+    raw_s = persisted_s = 0.0
+    steps = 0
+    raw_sizes, stored_sizes = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        db_side = Persisted(tmp, 2 * cases)
+        for index in range(2 * cases):
+            path = CLEAN_PATH if index < cases else JUSTICE_PATH
+            seconds, size = raw_case(engine, path)
+            raw_s += seconds
+            raw_sizes.append(size)
+            seconds, size = db_side.case(index, path)
+            persisted_s += seconds
+            stored_sizes.append(size)
+            steps += len(path)
+        db_side.close()
+    raw_rate, rate = steps / raw_s, steps / persisted_s
+    state_bytes = round(sum(stored_sizes) / len(stored_sizes))
     print(
-        f"(a) raw SpiffWorkflow, serialize/restore per step: {raw_done} completions in {raw_s:.2f} s "
-        f"= {raw_rate:.0f}/s"
+        f"(a) raw SpiffWorkflow, serialize/restore per step: {steps} completions in {raw_s:.2f} s = {raw_rate:.0f}/s"
     )
-    done, elapsed, sizes, raw_sizes = persisted(cases)
-    rate = done / elapsed
     print(
-        f"(b) services on SQLite, one transaction per step: {done} completions in {elapsed:.2f} s "
-        f"= {rate:.0f}/s"
+        f"(b) services on SQLite, one transaction per step: {steps} completions in {persisted_s:.2f} s = {rate:.0f}/s"
     )
-    state_bytes = round(sum(sizes) / len(sizes))
     print(f"ratio persisted/raw: {rate / raw_rate:.2f}")
     print(
-        f"stored state per case (waiting for production): {state_bytes} bytes compressed, "
+        f"state per case waiting for production: {state_bytes} bytes stored (zlib), "
         f"{round(sum(raw_sizes) / len(raw_sizes))} bytes of JSON"
     )
     print(

@@ -18,6 +18,7 @@ def _calendar(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("VN", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     """Monday to Friday except public holidays, plus the Saturdays worked in exchange for a
     bridge day off (e.g. 22 Aug 2026 for 31 Aug), as the `holidays` package records them."""

@@ -4,7 +4,7 @@ state, rewrite the task projection and append audit events. The caller commits o
 import logging
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from workflows import Outcome, add_working_days
 
@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 # End events of the main diagram that close a case, and the status each gives.
 END_STATUS = {"end_withdrawn": "withdrawn", "end_refused": "refused", "end_issued": "issued"}
 TASKS, EVENTS = CaseTask.__table__, CaseEvent.__table__
+# Built once: these run on every command.
+_TASK_IDS = select(TASKS.c.id).where(TASKS.c.case_id == bindparam("case_id"))
+_DROP_TASKS = delete(TASKS).where(TASKS.c.id.in_(bindparam("ids", expanding=True)))
+_ADD_TASKS = insert(TASKS)
+_ADD_EVENTS = insert(EVENTS)
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
 STALE = Msg(
     "Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
@@ -114,10 +119,10 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
     unit of work: this runs on every command."""
     keep = {t.id for t in outcome.ready}
     conn = db.session.connection()
-    existing = set(conn.scalars(select(TASKS.c.id).where(TASKS.c.case_id == case.id)))
+    existing = set(conn.scalars(_TASK_IDS, {"case_id": case.id}))
     gone = existing - keep
     if gone:
-        conn.execute(delete(TASKS).where(TASKS.c.id.in_(gone)))
+        conn.execute(_DROP_TASKS, {"ids": list(gone)})
     new = [
         {
             "id": task.id,
@@ -135,7 +140,7 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
         if task.id not in existing
     ]
     if new:
-        conn.execute(insert(TASKS), new)
+        conn.execute(_ADD_TASKS, new)
 
 
 def event(
@@ -161,7 +166,7 @@ def event(
 
 def write_events(rows: list[dict]) -> None:
     if rows:
-        db.session.connection().execute(insert(EVENTS), rows)
+        db.session.connection().execute(_ADD_EVENTS, rows)
 
 
 def record(

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflows import TaskNotReady
 
@@ -11,6 +11,12 @@ from . import access, case_engine, clock, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from .text import name_key
 
+_TASK_AND_CASE = (
+    select(CaseTask, Case)
+    .join(Case, Case.id == CaseTask.case_id)
+    .where(CaseTask.id == bindparam("task_id"))
+    .execution_options(populate_existing=True)
+)
 GONE = Msg(
     "Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting."
 )
@@ -44,14 +50,10 @@ def _missing(user: User, task_id) -> None:
 def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Case, CaseTask]:
     """The task and its case in one read, the case locked (PostgreSQL) and fresh: what we waited
     for may have changed. Then the access checks."""
-    query = select(CaseTask, Case).join(Case, Case.id == CaseTask.case_id).where(CaseTask.id == task_id)
+    query = _TASK_AND_CASE
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
-    row = (
-        db.session.execute(query.execution_options(populate_existing=True)).one_or_none()
-        if isinstance(task_id, str)
-        else None
-    )
+    row = db.session.execute(query, {"task_id": task_id}).one_or_none() if isinstance(task_id, str) else None
     if row is None:
         _missing(user, task_id)
     task, case = row
