@@ -52,7 +52,8 @@ def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Cas
     for may have changed. Then the access checks."""
     query = _TASK_AND_CASE
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Case)
+        # Lock both rows: after waiting, PostgreSQL re-reads only the rows it locked.
+        query = query.with_for_update(of=(Case, CaseTask))
     row = db.session.execute(query, {"task_id": task_id}).one_or_none() if isinstance(task_id, str) else None
     if row is None:
         _missing(user, task_id)
