@@ -9,10 +9,18 @@ export FLASK_APP := webapp
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json webapp/translations/en/LC_MESSAGES/messages.po
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# Front-end libraries from the npm registry, served by the app itself (closed networks).
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p webapp/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js webapp/static/vendor/
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js webapp/static/vendor/
+	cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css webapp/static/vendor/
+	cp node_modules/@picocss/pico/css/pico.min.css webapp/static/vendor/
+	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations -f --statistics
 	touch $(STAMP)
 
 run: install

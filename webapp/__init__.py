@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SAEngine
 
-from . import cli, config, views
+from . import cli, config, i18n, views, web
 from .models import db
 from .services import workflow_store
 
@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     workflow_store.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
     views.init_app(app)
     return app

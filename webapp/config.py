@@ -24,6 +24,7 @@ def from_environment(instance: Path) -> dict:
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cccd.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MB are refused with 413
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
         # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),

@@ -19,6 +19,11 @@ class User(db.Model):
     department: Mapped[str] = mapped_column(String(20), index=True)  # the BPMN lane the role works in
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(
+        default=0, server_default="0"
+    )  # consecutive failures since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -28,6 +33,22 @@ class User(db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    # Flask-Login
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}@{self.unit_id}>"

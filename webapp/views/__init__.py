@@ -1,9 +1,12 @@
-"""HTTP views. The web UI (inboxes, task pages) and the JSON API grow here."""
+"""HTTP views: thin, always load → check access → call a service → render or redirect."""
 
 from flask import Flask
 
-from . import health
+from . import admin, auth, cases, errors, health, inbox, task_pages
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(health.bp)
+    auth.init_app(app)
+    errors.init_app(app)
+    for module in (health, inbox, task_pages, cases, admin):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,9 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,46 @@
+"""Languages: Vietnamese first (the source strings), English second. Dates dd/mm/yyyy in
+Asia/Ho_Chi_Minh; everything is stored in UTC."""
+
+from datetime import date, datetime
+
+from flask import Flask, session
+from flask_babel import Babel, get_locale
+
+from workflows import LOCAL_TZ
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+babel = Babel()
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "vi"
+
+
+def lang() -> str:
+    return str(get_locale() or "vi")
+
+
+def local_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def local_datetime(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def message(value) -> str:
+    """A service message (Vietnamese and English) in the page's language."""
+    return value.get(lang()) if hasattr(value, "get") and hasattr(value, "vi") else str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang)

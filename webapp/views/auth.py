@@ -1,0 +1,74 @@
+"""Sign-in, sign-out and the language switch."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, login_required, login_user, logout_user
+
+from ..forms.auth import LoginForm
+from ..i18n import LANGUAGES, local_datetime
+from ..models import User, db
+from ..services import auth, uow
+from ..web import render
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        with uow.command():
+            result = auth.authenticate(form.username.data, form.password.data)
+        if result.user is not None:
+            session.clear()
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+            login_user(result.user)
+            return redirect(_safe_next() or url_for("inbox.index"))
+        error = _("Sai tên đăng nhập hoặc mật khẩu.")
+        if result.locked_until is not None:
+            error = _(
+                "Đăng nhập sai nhiều lần. Thử lại sau %(time)s.", time=local_datetime(result.locked_until)
+            )
+    return render("auth/login.html", form=form, error=error, status=200 if error is None else 401)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/lang/<code>")
+def language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next() or "/")
+
+
+def init_app(app) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=30))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

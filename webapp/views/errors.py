@@ -1,0 +1,60 @@
+"""Error pages: a service error becomes its status code with the message in the page's
+language; nothing else a user can send gives a 500."""
+
+import logging
+
+from flask import Flask, jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..i18n import message
+from ..services.errors import ServiceError
+from ..web import is_htmx, render
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: int, title: str, text: str, fields=None):
+    if is_htmx():
+        # htmx swaps this into the flash area (static/js/app.js) for conflicts.
+        return render("errors/error.html", block="flash_message", status=status, title=title, text=text)
+    return render("errors/error.html", status=status, title=title, text=text, fields=fields or {})
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        titles = {
+            404: _("Không tìm thấy"),
+            403: _("Không có quyền"),
+            409: _("Xung đột dữ liệu"),
+            422: _("Dữ liệu chưa hợp lệ"),
+            400: _("Yêu cầu không hợp lệ"),
+        }
+        return _page(exc.status, titles.get(exc.status, _("Lỗi")), message(exc.message), exc.fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _page(400, _("Phiên làm việc đã hết hạn"), _("Hãy tải lại trang và thử lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return jsonify(
+                error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description}
+            ), exc.code
+        texts = {
+            404: _("Trang hoặc hồ sơ này không có, hoặc nằm ngoài phạm vi của bạn."),
+            403: _("Vai trò của bạn không được làm việc này."),
+            405: _("Thao tác không được hỗ trợ."),
+            413: _("Dữ liệu gửi lên quá lớn."),
+        }
+        return _page(exc.code or 500, f"{exc.code} {exc.name}", texts.get(exc.code, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _page(
+            500, _("Lỗi hệ thống"), _("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị.")
+        )
