@@ -5,7 +5,9 @@ import os
 from datetime import date
 
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
+from helpers import PASSWORD  # noqa: E402
 from sqlalchemy import text
 
 from webapp import create_app
@@ -13,8 +15,6 @@ from webapp.models import db
 from webapp.services import residents, units, users
 from webapp.services.personal_id import make_personal_id
 from webapp.services.uow import command
-
-PASSWORD = "secret-pass-1"
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,9 @@ def app(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
         }
     )
+    # Tests hold an app context, which Flask reuses for test-client requests; forget the
+    # previous request's signed-in user as a real request (with its own context) would.
+    request_started.connect(lambda sender, **extra: g.pop("_login_user", None), app, weak=False)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

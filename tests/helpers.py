@@ -6,6 +6,8 @@ from webapp.models import Case, CaseEvent, CaseTask, db
 from webapp.services import cases, tasks
 from webapp.services.uow import command
 
+PASSWORD = "secret-pass-1"  # every test user's password
+
 
 def start(user, pid, kind="new", **kw) -> str:
     with command():

@@ -32,6 +32,15 @@ def get_task(user: User, task_id: str) -> CaseTask:
     return task
 
 
+def workable_task(user: User, task_id: str) -> CaseTask:
+    """A task the user's department works on: NotFound outside their scope, Forbidden for a
+    case they can see but whose step belongs to another department."""
+    task = get_task(user, task_id)
+    if not access.can_work_task(user, task):
+        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
+    return task
+
+
 def _missing(user: User, task_id) -> None:
     """No such ready task: a conflict if the user can see it was done, else not found."""
     done = None

@@ -1,3 +1,140 @@
-from flask import Blueprint
+"""The case page: resident, current steps, the diagram, the timeline; comments and transfers."""
 
+import logging
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import labels
+from ..i18n import local_date, message
+from ..services import access, cases, clock, comments, step_data, uow, workflow_store
+from ..services.errors import Invalid
+from ..services.inbox import due_class
+from ..web import is_htmx, render
+
+log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
+
+MAIN_PROCESS = "cccd_issuance"
+JUSTICE_PROCESS = "civil_status_correction"
+# On the main diagram the justice steps are inside this call activity.
+JUSTICE_CALL = "call_civil_status_correction"
+TEMPLATE = "cases/detail.html"
+
+
+def _page(case, block: str | None = None, status: int = 200, comment=None, transfer=None):
+    """The case page, or one of its blocks for htmx. `comment` and `transfer` carry a form's
+    submitted values and errors back into it."""
+    events = comments.timeline(case)
+    done = comments.done_steps(case)
+    steps = workflow_store.bundle_for(case.spec_version).steps
+    justice = any(s in steps and steps[s].process == JUSTICE_PROCESS for s in (*case.steps, *done))
+    return render(
+        TEMPLATE,
+        block=block,
+        status=status,
+        case=case,
+        resident=case.resident,
+        tasks=comments.current_tasks(case),
+        events=events,
+        unit_names=comments.unit_names(events),
+        done=done,
+        show_justice=justice,
+        justice_call=JUSTICE_CALL,
+        can_transfer=access.can_transfer(current_user),
+        comment=comment or {"text": "", "errors": {}},
+        transfer=transfer or {"unit": "", "reason": "", "errors": {}},
+        labels=labels,
+        due_class=due_class,
+        now=clock.now(),
+        max_comment=comments.MAX_LENGTH,
+        step_data=step_data,
+        isod=_iso_date,
+    )
+
+
+def _iso_date(value):
+    """An ISO date from the audit trail as dd/mm/yyyy; anything else as it is."""
+    try:
+        return local_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _errors(exc: Invalid) -> dict[str, list[str]]:
+    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
+
+
+def _see_other(url: str) -> Response:
+    response = redirect(url, code=303)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/cases/<code>")
+@login_required
+def detail(code: str):
+    case = cases.get_case(current_user, code)
+    return _page(case)
+
+
+@bp.get("/cases/<code>/diagram.bpmn")
+@login_required
+def diagram(code: str):
+    """The diagram the case is pinned to (its spec version), for the viewer on the page."""
+    case = cases.get_case(current_user, code)
+    process = request.args.get("process", MAIN_PROCESS)
+    xml = workflow_store.bundle_for(case.spec_version).sources.get(f"{process}.bpmn")
+    if process not in (MAIN_PROCESS, JUSTICE_PROCESS) or xml is None:
+        abort(404)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.post("/cases/<code>/comments")
+@login_required
+def comment(code: str):
+    case = cases.get_case(current_user, code)
+    text = request.form.get("text", "")
+    try:
+        with uow.command():
+            comments.add_comment(current_user, code, text)
+    except Invalid as exc:
+        form = {"text": text, "errors": _errors(exc)}
+        return _page(case, "activity", 200 if is_htmx() else 422, comment=form)
+    log.info("comment on %s by %s", code, current_user.username)
+    if is_htmx():
+        return _page(case, "activity", comment={"text": "", "errors": {}, "sent": True})
+    flash(_("Đã gửi ý kiến."), "success")
+    return _see_other(url_for("cases.detail", code=code))
+
+
+@bp.post("/cases/<code>/transfer")
+@login_required
+def transfer(code: str):
+    case = cases.get_case(current_user, code)
+    unit, reason = request.form.get("unit", "").strip(), request.form.get("reason", "")
+    try:
+        with uow.command():
+            cases.transfer(current_user, code, unit, reason, expected_version=_version())
+    except Invalid as exc:
+        form = {"unit": unit, "reason": reason, "errors": _errors(exc)}
+        return _page(case, "transfer_form", 200 if is_htmx() else 422, transfer=form)
+    log.info("case %s transferred to %s by %s", code, unit, current_user.username)
+    flash(_("Đã chuyển hồ sơ %(code)s sang đơn vị %(unit)s.", code=code, unit=case.unit.name), "success")
+    # After the hand-over the case may be outside the officer's own unit.
+    target = (
+        url_for("cases.detail", code=code)
+        if access.can_see_case(current_user, case)
+        else url_for("inbox.index")
+    )
+    if is_htmx():
+        # Not a 3xx: the browser would follow it inside the XHR and htmx would never see the header.
+        return Response(status=204, headers={"HX-Redirect": target, "Vary": "HX-Request"})
+    return _see_other(target)

@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if app.testing:
+            raise exc  # a test must see the bug, not a polite page
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _page(
             500, _("Lỗi hệ thống"), _("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị.")

@@ -1,5 +1,11 @@
-from flask import Blueprint
-from flask_login import login_required
+"""Department inboxes: my tasks and my department's queue, with filters kept in the URL."""
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from .. import labels
+from ..services import inbox
+from ..web import render
 
 bp = Blueprint("inbox", __name__)
 
@@ -7,4 +13,15 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return "inbox"
+    filters = inbox.Filters.from_args(request.args)
+    page = inbox.search(current_user, filters)
+    return render(
+        "inbox/index.html",
+        block="results",
+        page=page,
+        f=filters,
+        labels=labels,
+        now=page.now,
+        due_class=inbox.due_class,
+        waiting_days=inbox.waiting_days,
+    )

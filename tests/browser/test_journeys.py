@@ -1,0 +1,129 @@
+"""Journeys through the real UI in Chromium, asserting what the officer sees."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import case, start, task_of
+
+from webapp.services import cases
+from webapp.services.uow import command
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def open_task(page, live, code, step):
+    page.goto(f"{live}/tasks/{task_of(code, step).id}")
+    page.wait_for_selector("#task-form")
+
+
+def submit(page):
+    page.click("#task-form button[type=submit]")
+    try:
+        page.wait_for_selector(".flash-success")
+    except Exception:
+        page.screenshot(path="/tmp/submit-failed.png", full_page=True)
+        raise
+    return page.inner_text(".flash-success")
+
+
+def test_birth_date_mismatch_goes_to_justice_and_back_to_an_issued_card(world, live, page_for):
+    code = start(world.police, world.resident(name="Phạm Thị Hồng"))
+    police = page_for("police_a")
+    assert code in police.inner_text("#results")
+
+    open_task(police, live, code, "verify_application")
+    police.check("input[value=dob_mismatch]")
+    police.fill("textarea[name=note]", "Sổ hộ khẩu ghi 1990, giấy khai sinh ghi 1991")
+    said = submit(police)
+    assert "Tư pháp – Hộ tịch" in said and world.commune_a.name in said
+
+    justice = page_for("justice_a")
+    justice.click("text=Việc của bộ phận")
+    justice.wait_for_selector(f"text={code}")
+    open_task(justice, live, code, "triage_correction")
+    justice.select_option("select[name=procedure]", "correction")
+    justice.check("input[name=documents_complete][value=true]")
+    submit(justice)
+    open_task(justice, live, code, "record_correction")
+    justice.fill("input[name=decision_number]", "15/QĐ-UBND")
+    justice.fill("input[name=decision_date]", "20/11/2026")
+    justice.fill("input[name=change_birth_date]", "17/05/1991")
+    said = submit(justice)
+    assert "Công an" in said
+
+    for step, fill in (
+        ("update_population_record", lambda p: p.check("input[name=confirmed][value=true]")),
+        ("capture_biometrics", lambda p: p.select_option("select[name=fingerprints]", "ok")),
+    ):
+        open_task(police, live, code, step)
+        fill(police)
+        submit(police)
+
+    approval = page_for("approval")
+    open_task(approval, live, code, "approve_application")
+    approval.select_option("select[name=decision]", "approve")
+    assert "Chờ sản xuất thẻ" in submit(approval)
+
+    with command():  # the national centre's callback
+        cases.record_card_produced(world.production, code, "C000123456", date(2026, 11, 25))
+    for step, fill in (
+        ("receive_card", lambda p: None),
+        ("hand_over_card", lambda p: p.select_option("select[name=received_by]", "self")),
+    ):
+        open_task(police, live, code, step)
+        fill(police)
+        said = submit(police)
+    assert "Đã trả thẻ" in said
+    police.goto(f"{live}/cases/{code}")
+    assert "Đã trả thẻ" in police.inner_text("main")
+    assert case(code).status == "issued"
+
+
+def test_an_officer_of_another_commune_cannot_reach_the_case(world, live, page_for):
+    code = start(world.police, world.resident())
+    other = page_for("police_b")
+    other.goto(f"{live}/?scope=queue")
+    assert code not in other.inner_text("main")
+    response = other.goto(f"{live}/cases/{code}")
+    assert response.status == 404
+    response = other.goto(f"{live}/tasks/{task_of(code, 'verify_application').id}")
+    assert response.status == 404
+
+
+def test_claim_without_reload_keeps_filters_in_the_url(world, live, page_for):
+    code = start(world.police2, world.resident(name="Hoàng Văn Nam"))
+    with command():
+        from webapp.services import tasks
+
+        tasks.release(world.police2, task_of(code, "verify_application").id)
+    police = page_for("police_a")
+    police.click("text=Việc của bộ phận")
+    police.fill("input[name=q]", "hoang van nam")
+    police.wait_for_url("**q=hoang*")
+    row = f"#task-{task_of(code, 'verify_application').id}"
+    police.click(f"{row} button")
+    try:
+        police.wait_for_selector(f"{row} >> text=Xử lý")
+    except Exception:
+        police.screenshot(path="/tmp/claim-failed.png", full_page=True)
+        raise
+    police.reload()
+    assert police.input_value("input[name=q]") == "hoang van nam" and code in police.inner_text("#results")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_screenshots(world, live, page_for, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    codes = [
+        start(world.police, world.resident(name=n)) for n in ("Nguyễn Thị Lan", "Trần Văn Bình", "Lê Thị Hoa")
+    ]
+    page = page_for("police_a", lang)
+    page.goto(f"{live}/?scope=queue")
+    page.screenshot(path=str(SHOTS / f"inbox-{lang}.png"), full_page=True)
+    open_task(page, live, codes[0], "verify_application")
+    page.screenshot(path=str(SHOTS / f"task-{lang}.png"), full_page=True)
+    page.goto(f"{live}/cases/{codes[0]}")
+    page.wait_for_selector(".diagram svg")
+    page.screenshot(path=str(SHOTS / f"case-{lang}.png"), full_page=True)
+    assert (SHOTS / f"case-{lang}.png").stat().st_size > 10_000

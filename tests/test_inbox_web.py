@@ -1,0 +1,153 @@
+"""Inboxes and task pages in the browser's terms: pages, fragments, redirects, messages."""
+
+import pytest
+from helpers import DOB, actions, case, do, start, task_of
+from webhelpers import HTMX, login
+
+
+@pytest.fixture
+def police(app, world):
+    return login(app.test_client(), "police_a")
+
+
+def test_inbox_lists_my_tasks_and_the_queue(app, world, police):
+    mine = start(world.police, world.resident(name="Nguyễn Thị Lan"))
+    theirs = start(world.police2, world.resident(name="Trần Văn Bình"))
+    page = police.get("/").get_data(as_text=True)
+    assert mine in page and theirs not in page
+    page = police.get("/?scope=queue").get_data(as_text=True)
+    assert mine in page and theirs in page and "Tiếp nhận, đối chiếu hồ sơ" in page
+
+
+def test_search_ignores_diacritics_and_case(app, world, police):
+    code = start(world.police, world.resident(name="Nguyễn Văn Ánh"))
+    other = start(world.police, world.resident(name="Lê Thị Hoa"))
+    page = police.get("/?scope=queue&q=nguyen van anh").get_data(as_text=True)
+    assert code in page and other not in page
+    pid = case(other).resident.personal_id
+    page = police.get(f"/?scope=queue&q={pid}").get_data(as_text=True)
+    assert other in page and code not in page
+
+
+def test_htmx_gets_only_the_results_block(app, world, police):
+    start(world.police, world.resident())
+    response = police.get("/?scope=queue&q=lan", headers=HTMX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and "<table" in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_empty_inbox_says_what_to_do(app, world, police):
+    body = police.get("/").get_data(as_text=True)
+    assert "Bạn chưa giữ việc nào" in body
+    body = police.get("/?scope=queue&q=khong co ai").get_data(as_text=True)
+    assert "Không có việc nào khớp bộ lọc" in body
+
+
+def test_other_departments_and_communes_see_nothing_of_it(app, world):
+    code = start(world.police, world.resident())
+    for username in ("justice_a", "police_b", "police_hn"):
+        client = login(app.test_client(), username)
+        assert code not in client.get("/?scope=queue").get_data(as_text=True)
+        task_id = task_of(code, "verify_application").id
+        assert client.get(f"/tasks/{task_id}").status_code in (403, 404)
+
+
+def test_claim_and_release_without_reload(app, world, police):
+    code = start(world.police2, world.resident())
+    task_id = task_of(code, "verify_application").id
+    other = login(app.test_client(), "police_a2")
+    other.post(f"/tasks/{task_id}/release", headers=HTMX)
+    response = police.post(f"/tasks/{task_id}/claim", headers=HTMX)
+    assert response.status_code == 200 and f'id="task-{task_id}"' in response.get_data(as_text=True)
+    assert task_of(code, "verify_application").assignee_id == world.police.id
+    lost = other.post(f"/tasks/{task_id}/claim", headers=HTMX)
+    assert lost.status_code == 409 and "police_a" in lost.get_data(as_text=True)
+    plain = police.post(f"/tasks/{task_id}/release")
+    assert plain.status_code == 303
+    assert task_of(code, "verify_application").assignee_id is None
+
+
+def test_task_page_completes_and_says_where_the_case_went(app, world, police):
+    code = start(world.police, world.resident())
+    task = task_of(code, "verify_application")
+    page = police.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Ngày sinh không khớp giữa các giấy tờ" in page and case(code).resident.full_name in page
+    response = police.post(
+        f"/tasks/{task.id}",
+        data={"discrepancies": ["dob_mismatch"], "note": DOB["note"], "version": case(code).version},
+    )
+    assert response.status_code == 303
+    inbox = police.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã chuyển hồ sơ" in inbox and "Tư pháp – Hộ tịch" in inbox and world.commune_a.name in inbox
+    assert case(code).current_steps == "triage_correction"
+
+
+def test_invalid_task_form_shows_the_rule_and_saves_nothing(app, world):
+    code = start(world.police, world.resident())
+    do(world.police, code, "verify_application", DOB)
+    justice = login(app.test_client(), "justice_a")
+    task = task_of(code, "triage_correction")
+    before = (case(code).version, len(actions(code)))
+    response = justice.post(
+        f"/tasks/{task.id}", data={"procedure": "not_needed", "documents_complete": "true"}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Ghi lý do không cần xử lý" in body
+    response = justice.post(f"/tasks/{task.id}", data={"procedure": "bogus"})
+    assert response.status_code == 422 and 'class="field-error"' in response.get_data(as_text=True)
+    assert (case(code).version, len(actions(code))) == before
+
+
+def test_record_correction_takes_dates_as_people_write_them(app, world):
+    code = start(world.police, world.resident())
+    do(world.police, code, "verify_application", DOB)
+    do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
+    justice = login(app.test_client(), "justice_a")
+    task = task_of(code, "record_correction")
+    response = justice.post(
+        f"/tasks/{task.id}",
+        data={
+            "decision_number": "15/QĐ-UBND",
+            "decision_date": "20/11/2026",
+            "change_birth_date": "17/05/1991",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    assert case(code).current_steps == "update_population_record"
+
+
+def test_stale_form_is_a_conflict(app, world, police):
+    code = start(world.police, world.resident())
+    task = task_of(code, "verify_application")
+    old = case(code).version
+    police.post(f"/tasks/{task.id}/release")
+    response = police.post(f"/tasks/{task.id}", data={"version": old})
+    assert response.status_code == 409 and "tải lại" in response.get_data(as_text=True)
+    assert case(code).current_steps == "verify_application"
+
+
+def test_pages_need_sign_in_and_send_security_headers(app, world):
+    client = app.test_client()
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = client.get("/login")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    signed_in = login(app.test_client(), "police_a").get("/")
+    assert signed_in.headers["Cache-Control"] == "no-store"
+
+
+def test_repeated_failed_sign_ins_lock_the_account(app, world):
+    client = app.test_client()
+    for _ in range(5):
+        assert client.post("/login", data={"username": "police_a", "password": "wrong"}).status_code == 401
+    locked = client.post("/login", data={"username": "police_a", "password": "secret-pass-1"})
+    assert locked.status_code == 401 and "Thử lại sau" in locked.get_data(as_text=True)
+
+
+def test_english_is_one_click_away(app, world, police):
+    police.post("/lang/en?next=/")
+    assert police.get("/login").headers  # still answers
+    body = police.get("/").get_data(as_text=True)
+    assert 'lang="en"' in body

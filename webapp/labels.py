@@ -1,0 +1,43 @@
+"""Names people read for the codes the system stores (Vietnamese source, English in the catalog)."""
+
+from flask_babel import lazy_gettext as _l
+
+from .services.step_data import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
+
+STEPS = {
+    "verify_application": _l("Tiếp nhận, đối chiếu hồ sơ"),
+    "triage_correction": _l("Xác định thủ tục hộ tịch"),
+    "await_citizen_documents": _l("Chờ công dân bổ sung giấy tờ"),
+    "record_correction": _l("Ghi quyết định cải chính/bổ sung"),
+    "update_population_record": _l("Cập nhật CSDL dân cư"),
+    "capture_biometrics": _l("Thu nhận vân tay, ảnh"),
+    "approve_application": _l("Phê duyệt hồ sơ"),
+    "await_card_production": _l("Chờ sản xuất thẻ"),
+    "receive_card": _l("Nhận thẻ về đơn vị"),
+    "hand_over_card": _l("Trả thẻ cho công dân"),
+}
+DEPARTMENTS = {
+    "police": _l("Công an xã/phường"),
+    "justice": _l("Tư pháp – Hộ tịch"),
+    "approval": _l("Lãnh đạo phê duyệt"),
+    "production": _l("Trung tâm sản xuất thẻ"),
+    "supervision": _l("Ban chỉ đạo"),
+    "administration": _l("Quản trị"),
+}
+STATUSES = {
+    "open": _l("Đang xử lý"),
+    "issued": _l("Đã trả thẻ"),
+    "refused": _l("Từ chối"),
+    "withdrawn": _l("Đã rút"),
+    "error": _l("Lỗi quy trình"),
+}
+PRIORITIES = {
+    "home_visit": _l("Người già, ốm (đến tận nhà)"),
+    "student": _l("Học sinh, sinh viên"),
+    "official": _l("Cán bộ, công chức"),
+}
+KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l("Cấp lại")}
+
+
+def step(code: str) -> str:
+    return str(STEPS.get(code, code))

@@ -1,0 +1,160 @@
+"""Inbox queries: "my tasks" and "my department's queue" in the officer's unit subtree. They
+read the task projection with the case and resident rows, never the workflow state."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from workflows import LOCAL_TZ
+
+from ..models import Case, CaseTask, Resident, User, db
+from . import clock
+from .text import name_key
+
+PER_PAGE = 50
+SORTS = {
+    "due": (CaseTask.due_at.asc(), CaseTask.id),
+    "-due": (CaseTask.due_at.desc(), CaseTask.id),
+    "ready": (CaseTask.ready_at.asc(), CaseTask.id),
+    "-ready": (CaseTask.ready_at.desc(), CaseTask.id),
+    "code": (Case.code.asc(),),
+}
+SCOPES = ("mine", "queue")
+
+
+@dataclass
+class Filters:
+    scope: str = "mine"
+    step: str | None = None
+    overdue: bool = False
+    priority: str | None = None
+    q: str = ""
+    sort: str = "due"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read filters from a query string; anything unknown falls back to the default."""
+        scope = args.get("scope", "mine")
+        sort = args.get("sort", "due")
+        try:
+            page = max(1, min(int(args.get("page", 1)), 10_000))
+        except ValueError:
+            page = 1
+        return cls(
+            scope=scope if scope in SCOPES else "mine",
+            step=args.get("step") or None,
+            overdue=args.get("overdue") in ("1", "true", "on"),
+            priority=args.get("priority") or None,
+            q=(args.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "due",
+            page=page,
+        )
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link that keeps the current filters."""
+        values = {
+            "scope": self.scope,
+            "step": self.step,
+            "overdue": "1" if self.overdue else None,
+            "priority": self.priority,
+            "q": self.q or None,
+            "sort": self.sort,
+            "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "scope"}
+
+
+@dataclass
+class Row:
+    task: CaseTask
+    case: Case
+    resident: Resident
+    assignee: User | None
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    filters: Filters
+    counts: dict[str, int] = field(default_factory=dict)
+    now: datetime | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def _scoped(user: User, scope: str):
+    query = select(CaseTask).where(CaseTask.department == user.department)
+    if scope == "mine":
+        return query.where(CaseTask.assignee_id == user.id)
+    return query.where(CaseTask.unit_path.startswith(user.unit.path, autoescape=True))
+
+
+def search(user: User, filters: Filters) -> Page:
+    now = clock.now()
+    base = (
+        _scoped(user, filters.scope)
+        .join(Case, Case.id == CaseTask.case_id)
+        .join(Resident, Resident.id == Case.resident_id)
+    )
+    if filters.priority:
+        base = base.where(CaseTask.priority == filters.priority)
+    if filters.overdue:
+        base = base.where(CaseTask.due_at < now)
+    if filters.q:
+        digits = filters.q.replace(" ", "")
+        if digits.isascii() and digits.isdigit():
+            base = base.where(or_(Resident.personal_id.startswith(digits), Case.code.contains(digits)))
+        else:
+            key = name_key(filters.q)
+            base = base.where(
+                or_(Resident.name_key.contains(key, autoescape=True), Case.code == filters.q.upper())
+            )
+    counts_query = base.with_only_columns(CaseTask.step, func.count()).group_by(CaseTask.step)
+    counts = {step: n for step, n in db.session.execute(counts_query)}
+    if filters.step:
+        base = base.where(CaseTask.step == filters.step)
+    total = db.session.scalar(base.with_only_columns(func.count()).order_by(None))
+    assignee = aliased(User)
+    query = (
+        base.with_only_columns(CaseTask, Case, Resident, assignee)
+        .outerjoin(assignee, assignee.id == CaseTask.assignee_id)
+        .order_by(*SORTS[filters.sort])
+        .limit(PER_PAGE)
+        .offset((filters.page - 1) * PER_PAGE)
+    )
+    rows = [Row(*r) for r in db.session.execute(query)]
+    return Page(rows, total, filters, counts, now)
+
+
+def due_class(due: datetime | None, now: datetime) -> str:
+    """ "overdue" (red), "due-today" (amber) or "" for the due column."""
+    if due is None:
+        return ""
+    if due < now:
+        return "overdue"
+    local_now = now.astimezone(LOCAL_TZ)
+    return "due-today" if due.astimezone(LOCAL_TZ).date() == local_now.date() else ""
+
+
+def waiting_days(since: datetime, now: datetime) -> int:
+    return max(0, (now - since) // timedelta(days=1))
+
+
+def row(task_id: str) -> Row | None:
+    """One inbox row, to redraw it after a claim or release."""
+    assignee = aliased(User)
+    found = db.session.execute(
+        select(CaseTask, Case, Resident, assignee)
+        .join(Case, Case.id == CaseTask.case_id)
+        .join(Resident, Resident.id == Case.resident_id)
+        .outerjoin(assignee, assignee.id == CaseTask.assignee_id)
+        .where(CaseTask.id == task_id)
+    ).first()
+    return Row(*found) if found else None
