@@ -151,3 +151,17 @@ def test_english_is_one_click_away(app, world, police):
     assert police.get("/login").headers  # still answers
     body = police.get("/").get_data(as_text=True)
     assert 'lang="en"' in body
+
+
+def test_a_lead_assigns_a_task_to_a_colleague(app, world):
+    code = start(world.police, world.resident())
+    task_id = task_of(code, "verify_application").id
+    lead = login(app.test_client(), "lead_a")
+    page = lead.get("/?scope=queue").get_data(as_text=True)
+    assert 'name="assignee"' in page and "police_a2" in page
+    response = lead.post(f"/tasks/{task_id}/assign", data={"assignee": "police_a2"}, headers=HTMX)
+    assert response.status_code == 200 and f'id="task-{task_id}"' in response.get_data(as_text=True)
+    assert task_of(code, "verify_application").assignee_id == world.police2.id
+    officer = login(app.test_client(), "police_a")
+    assert 'name="assignee"' not in officer.get("/?scope=queue").get_data(as_text=True)
+    assert officer.post(f"/tasks/{task_id}/assign", data={"assignee": "police_a"}).status_code == 403

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 
 from workflows import TaskNotReady
 
-from ..models import Case, CaseEvent, CaseTask, Resident, User, db
+from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
 from . import access, case_engine, clock, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from .text import name_key
@@ -73,6 +73,21 @@ def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Cas
         raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
     case_engine.check_version(case, expected_version)
     return case, task
+
+
+def colleagues(user: User) -> list[User]:
+    """Whom a lead may hand work to: active users of the same department in their subtree."""
+    if not access.can_assign(user):
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(User.unit)
+            .where(User.active, User.department == user.department, User.id != user.id)
+            .where(Unit.path.startswith(user.unit.path, autoescape=True))
+            .order_by(User.full_name)
+        )
+    )
 
 
 def _held_by_other(task: CaseTask, user: User) -> Conflict:

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from .. import labels
-from ..services import inbox
+from ..services import inbox, tasks
 from ..web import render
 
 bp = Blueprint("inbox", __name__)
@@ -24,4 +24,5 @@ def index():
         now=page.now,
         due_class=inbox.due_class,
         waiting_days=inbox.waiting_days,
+        colleagues=tasks.colleagues(current_user),
     )

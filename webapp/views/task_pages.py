@@ -120,6 +120,7 @@ def _redraw(task_id: str, done_message: str):
             now=clock.now(),
             due_class=inbox.due_class,
             waiting_days=inbox.waiting_days,
+            colleagues=tasks.colleagues(current_user),
         )
     flash(done_message, "success")
     return redirect(
