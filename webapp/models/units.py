@@ -16,6 +16,7 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     # Codes from the root down, "/37/14161/": a subtree is a prefix match on an index.
     path: Mapped[str] = mapped_column(String(255), index=True)
+    quota: Mapped[int | None]  # applications the steering committee expects from this unit
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 

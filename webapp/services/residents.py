@@ -115,3 +115,9 @@ def _validate(pid, data) -> tuple[dict, dict]:
     else:
         clean["status"] = status
     return clean, errors
+
+
+def visible(user, resident: Resident) -> bool:
+    """A resident is visible to users whose subtree holds their permanent or temporary unit."""
+    units = (resident.permanent_unit, resident.temporary_unit)
+    return user.active and any(u is not None and access.in_scope(user, u.path) for u in units)

@@ -2,11 +2,12 @@
 
 from flask import Flask
 
-from . import admin, auth, cases, errors, health, inbox, task_pages
+from . import admin, api, auth, cases, errors, health, inbox, task_pages
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
+    api.init_app(app)
     for module in (health, inbox, task_pages, cases, admin):
         app.register_blueprint(module.bp)

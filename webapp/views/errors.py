@@ -41,9 +41,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
-            return jsonify(
-                error={"code": exc.name.lower().replace(" ", "_"), "message": exc.description}
-            ), exc.code
+            code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+                exc.code, "bad_request"
+            )
+            body = {"code": code, "message": exc.description or exc.name, "fields": {}}
+            return jsonify(error=body), exc.code
         texts = {
             404: _("Trang hoặc hồ sơ này không có, hoặc nằm ngoài phạm vi của bạn."),
             403: _("Vai trò của bạn không được làm việc này."),
@@ -56,6 +58,11 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         if app.testing:
             raise exc  # a test must see the bug, not a polite page
+        if request.path.startswith("/api/"):
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return jsonify(
+                error={"code": "server_error", "message": "Internal error; nothing was saved.", "fields": {}}
+            ), 500
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _page(
             500, _("Lỗi hệ thống"), _("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị.")

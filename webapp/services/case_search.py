@@ -1,0 +1,38 @@
+"""Case search in the caller's scope (API and web): by status, step, unit, text, overdue."""
+
+from sqlalchemy import func, or_, select
+
+from ..models import Case, CaseTask, Resident, Unit, User, db
+from . import access, clock
+from .text import name_key
+
+
+def search(user: User, status=None, step=None, unit=None, q=None, overdue=False, page=1, per_page=50):
+    query = select(Case).join(Resident, Resident.id == Case.resident_id)
+    if user.role not in access.PRODUCTION:
+        query = query.where(Case.unit_path.startswith(user.unit.path, autoescape=True))
+    if status:
+        query = query.where(Case.status == status)
+    if step:
+        query = query.where(Case.current_steps.contains(step, autoescape=True))
+    if unit:
+        target = db.session.scalar(select(Unit).where(Unit.code == unit))
+        if target is None:
+            return [], 0
+        query = query.where(Case.unit_path.startswith(target.path, autoescape=True))
+    if q:
+        digits = q.replace(" ", "")
+        if digits.isascii() and digits.isdigit():
+            query = query.where(Resident.personal_id.startswith(digits))
+        else:
+            query = query.where(
+                or_(Resident.name_key.contains(name_key(q), autoescape=True), Case.code == q.upper())
+            )
+    if overdue:
+        late = select(CaseTask.case_id).where(CaseTask.due_at < clock.now())
+        query = query.where(Case.id.in_(late))
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    rows = db.session.scalars(
+        query.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total
