@@ -1,8 +1,174 @@
-from flask import Blueprint
+"""User administration: list and search users, create one, change role/unit/name, reset a
+password, deactivate or reactivate. Administrators only.
 
+Every form works as a plain post (303 to a page, or 422 with the errors beside the fields) and
+as an htmx post (200 with the form's block, or an HX-Redirect once it has been saved)."""
+
+import logging
+from functools import wraps
+
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
+from ..i18n import message
+from ..services import access, uow
+from ..services import users as user_service
+from ..services.errors import Invalid
+from ..web import is_htmx, render
+
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ADMIN = "admin"
+assert ADMIN in access.ROLES
+PER_PAGE = 50
+
+
+def admin_required(view):
+    """Signed in (else the login page) and an administrator (else 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != ADMIN:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 @bp.get("/users")
+@admin_required
 def users():
-    return "users"
+    q = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    # A history restore after hx-push-url needs the whole page, not the table.
+    block = None if request.headers.get("HX-History-Restore-Request") == "true" else "table"
+    return render("admin/users.html", block=block, form=UserCreateForm(formdata=None), **_listing(page, q))
+
+
+@bp.post("/users")
+@admin_required
+def create():
+    form = UserCreateForm()
+    created = None
+    if form.validate_on_submit():
+        fields = form.username, form.role, form.unit, form.password, form.full_name
+        created = _save(form, user_service.create, *(field.data for field in fields))
+    if created is not None:
+        log.info("%s created user %s (%s)", current_user.username, created.username, created.role)
+        flash(_("Đã tạo người dùng %(name)s.", name=created.username), "success")
+        return _see_other("admin.user", user_id=created.id)
+    return render(
+        "admin/users.html", block="create_form", status=_invalid_status(), form=form, **_listing(1, "")
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@admin_required
+def user(user_id: int):
+    target = user_service.get(current_user, user_id)
+    return render("admin/user.html", **_user_forms(target))
+
+
+@bp.post("/users/<int:user_id>")
+@admin_required
+def update(user_id: int):
+    target = user_service.get(current_user, user_id)
+    form = UserEditForm()
+    if form.validate_on_submit() and _save(
+        form, user_service.update, current_user, user_id, form.role.data, form.unit.data, form.full_name.data
+    ):
+        flash(_("Đã lưu thay đổi của %(name)s.", name=target.username), "success")
+        return _see_other("admin.user", user_id=user_id)
+    return _user_page(target, "edit_form", edit_form=form)
+
+
+@bp.post("/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int):
+    target = user_service.get(current_user, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit() and _save(
+        form, user_service.reset_password, current_user, user_id, form.password.data
+    ):
+        flash(_("Đã đặt lại mật khẩu của %(name)s.", name=target.username), "success")
+        return _see_other("admin.user", user_id=user_id)
+    return _user_page(target, "password_form", password_form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_required
+def set_active(user_id: int):
+    target = user_service.get(current_user, user_id)
+    form = UserStatusForm()
+    active = form.active.data == "1"
+    if form.validate_on_submit() and _save(form, user_service.set_active, current_user, user_id, active):
+        name = target.username
+        text = (
+            _("Đã mở lại tài khoản %(name)s.", name=name)
+            if active
+            else _("Đã khóa tài khoản %(name)s.", name=name)
+        )
+        flash(text, "success")
+        return _see_other("admin.user", user_id=user_id)
+    return _user_page(target, "status_form", status_form=form)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _listing(page: int, q: str) -> dict:
+    page = max(page, 1)
+    rows, total = user_service.list_users(page, PER_PAGE, q)
+    pages = max(1, -(-total // PER_PAGE))
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "q": q, "role_labels": ROLE_LABELS}
+
+
+def _save(form, action, *args):
+    """Run one service command and return its result; on invalid input nothing is saved, the
+    field errors go beside the form's fields and the result is None."""
+    try:
+        with uow.command():
+            return action(*args)
+    except Invalid as exc:
+        for name, problems in exc.fields.items():
+            field = getattr(form, name, None)
+            texts = [message(p) for p in problems]
+            if field is None:
+                form.form_errors.extend(texts)
+            else:
+                field.errors = [*field.errors, *texts]
+        return None
+
+
+def _user_forms(target, **forms) -> dict:
+    edit = UserEditForm(formdata=None, full_name=target.full_name, role=target.role, unit=target.unit.code)
+    return {
+        "user": target,
+        "role_labels": ROLE_LABELS,
+        "edit_form": forms.get("edit_form", edit),
+        "password_form": forms.get("password_form", PasswordResetForm(formdata=None)),
+        "status_form": forms.get("status_form", UserStatusForm(formdata=None)),
+    }
+
+
+def _user_page(target, block: str, **forms):
+    return render("admin/user.html", block=block, status=_invalid_status(), **_user_forms(target, **forms))
+
+
+def _invalid_status() -> int:
+    # htmx swaps only 2xx answers; a plain post gets the page back with 422.
+    return 200 if is_htmx() else 422
+
+
+def _see_other(endpoint: str, **values):
+    """After a save: 303 for a plain post; for htmx, a full navigation (the flash shows there)."""
+    url = url_for(endpoint, **values)
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
