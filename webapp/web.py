@@ -15,7 +15,11 @@ CSP = (
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request that wants a fragment (a history restore after "back" wants the page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
