@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..models import Resident, Unit, User, db
 from . import access, clock, personal_id
-from .errors import Forbidden, Invalid, Msg
+from .errors import Forbidden, Invalid, Msg, NotFound
 from .text import name_key, parse_iso_date
 
 PRECISIONS = ("day", "month", "year")
@@ -121,3 +121,28 @@ def visible(user, resident: Resident) -> bool:
     """A resident is visible to users whose subtree holds their permanent or temporary unit."""
     units = (resident.permanent_unit, resident.temporary_unit)
     return user.active and any(u is not None and access.in_scope(user, u.path) for u in units)
+
+
+OUT_OF_REACH = Msg(
+    "Đơn vị thường trú hoặc tạm trú phải thuộc phạm vi của bạn.",
+    "The permanent or temporary unit must be in your scope.",
+)
+
+
+def upsert_in_scope(actor: User, pid, data: dict) -> tuple[Resident, bool]:
+    """upsert() for an officer: a role that may not edit residents is Forbidden; an existing
+    resident outside the officer's scope is NotFound (its existence is not revealed); the record
+    written must stay in their scope (Invalid otherwise; the caller's rollback undoes it)."""
+    if not access.can_edit_residents(actor):
+        raise Forbidden(
+            Msg("Vai trò của bạn không sửa được dữ liệu dân cư.", "Your role may not edit residents.")
+        )
+    well_formed = isinstance(pid, str) and not personal_id.problems(pid)
+    existing = get(pid) if well_formed else None
+    if existing is not None and not visible(actor, existing):
+        raise NotFound(Msg("Không có công dân này.", "No such resident."))
+    resident, created = upsert(actor, pid, data)
+    db.session.expire(resident, ["permanent_unit", "temporary_unit"])  # loaded before the new ids
+    if not visible(actor, resident):
+        raise Invalid({"permanent_unit": [OUT_OF_REACH]})
+    return resident, created

@@ -2,6 +2,7 @@
 
 Errors are always {"error": {"code", "message", "fields"}}; no input gives a 500."""
 
+import json
 import logging
 from functools import wraps
 
@@ -14,12 +15,24 @@ from ...web import csrf
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 200
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.headers = headers or {}
+
+
+def bad_request(message: str, fields: dict | None = None) -> ApiError:
+    return ApiError(400, "bad_request", message, fields)
+
+
+def invalid(name: str, problem: str) -> ApiError:
+    return ApiError(422, "invalid", f"{name}: {problem}", {name: [problem]})
 
 
 def _lang() -> str:
@@ -38,47 +51,101 @@ def current_user():
 def authenticated(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.startswith("Bearer ") else ""
-        user = tokens.user_for(token)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        user = tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            raise ApiError(401, "unauthorized", "A valid bearer token is required.")
+            raise ApiError(401, "unauthorized", "A valid bearer token is required.", headers=CHALLENGE)
         g.api_user = user
         return view(*args, **kwargs)
 
     return wrapper
 
 
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unstorable(text: str) -> bool:
+    """A NUL character (PostgreSQL stores none in text or JSON) or a lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_unstorable_text(value) -> bool:
+    """Iterative: the JSON may nest as deep as the parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _unstorable(item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return False
+
+
 def body() -> dict:
-    """The request's JSON object, or a 400 that says why it is not one."""
-    data = request.get_json(silent=True, force=True) if request.data else None
+    """The request's JSON object, or a 400 that says why it is not one. Reading a body over
+    MAX_CONTENT_LENGTH raises the 413."""
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise bad_request("The body is not valid JSON (UTF-8).") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "The body must be a JSON object.")
+        raise bad_request("The body must be a JSON object.")
+    if _has_unstorable_text(data):
+        raise bad_request("Text may not contain NUL characters or lone surrogates.")
     return data
 
 
-def expect(data: dict, name: str, kind, required: bool = True):
-    """A field of the given JSON type, or a 400 naming it (wrong types are malformed input)."""
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise ApiError(422, "invalid", f"{name} is required.", {name: ["This field is required."]})
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ApiError(400, "bad_request", f"{name} has the wrong type.", {name: ["Wrong type."]})
-    return value
+def read(data: dict, required: tuple[str, ...] = (), optional: tuple[str, ...] = (), kind=str) -> list:
+    """The values of the named fields, each of JSON type `kind` or null. Any of the wrong type is a
+    400 naming every such field (malformed input); then a required one missing is a 422 naming
+    every missing one."""
+    wrong = {
+        name: ["Wrong JSON type."]
+        for name in (*required, *optional)
+        if data.get(name) is not None
+        and (not isinstance(data[name], kind) or (kind is int and isinstance(data[name], bool)))
+    }
+    if wrong:
+        raise bad_request(f"Wrong JSON type: {', '.join(wrong)}.", wrong)
+    missing = {name: ["This field is required."] for name in required if data.get(name) is None}
+    if missing:
+        raise ApiError(422, "invalid", f"Required: {', '.join(missing)}.", missing)
+    return [data.get(name) for name in (*required, *optional)]
+
+
+def flag(name: str) -> bool:
+    """A true/false query parameter (absent: false)."""
+    raw = request.args.get(name, "")
+    if raw not in ("", "true", "false"):
+        raise invalid(name, "true or false.")
+    return raw == "true"
+
+
+def choice(name: str, allowed) -> str | None:
+    """An optional query parameter that must be one of `allowed`."""
+    raw = request.args.get(name) or None
+    if raw is not None and raw not in allowed:
+        raise invalid(name, f"One of: {', '.join(allowed)}.")
+    return raw
 
 
 def page_args() -> tuple[int, int]:
     def number(name, default, high):
         raw = request.args.get(name, str(default))
         if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= high:
-            raise ApiError(
-                400,
-                "bad_request",
-                f"{name} must be a whole number from 1 to {high}.",
-                {name: [f"A whole number from 1 to {high}."]},
-            )
+            raise bad_request(f"{name} must be a whole number from 1 to {high}.", {name: [f"1 to {high}."]})
         return int(raw)
 
     return number("page", 1, 1_000_000), number("per_page", 50, MAX_PER_PAGE)
@@ -88,9 +155,35 @@ def listing(items: list, page: int, per_page: int, total: int):
     return jsonify(items=items, page=page, per_page=per_page, total=total)
 
 
+# PostgreSQL stores no NUL character, so no stored code or id holds one: a path naming one is
+# a 404 (a personal ID to create is checked by the resident rules, a 422); a query parameter
+# holding one is a 400 (for the progress of a unit: no such unit, 404).
+_NUL_PATH_CHECKED_BY_VIEW = {"api.resident_put"}
+_NUL_QUERY_NOT_FOUND = {"api.progress"}
+
+
+@bp.before_request
+def refuse_nul():
+    in_path = any("\x00" in str(v) for v in (request.view_args or {}).values())
+    if in_path and request.endpoint not in _NUL_PATH_CHECKED_BY_VIEW:
+        raise ApiError(404, "not_found", "Not found.")
+    if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        if request.endpoint in _NUL_QUERY_NOT_FOUND:
+            raise ApiError(404, "not_found", "Not found.")
+        raise bad_request("A query parameter contains the NUL character.")
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"  # tokens and personal data
+    return response
+
+
 @bp.errorhandler(ApiError)
 def api_error(exc: ApiError):
-    return error(exc.status, exc.code, exc.message, exc.fields)
+    response, status = error(exc.status, exc.code, exc.message, exc.fields)
+    response.headers.update(exc.headers)
+    return response, status
 
 
 @bp.errorhandler(ServiceError)

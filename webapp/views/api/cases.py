@@ -1,29 +1,34 @@
 from flask import current_app, jsonify, request
+from sqlalchemy import select
 
 from ...models import CaseTask, db
-from ...services import case_search, case_view, cases, uow
-from . import ApiError, authenticated, body, bp, current_user, expect, listing, page_args
+from ...services import access, case_search, case_view, cases, residents, step_data, uow
+from ...services.errors import Forbidden, Invalid, Msg
+from . import authenticated, body, bp, choice, current_user, flag, listing, page_args, read
 
 STATUSES = ("open", "issued", "refused", "withdrawn", "error")
+WAITING_STEP = "await_card_production"  # the step waiting for the production centre's message
+STEPS = (*step_data.STEP_FIELDS, WAITING_STEP)
+NO_RESIDENT = Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
 
 
 def case_json(case, with_events=True) -> dict:
-    out = case_view.case_dict(case, with_events)
-    out["unit"] = case.unit.code
-    return out
+    return case_view.case_dict(case, with_events)
 
 
 @bp.post("/cases")
 @authenticated
 def case_start():
+    user = current_user()
+    if not access.can_start_case(user, user.unit):
+        raise Forbidden(cases.NOT_YOURS)
     data = body()
-    personal_id = expect(data, "personal_id", str)
-    kind = expect(data, "kind", str)
-    priority = expect(data, "priority", str, required=False)
+    personal_id, kind, priority = read(data, ("personal_id", "kind"), ("priority",))
+    resident = residents.get(personal_id)
+    if resident is not None and not residents.visible(user, resident):
+        raise Invalid({"personal_id": [NO_RESIDENT]})  # outside the caller's scope: as if unknown
     with uow.command():
-        case = cases.start_case(
-            current_user(), personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"]
-        )
+        case = cases.start_case(user, personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"])
         out = case_json(case, with_events=False)
     return jsonify(out), 201
 
@@ -38,16 +43,13 @@ def case_get(code: str):
 @authenticated
 def case_list():
     page, per_page = page_args()
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        raise ApiError(422, "invalid", "Unknown status.", {"status": [f"One of: {', '.join(STATUSES)}."]})
     rows, total = case_search.search(
         current_user(),
-        status=status,
-        step=request.args.get("step") or None,
+        status=choice("status", STATUSES),
+        step=choice("step", STEPS),
         unit=request.args.get("unit") or None,
-        q=(request.args.get("q") or "")[:100] or None,
-        overdue=request.args.get("overdue") == "true",
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        overdue=flag("overdue"),
         page=page,
         per_page=per_page,
     )
@@ -55,5 +57,7 @@ def case_list():
 
 
 def next_tasks(case) -> list[dict]:
-    rows = db.session.query(CaseTask).filter_by(case_id=case.id).all()
+    rows = db.session.scalars(
+        select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at, CaseTask.id)
+    )
     return [case_view.task_dict(t, case.code) for t in rows]

@@ -1,16 +1,32 @@
 from flask import jsonify
 
 from ...services import case_view, residents, uow
+from ...services import personal_id as id_rules
 from ...services.errors import Msg, NotFound
-from . import authenticated, body, bp, current_user
+from . import authenticated, body, bp, current_user, read
+
+TEXT_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "old_id_number",
+    "ethnicity",
+    "household_id",
+    "permanent_unit",
+    "temporary_unit",
+    "status",
+)
+NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
 
 
 @bp.put("/residents/<personal_id>")
 @authenticated
 def resident_put(personal_id: str):
     data = body()
+    read(data, optional=TEXT_FIELDS)  # every field is text or null; anything else is malformed (400)
     with uow.command():
-        resident, created = residents.upsert(current_user(), personal_id, data)
+        resident, created = residents.upsert_in_scope(current_user(), personal_id, data)
         out = case_view.resident_dict(resident)
     return jsonify(out), 201 if created else 200
 
@@ -18,7 +34,7 @@ def resident_put(personal_id: str):
 @bp.get("/residents/<personal_id>")
 @authenticated
 def resident_get(personal_id: str):
-    resident = residents.get(personal_id)
+    resident = residents.get(personal_id) if not id_rules.problems(personal_id) else None
     if resident is None or not residents.visible(current_user(), resident):
-        raise NotFound(Msg("Không có công dân này.", "No such resident."))
+        raise NotFound(NO_SUCH_RESIDENT)
     return jsonify(case_view.resident_dict(resident))

@@ -1,10 +1,22 @@
-from flask import jsonify, request
+from flask import jsonify
 from sqlalchemy import select
 
 from ...models import Case, CaseTask, db
 from ...services import case_view, clock, step_data, tasks, uow
-from . import ApiError, authenticated, body, bp, current_user, listing, page_args
+from . import authenticated, bad_request, body, bp, choice, current_user, flag, listing, page_args
 from .cases import case_json, next_tasks
+
+# The JSON type each form field type takes (null or absent means empty; the step's rules decide).
+JSON_TYPES = {
+    "string": (str, "a string"),
+    "text": (str, "a string"),
+    "boolean": (bool, "true or false"),
+    "date": (str, "a string YYYY-MM-DD"),
+    "integer": (int, "an integer"),
+    "choice": (str, "a string"),
+    "multi_choice": (list, "a list of strings"),
+    "object": (dict, "an object"),
+}
 
 
 def task_json(task: CaseTask, with_form=False) -> dict:
@@ -19,23 +31,23 @@ def task_json(task: CaseTask, with_form=False) -> dict:
 def task_list():
     page, per_page = page_args()
     user = current_user()
-    scope = request.args.get("scope", "mine")
-    if scope not in ("mine", "queue"):
-        raise ApiError(422, "invalid", "scope must be mine or queue.", {"scope": ["mine or queue"]})
+    scope = choice("scope", ("mine", "queue")) or "mine"
+    step, overdue = choice("step", tuple(step_data.STEP_FIELDS)), flag("overdue")
     query = (
         select(CaseTask).join(Case, Case.id == CaseTask.case_id).where(CaseTask.department == user.department)
     )
     if scope == "mine":
         query = query.where(CaseTask.assignee_id == user.id)
-    else:
-        query = query.where(CaseTask.unit_path.startswith(user.unit.path, autoescape=True))
-    if request.args.get("step"):
-        query = query.where(CaseTask.step == request.args["step"])
-    if request.args.get("overdue") == "true":
+    query = query.where(CaseTask.unit_path.startswith(user.unit.path, autoescape=True))
+    if step:
+        query = query.where(CaseTask.step == step)
+    if overdue:
         query = query.where(CaseTask.due_at < clock.now())
     total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
     rows = db.session.scalars(
-        query.order_by(CaseTask.due_at, CaseTask.id).limit(per_page).offset((page - 1) * per_page)
+        query.order_by(CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.ready_at, CaseTask.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return listing([task_json(t) for t in rows], page, per_page, total)
 
@@ -67,10 +79,33 @@ def task_release(task_id: str):
 @bp.post("/tasks/<task_id>/complete")
 @authenticated
 def task_complete(task_id: str):
+    user = current_user()
+    step = tasks.workable_task(user, task_id).step  # 404 out of scope, 403 another department, 409 done
     data = body().get("data", {})
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "data must be a JSON object.", {"data": ["A JSON object."]})
+        raise bad_request("data must be a JSON object.", {"data": ["A JSON object."]})
+    _check_types(step, data)
     with uow.command():
-        case = tasks.complete(current_user(), task_id, data)
+        case = tasks.complete(user, task_id, data)
         out = {"case": case_json(case, with_events=False), "next_tasks": next_tasks(case)}
     return jsonify(out)
+
+
+def _check_types(step: str, data: dict) -> None:
+    """A declared field of the wrong JSON type is malformed input (400 naming it); unknown
+    fields and wrong values are the step's rules (422)."""
+    wrong = {}
+    for field in step_data.fields(step):
+        value, (kind, described) = data.get(field.name), JSON_TYPES[field.type]
+        if value is None:
+            continue
+        if (
+            not isinstance(value, kind)
+            or (kind is int and isinstance(value, bool))
+            or (kind is list and not all(isinstance(v, str) for v in value))
+        ):
+            wrong[field.name] = [f"Wrong JSON type: {described} expected."]
+    if wrong:
+        raise bad_request("Some fields have the wrong JSON type.", wrong)

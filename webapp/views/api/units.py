@@ -1,20 +1,32 @@
 from flask import jsonify, request
+from sqlalchemy import select
 
-from ...services import auth, tokens, units, uow
-from . import ApiError, authenticated, body, bp, expect, listing, page_args
+from ...models import User, db
+from ...services import auth, clock, tokens, units, uow
+from . import ApiError, authenticated, body, bp, current_user, listing, page_args, read
 
 
 @bp.post("/auth/token")
 def token():
     data = body()
-    username, password = expect(data, "username", str), expect(data, "password", str)
+    username, password = read(data, ("username", "password"))
+    # The first FREE_ATTEMPTS failures answer 401 (the last of them starts the lock); while the
+    # account is locked every attempt, even with the right password, answers 429.
+    locked_until = db.session.scalar(select(User.locked_until).where(User.username == username))
+    already_locked = locked_until is not None and locked_until > clock.now()
     with uow.command():
         result = auth.authenticate(username, password)
         if result.user is not None:
             issued, expires = tokens.issue(result.user)
     if result.user is None:
-        if result.locked_until is not None:
-            raise ApiError(429, "too_many_attempts", "Too many failed sign-ins; try again later.")
+        if already_locked and result.locked_until is not None:
+            wait = max(1, int((result.locked_until - clock.now()).total_seconds()) + 1)
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "Too many failed sign-ins; try again later.",
+                headers={"Retry-After": str(wait)},
+            )
         raise ApiError(401, "unauthorized", "Wrong username or password.")
     return jsonify(token=issued, expires_at=expires.isoformat())
 
@@ -32,8 +44,6 @@ def unit_list():
 @bp.delete("/users/<username>/tokens")
 @authenticated
 def revoke(username: str):
-    from . import current_user
-
     with uow.command():
         count = tokens.revoke_all(current_user(), username)
     return jsonify(revoked=count)

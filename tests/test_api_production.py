@@ -1,0 +1,128 @@
+"""The production centre: its queue, and the idempotent "card produced" message."""
+
+from datetime import timedelta
+
+import pytest
+from test_api_support import CLEAN, Api, complete, fields_of, snapshot, started, task_id
+
+from webapp.services import clock
+
+
+@pytest.fixture
+def api(app):
+    return Api(app)
+
+
+def approved(api, world, unit=None, user=None) -> str:
+    """A case approved and waiting for production; returns its code."""
+    user = user or world.police
+    case = started(api, user, world.resident(unit=unit) if unit else world.resident())
+    after = complete(api, user, task_id(case, "verify_application"), CLEAN)
+    after = complete(api, user, after["next_tasks"][0]["id"], {"fingerprints": "ok"})
+    approver = world.approval
+    done = complete(api, approver, after["next_tasks"][0]["id"], {"decision": "approve"})
+    assert done["next_tasks"] == []
+    return case["code"]
+
+
+def card(code, number="C000123456", produced="2026-11-20"):
+    return {"case_code": code, "card_number": number, "produced_at": produced}
+
+
+def test_the_queue_lists_the_cases_waiting_for_production(api, world):
+    waiting = approved(api, world)
+    other = approved(api, world, unit=world.commune_b, user=world.police_b)
+    started(api, world.police, world.resident())  # still at verification: not in the queue
+    response = api.get("/production/queue", world.production)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == {"items", "page", "per_page", "total"}
+    assert sorted(c["code"] for c in body["items"]) == sorted([waiting, other]) and body["total"] == 2
+    assert all(c["status"] == "open" and c["tasks"] == [] for c in body["items"])
+    one = api.get("/production/queue", world.production, query_string={"per_page": 1, "page": 2}).get_json()
+    assert len(one["items"]) == 1 and one["total"] == 2
+    assert api.get("/production/queue", world.production, query_string={"per_page": 201}).status_code == 400
+    api.post("/production/cards", world.production, json=card(waiting))
+    assert [c["code"] for c in api.get("/production/queue", world.production).get_json()["items"]] == [other]
+
+
+@pytest.mark.parametrize("role", ["police", "lead", "justice", "approval", "supervisor", "outsider"])
+def test_only_the_production_centre_sees_the_queue_and_delivers(api, world, role):
+    user = getattr(world, role)
+    code = approved(api, world)
+    api.token(user)
+    before = snapshot()
+    assert api.get("/production/queue", user).status_code == 403
+    assert api.post("/production/cards", user, json=card(code)).status_code == 403
+    assert api.post("/production/cards", user, data=b"{", content_type="application/json").status_code == 403
+    assert snapshot() == before
+
+
+def test_the_card_moves_the_case_on_and_a_repeat_changes_nothing(api, world):
+    code = approved(api, world)
+    first = api.post("/production/cards", world.production, json=card(code))
+    assert first.status_code == 200
+    case = first.get_json()
+    assert case["code"] == code and [t["step"] for t in case["tasks"]] == ["receive_card"]
+    before = snapshot()
+    again = api.post("/production/cards", world.production, json=card(code))
+    assert again.status_code == 200
+    assert again.get_json() == case
+    assert snapshot() == before
+    events = api.get(f"/cases/{code}", world.police).get_json()["events"]
+    received = [e for e in events if e["action"] == "message_received"]
+    assert len(received) == 1
+    assert received[0]["detail"]["card_number"] == "C000123456"
+    assert received[0]["detail"]["produced_at"] == "2026-11-20"
+    # still answered 200 once the case has moved on past reception
+    complete(api, world.police, case["tasks"][0]["id"])
+    assert api.post("/production/cards", world.production, json=card(code)).status_code == 200
+
+
+def test_another_card_for_the_same_case_is_409(api, world):
+    code = approved(api, world)
+    api.post("/production/cards", world.production, json=card(code))
+    before = snapshot()
+    response = api.post("/production/cards", world.production, json=card(code, number="C999"))
+    assert response.status_code == 409
+    assert snapshot() == before
+
+
+def test_a_case_not_waiting_for_production_is_409(api, world):
+    code = started(api, world.police, world.resident())["code"]
+    api.token(world.production)
+    before = snapshot()
+    assert api.post("/production/cards", world.production, json=card(code)).status_code == 409
+    assert snapshot() == before
+
+
+def test_an_unknown_case_is_404(api, world):
+    assert api.post("/production/cards", world.production, json=card("HS-2026-999999")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "fields"),
+    [
+        ({"produced_at": "20/11/2026"}, 422, {"produced_at"}),
+        ({"produced_at": "2026-02-30"}, 422, {"produced_at"}),
+        ({"produced_at": "2026-W47-1"}, 422, {"produced_at"}),
+        ({"produced_at": "FUTURE"}, 422, {"produced_at"}),
+        ({"card_number": "   "}, 422, {"card_number"}),
+        ({"card_number": "C" * 31}, 422, {"card_number"}),
+        ({"card_number": "", "produced_at": "yesterday"}, 422, {"card_number", "produced_at"}),
+        ({"card_number": None}, 422, {"card_number"}),
+        ({"case_code": None, "produced_at": None}, 422, {"case_code", "produced_at"}),
+        ({"produced_at": 20261120}, 400, {"produced_at"}),
+        ({"card_number": 123456, "case_code": ["x"]}, 400, {"card_number", "case_code"}),
+    ],
+)
+def test_bad_input_names_each_field_and_changes_nothing(api, world, change, status, fields):
+    code = approved(api, world)
+    future = (clock.today_local() + timedelta(days=1)).isoformat()
+    payload = {**card(code), **{k: (future if v == "FUTURE" else v) for k, v in change.items()}}
+    api.token(world.production)
+    before = snapshot()
+    response = api.post("/production/cards", world.production, json=payload)
+    assert response.status_code == status, response.get_json()
+    assert fields_of(response) == fields
+    assert snapshot() == before
