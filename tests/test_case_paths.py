@@ -231,3 +231,10 @@ def test_timestamps_are_utc_aware(world):
     code = start(world.police, world.resident())
     assert case(code).created_at.tzinfo is not None
     assert case(code).created_at <= datetime.now(UTC)
+
+
+def test_a_resident_of_another_province_is_unknown_to_the_officer(world):
+    pid = world.resident(unit=world.other_commune)
+    with pytest.raises(Invalid) as err, command():
+        cases.start_case(world.police, pid, "new")
+    assert list(err.value.fields) == ["personal_id"]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from workflows import NotWaiting
 
 from ..models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, workflow_store
+from . import access, case_engine, clock, residents, workflow_store
 from .errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 
 KINDS = {
@@ -72,7 +72,8 @@ def start_case(
         if isinstance(personal_id, str)
         else None
     )
-    if resident is None:
+    # A resident outside the officer's scope is treated as unknown: their record is not revealed.
+    if resident is None or not residents.visible(actor, resident):
         errors["personal_id"] = [
             Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
         ]
