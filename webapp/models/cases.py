@@ -99,7 +99,15 @@ class CaseTask(db.Model):
     assignee: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        Index("ix_case_tasks_queue", "department", "unit_path", "due_at"),
+        # Pattern operator class on PostgreSQL, so that the unit-subtree filter (LIKE 'path%')
+        # is an index range there (migration 0003); a plain index elsewhere.
+        Index(
+            "ix_case_tasks_queue",
+            "department",
+            "unit_path",
+            "due_at",
+            postgresql_ops={"unit_path": "varchar_pattern_ops"},
+        ),
         Index("ix_case_tasks_step_due", "step", "due_at"),
     )
 
