@@ -4,13 +4,14 @@ from sqlalchemy import func, or_, select
 
 from ..models import Case, CaseTask, Resident, Unit, User, db
 from . import access, clock
+from .scope import subtree
 from .text import name_key
 
 
 def search(user: User, status=None, step=None, unit=None, q=None, overdue=False, page=1, per_page=50):
     query = select(Case).join(Resident, Resident.id == Case.resident_id)
     if user.role not in access.PRODUCTION:
-        query = query.where(Case.unit_path.startswith(user.unit.path, autoescape=True))
+        query = query.where(subtree(Case.unit_path, user.unit.path))
     if status:
         query = query.where(Case.status == status)
     if step:
@@ -19,7 +20,7 @@ def search(user: User, status=None, step=None, unit=None, q=None, overdue=False,
         target = db.session.scalar(select(Unit).where(Unit.code == unit))
         if target is None:
             return [], 0
-        query = query.where(Case.unit_path.startswith(target.path, autoescape=True))
+        query = query.where(subtree(Case.unit_path, target.path))
     if q:
         digits = q.replace(" ", "")
         if digits.isascii() and digits.isdigit():

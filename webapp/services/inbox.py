@@ -11,6 +11,7 @@ from workflows import LOCAL_TZ
 
 from ..models import Case, CaseTask, Resident, User, db
 from . import clock
+from .scope import subtree
 from .text import name_key
 
 PER_PAGE = 50
@@ -93,21 +94,22 @@ def _scoped(user: User, scope: str):
     query = select(CaseTask).where(CaseTask.department == user.department)
     if scope == "mine":
         return query.where(CaseTask.assignee_id == user.id)
-    return query.where(CaseTask.unit_path.startswith(user.unit.path, autoescape=True))
+    return query.where(subtree(CaseTask.unit_path, user.unit.path))
 
 
 def search(user: User, filters: Filters) -> Page:
+    """Counts per step over the filtered queue, then the page: 50 task ids chosen from the
+    projection alone, joined to their case, resident and assignee afterwards."""
     now = clock.now()
-    base = (
-        _scoped(user, filters.scope)
-        .join(Case, Case.id == CaseTask.case_id)
-        .join(Resident, Resident.id == Case.resident_id)
-    )
+    base = _scoped(user, filters.scope)
     if filters.priority:
         base = base.where(CaseTask.priority == filters.priority)
     if filters.overdue:
         base = base.where(CaseTask.due_at < now)
+    if filters.q or filters.sort == "code":
+        base = base.join(Case, Case.id == CaseTask.case_id)
     if filters.q:
+        base = base.join(Resident, Resident.id == Case.resident_id)
         digits = filters.q.replace(" ", "")
         if digits.isascii() and digits.isdigit():
             base = base.where(or_(Resident.personal_id.startswith(digits), Case.code.contains(digits)))
@@ -120,17 +122,31 @@ def search(user: User, filters: Filters) -> Page:
     counts = {step: n for step, n in db.session.execute(counts_query)}
     if filters.step:
         base = base.where(CaseTask.step == filters.step)
-    total = db.session.scalar(base.with_only_columns(func.count()).order_by(None))
-    assignee = aliased(User)
-    query = (
-        base.with_only_columns(CaseTask, Case, Resident, assignee)
-        .outerjoin(assignee, assignee.id == CaseTask.assignee_id)
-        .order_by(*SORTS[filters.sort])
-        .limit(PER_PAGE)
-        .offset((filters.page - 1) * PER_PAGE)
+    total = counts.get(filters.step, 0) if filters.step else sum(counts.values())
+    ids = list(
+        db.session.scalars(
+            base.with_only_columns(CaseTask.id)
+            .order_by(*SORTS[filters.sort])
+            .limit(PER_PAGE)
+            .offset((filters.page - 1) * PER_PAGE)
+        )
     )
-    rows = [Row(*r) for r in db.session.execute(query)]
-    return Page(rows, total, filters, counts, now)
+    assignee = aliased(User)
+    found = (
+        {
+            r[0].id: Row(*r)
+            for r in db.session.execute(
+                select(CaseTask, Case, Resident, assignee)
+                .join(Case, Case.id == CaseTask.case_id)
+                .join(Resident, Resident.id == Case.resident_id)
+                .outerjoin(assignee, assignee.id == CaseTask.assignee_id)
+                .where(CaseTask.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    return Page([found[i] for i in ids if i in found], total, filters, counts, now)
 
 
 def due_class(due: datetime | None, now: datetime) -> str:

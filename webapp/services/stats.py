@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..models import Case, Resident, Unit, User, db
 from . import access, clock
 from .errors import Msg, NotFound
+from .scope import subtree
 
 JUSTICE_STEPS = ("triage_correction", "await_citizen_documents", "record_correction")
 APPROVED_STEPS = ("await_card_production", "receive_card", "hand_over_card")
@@ -24,12 +25,12 @@ def progress(user: User, unit_code: str | None) -> dict:
         .select_from(Resident)
         .join(Unit, Unit.id == Resident.permanent_unit_id)
         .where(
-            Unit.path.startswith(unit.path, autoescape=True),
+            subtree(Unit.path, unit.path),
             Resident.status == "alive",
             Resident.birth_date <= adult,
         )
     )
-    in_unit = Case.unit_path.startswith(unit.path, autoescape=True)
+    in_unit = subtree(Case.unit_path, unit.path)
 
     def count(*conditions) -> int:
         return db.session.scalar(select(func.count()).select_from(Case).where(in_unit, *conditions))

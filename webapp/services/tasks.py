@@ -9,6 +9,7 @@ from workflows import TaskNotReady
 from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
 from . import access, case_engine, clock, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
+from .scope import subtree
 from .text import name_key
 
 _TASK_AND_CASE = (
@@ -84,7 +85,7 @@ def colleagues(user: User) -> list[User]:
             select(User)
             .join(User.unit)
             .where(User.active, User.department == user.department, User.id != user.id)
-            .where(Unit.path.startswith(user.unit.path, autoescape=True))
+            .where(subtree(Unit.path, user.unit.path))
             .order_by(User.full_name)
         )
     )
