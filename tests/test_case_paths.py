@@ -238,3 +238,10 @@ def test_a_resident_of_another_province_is_unknown_to_the_officer(world):
     with pytest.raises(Invalid) as err, command():
         cases.start_case(world.police, pid, "new")
     assert list(err.value.fields) == ["personal_id"]
+
+
+def test_a_case_started_by_an_administrator_waits_in_the_police_queue(world):
+    code = start(world.admin, world.resident(), unit=world.commune_a)
+    task = task_of(code, "verify_application")
+    assert task.assignee_id is None and task.unit_id == world.commune_a.id
+    do(world.police, code, "verify_application", CLEAN)

@@ -116,7 +116,9 @@ def start_case(
         case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now
     )
     # The officer who starts a case holds its first task.
-    case_engine.apply(case, outcome, actor, now, assign_new_to=actor)
+    # (An administrator starting one on an officer's behalf leaves it in the police queue.)
+    holder = actor if actor.department == "police" else None
+    case_engine.apply(case, outcome, actor, now, assign_new_to=holder)
     db.session.flush()
     return case
 
