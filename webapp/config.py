@@ -31,4 +31,8 @@ def from_environment(instance: Path) -> dict:
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),
         # werkzeug's scrypt (N=2^15); tests use a cheaper cost to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Files kept outside the database: uploaded resident files, portraits (by SHA-256).
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
+        "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # a resident file upload (the one larger body)
+        "PHOTO_MAX_BYTES": 512 * 1024,  # a portrait: JPEG or PNG, checked by content
     }

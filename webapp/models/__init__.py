@@ -1,13 +1,23 @@
 """Typed SQLAlchemy models, one module per feature."""
 
+from .appointments import Appointment, AppointmentPerson, Slot, Station, StationShift
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
+from .imports import Attachment, ImportJob, UnitCrosswalk
 from .residents import Resident
 from .tokens import ApiToken
 from .units import Unit
 from .users import User
 
 __all__ = [
+    "Appointment",
+    "AppointmentPerson",
+    "Attachment",
+    "ImportJob",
+    "Slot",
+    "Station",
+    "StationShift",
+    "UnitCrosswalk",
     "ApiToken",
     "OPEN_STATUSES",
     "Case",

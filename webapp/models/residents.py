@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -27,11 +27,27 @@ class Resident(db.Model):
     permanent_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     temporary_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     status: Mapped[str] = mapped_column(String(10), default="alive")  # alive, deceased
+    # What the resident holds today: "none", "cmnd" (old 9/12-digit ID) or "chip" (chip card).
+    card_state: Mapped[str] = mapped_column(String(5), default="none", server_default="none")
+    card_issued_on: Mapped[date | None]  # the chip card's issue date, for the exchange ages
+    # Door-to-door listing: not_visited, booked, away, home_visit, deceased, record_wrong.
+    listing_status: Mapped[str] = mapped_column(
+        String(12), default="not_visited", server_default="not_visited"
+    )
+    listing_note: Mapped[str | None] = mapped_column(String(300))
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Level-2 electronic identity (VNeID): None, "requested" at intake, "activated" or
+    # "not_activated" at hand-over; the phone number the account needs.
+    eid_state: Mapped[str | None] = mapped_column(String(14))
+    eid_phone: Mapped[str | None] = mapped_column(String(15))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     permanent_unit: Mapped[Unit] = relationship(foreign_keys=[permanent_unit_id])
     temporary_unit: Mapped[Unit | None] = relationship(foreign_keys=[temporary_unit_id])
+
+    # The door-to-door listing of a commune reads by unit, then by status.
+    __table_args__ = (Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),)
 
     def __repr__(self) -> str:
         return f"<Resident {self.personal_id} {self.full_name}>"

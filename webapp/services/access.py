@@ -23,6 +23,10 @@ RESIDENT_EDITORS = {"police", "police_lead", "admin"}
 ASSIGNERS = {"police_lead", "supervisor", "admin"}
 TRANSFERRERS = {"police", "police_lead", "supervisor", "admin"}
 PRODUCTION = {"production", "admin"}
+IMPORTERS = {"police_lead", "admin"}
+LISTERS = {"police", "police_lead", "admin"}  # door-to-door listing, bookings, check-in
+STATION_MANAGERS = {"police_lead", "admin"}
+COVERAGE_READERS = {"police", "police_lead", "supervisor", "admin"}
 
 
 def in_scope(user: User, unit_path: str) -> bool:
@@ -60,3 +64,20 @@ def can_deliver_cards(user: User) -> bool:
 
 def can_edit_residents(user: User) -> bool:
     return user.active and user.role in RESIDENT_EDITORS
+
+
+def can_import_residents(user: User) -> bool:
+    return user.active and user.role in IMPORTERS
+
+
+def can_list_residents(user: User) -> bool:
+    """Door-to-door listing, booking appointments and checking people in."""
+    return user.active and user.role in LISTERS
+
+
+def can_manage_stations(user: User) -> bool:
+    return user.active and user.role in STATION_MANAGERS
+
+
+def can_see_coverage(user: User) -> bool:
+    return user.active and user.role in COVERAGE_READERS

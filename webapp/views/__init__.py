@@ -2,12 +2,12 @@
 
 from flask import Flask
 
-from . import admin, api, auth, cases, errors, health, inbox, task_pages
+from . import admin, api, auth, cases, errors, health, imports, inbox, listing, stations, task_pages
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
     errors.init_app(app)
     api.init_app(app)
-    for module in (health, inbox, task_pages, cases, admin):
+    for module in (health, inbox, task_pages, cases, admin, imports, listing, stations):
         app.register_blueprint(module.bp)
