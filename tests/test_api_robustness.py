@@ -157,7 +157,10 @@ def test_every_list_is_capped_at_200_per_page(api, world, path):
 def test_unknown_routes_and_methods_answer_in_the_error_shape(api, world):
     assert api.get("/nothing-here", world.police).status_code == 404
     assert api.get("/nothing-here").status_code == 404
-    assert api.delete("/cases", world.police).status_code == 405
+    wrong_method = api.delete("/cases", world.police)
+    assert wrong_method.status_code == 405
+    # The answer says which methods the path takes, as HTTP requires for 405.
+    assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
     assert api.call("PATCH", f"/residents/{new_pid()}", world.police, json=RECORD).status_code == 405
 
 

@@ -165,3 +165,10 @@ def test_a_lead_assigns_a_task_to_a_colleague(app, world):
     officer = login(app.test_client(), "police_a")
     assert 'name="assignee"' not in officer.get("/?scope=queue").get_data(as_text=True)
     assert officer.post(f"/tasks/{task_id}/assign", data={"assignee": "police_a"}).status_code == 403
+
+
+def test_a_wrong_method_on_a_page_says_which_methods_it_takes(police):
+    response = police.delete("/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "Thao tác không được hỗ trợ" in response.get_data(as_text=True)

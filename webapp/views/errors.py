@@ -3,7 +3,7 @@ language; nothing else a user can send gives a 500."""
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -40,19 +40,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # Keep what the client needs to retry correctly (405's Allow, 429's Retry-After).
+        keep = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
         if request.path.startswith("/api/"):
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
                 exc.code, "bad_request"
             )
             body = {"code": code, "message": exc.description or exc.name, "fields": {}}
-            return jsonify(error=body), exc.code
+            return jsonify(error=body), exc.code, keep
         texts = {
             404: _("Trang hoặc hồ sơ này không có, hoặc nằm ngoài phạm vi của bạn."),
             403: _("Vai trò của bạn không được làm việc này."),
             405: _("Thao tác không được hỗ trợ."),
             413: _("Dữ liệu gửi lên quá lớn."),
         }
-        return _page(exc.code or 500, f"{exc.code} {exc.name}", texts.get(exc.code, exc.description or ""))
+        text = texts.get(exc.code, exc.description or "")
+        response = _page(exc.code or 500, f"{exc.code} {exc.name}", text)
+        return _with_headers(response, keep)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -67,3 +71,9 @@ def init_app(app: Flask) -> None:
         return _page(
             500, _("Lỗi hệ thống"), _("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị.")
         )
+
+
+def _with_headers(response, headers: dict):
+    response = make_response(response)
+    response.headers.update(headers)
+    return response
