@@ -27,6 +27,8 @@ def app(tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
+            # Uploaded files of the session stay out of the developer's instance folder.
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         }
     )
     # Tests hold an app context, which Flask reuses for test-client requests; forget the

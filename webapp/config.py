@@ -35,4 +35,11 @@ def from_environment(instance: Path) -> dict:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # a resident file upload (the one larger body)
         "PHOTO_MAX_BYTES": 512 * 1024,  # a portrait: JPEG or PNG, checked by content
+        # Whether completing biometrics capture needs an uploaded portrait (docs/intake.md).
+        "PORTRAIT_REQUIRED": os.environ.get("PORTRAIT_REQUIRED", "0") == "1",
+        # Notifications (reminders, escalations): "log" or "file" out of the box; the file
+        # backend appends JSON lines to NOTIFY_FILE. SMS and e-mail adapters plug in behind
+        # the same interface (webapp/services/notifiers.py).
+        "NOTIFY_BACKEND": os.environ.get("NOTIFY_BACKEND", "log"),
+        "NOTIFY_FILE": os.environ.get("NOTIFY_FILE") or str(instance / "notifications.jsonl"),
     }

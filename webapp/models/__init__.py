@@ -5,11 +5,17 @@ from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .imports import Attachment, ImportJob, UnitCrosswalk
 from .residents import Resident
+from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, StepTarget
 from .tokens import ApiToken
 from .units import Unit
 from .users import User
 
 __all__ = [
+    "BatchCase",
+    "OutboxMessage",
+    "ProductionBatch",
+    "StageCount",
+    "StepTarget",
     "Appointment",
     "AppointmentPerson",
     "Attachment",

@@ -1,0 +1,50 @@
+"""Lists as files: CSV opens in Excel with Vietnamese letters, XLSX keeps dates as dates."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from webapp.services import exports
+
+pytestmark = pytest.mark.no_db
+COLUMNS = [
+    ("Họ tên", lambda r: r["name"]),
+    ("Ngày sinh", lambda r: r["born"]),
+    ("Lúc", lambda r: r["at"]),
+    ("Ghi chú", lambda r: r["note"]),
+]
+ROWS = [
+    {"name": "Nguyễn Thị Lân", "born": date(1990, 3, 9), "at": datetime(2026, 11, 23, 1, 30, tzinfo=UTC)},
+    {"name": 'Trần "Ba", phố Hàng', "born": date(2001, 12, 31), "at": None, "note": "x\ny"},
+]
+for row in ROWS:
+    row.setdefault("note", None)
+
+
+def test_csv_has_a_bom_local_dates_and_quoted_cells():
+    data = b"".join(exports.csv_chunks(COLUMNS, iter(ROWS)))
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["Họ tên", "Ngày sinh", "Lúc", "Ghi chú"]
+    assert rows[1] == ["Nguyễn Thị Lân", "09/03/1990", "23/11/2026 08:30", ""]
+    assert rows[2] == ['Trần "Ba", phố Hàng', "31/12/2001", "", "x\ny"]
+
+
+def test_csv_streams_in_chunks_for_long_lists():
+    many = ({"name": f"N{i}", "born": None, "at": None, "note": None} for i in range(1200))
+    chunks = list(exports.csv_chunks(COLUMNS, many))
+    assert len(chunks) >= 3
+    assert b"".join(chunks).decode("utf-8-sig").count("\n") == 1201
+
+
+def test_xlsx_keeps_types_in_local_time():
+    with exports.xlsx_file(COLUMNS, ROWS) as f:
+        values = list(load_workbook(f).active.iter_rows(values_only=True))
+    assert values[0] == ("Họ tên", "Ngày sinh", "Lúc", "Ghi chú")
+    assert values[1][0] == "Nguyễn Thị Lân"
+    assert values[1][1].date() == date(1990, 3, 9)
+    assert values[1][2] == datetime(2026, 11, 23, 8, 30)
+    assert values[2][2] is None

@@ -1,0 +1,65 @@
+"""Any list as a CSV or XLSX file, streamed row by row so a list of a million cases never sits in
+memory. A column is (header, getter); the caller gives headers in the page's language."""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+
+from openpyxl import Workbook
+
+from workflows import LOCAL_TZ
+
+FORMATS = ("csv", "xlsx")
+Column = tuple[str, Callable[[object], object]]
+
+
+def _plain(value):
+    """Timestamps in local time without zone (Excel has none); None as an empty cell."""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return "" if value is None else value
+
+
+def _text(value) -> str:
+    value = _plain(value)
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([header for header, _get in columns])
+    yield "\ufeff".encode() + _drain(buffer)
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_text(get(row)) for _header, get in columns])
+        if n % 500 == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+def xlsx_file(columns: list[Column], rows: Iterable, sheet: str = "Danh sách"):
+    """A write-only workbook (constant memory) in a spooled temporary file, rewound."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
+    ws.append([header for header, _get in columns])
+    for row in rows:
+        ws.append([_plain(get(row)) for _header, get in columns])
+    # The caller (send_file) reads and closes it, so no context manager here.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    book.save(out)
+    out.seek(0)
+    return out

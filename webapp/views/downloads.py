@@ -1,0 +1,21 @@
+"""Send a list as a file: `?format=csv` streams, `?format=xlsx` builds a workbook first."""
+
+from collections.abc import Iterable
+
+from flask import Response, abort, send_file
+
+from ..services import clock, exports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterable) -> Response:
+    if fmt not in exports.FORMATS:
+        abort(404)
+    filename = f"{name}-{clock.today_local():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = Response(exports.csv_chunks(columns, rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    book = exports.xlsx_file(columns, rows)
+    return send_file(book, mimetype=XLSX, as_attachment=True, download_name=filename)
