@@ -40,4 +40,4 @@ bench: install
 	$(BIN)/python -m bench engine
 
 worker: install
-	$(BIN)/flask timers run --loop
+	$(BIN)/flask worker

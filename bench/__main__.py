@@ -17,6 +17,28 @@ def main(argv=None) -> int:
         help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one",
     )
     web.add_argument("--explain", action="store_true", help="print every statement's query plan")
+    imports = sub.add_parser("import", help="resident file import: rows per second")
+    imports.add_argument("--rows", type=int, default=1_000_000, help="rows generated and imported")
+    imports.add_argument(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        action="append",
+        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one",
+    )
+    dashboard = sub.add_parser("dashboard", help="server time of the progress pages and the stuck-cases list")
+    dashboard.add_argument("--cases", type=int, default=1_000_000, help="cases seeded in bulk")
+    dashboard.add_argument("--requests", type=int, default=30, help="requests per page measured")
+    dashboard.add_argument(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        action="append",
+        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one "
+        "(its schema is dropped and rebuilt)",
+    )
+    dashboard.add_argument("--explain", action="store_true", help="print the slow statements' query plans")
+    dashboard.add_argument(
+        "--reuse", action="store_true", help="PostgreSQL: measure what an earlier run seeded, without seeding"
+    )
     args = parser.parse_args(argv)
     if args.name == "engine":
         from .engine import run
@@ -25,7 +47,15 @@ def main(argv=None) -> int:
     if args.name == "web":
         from .web import run
 
-        return run(args.cases, args.requests, args.db, args.explain)
+        return run(args.cases, args.requests, args.db, args.explain, args.reuse)
+    if args.name == "import":
+        from .imports import run
+
+        return run(args.rows, args.db)
+    if args.name == "dashboard":
+        from .dashboard import run
+
+        return run(args.cases, args.requests, args.db, args.explain, args.reuse)
     return 2
 
 

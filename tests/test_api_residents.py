@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 from test_api_support import RECORD, Api, fields_of, new_pid, snapshot
 
-from webapp.models import Resident, db
+from webapp.models import Resident, UnitCrosswalk, db
 from webapp.services import clock
+from webapp.services.uow import command
 
 
 @pytest.fixture
@@ -29,6 +30,8 @@ def test_create_then_update_then_read(api, world):
         "household_id": "HK-001",
         "temporary_unit": "13301",
         "status": "alive",
+        "card_state": "chip",
+        "card_issued_on": "2021-06-15",
     }
     created = put(api, world.police, pid, full)
     assert created.status_code == 201
@@ -40,6 +43,7 @@ def test_create_then_update_then_read(api, world):
     # PUT replaces the record: optional fields left out are cleared, defaults apply
     assert (stored["old_id_number"], stored["ethnicity"], stored["temporary_unit"]) == (None, None, None)
     assert (stored["birth_date_precision"], stored["status"]) == ("day", "alive")
+    assert (stored["card_state"], stored["card_issued_on"]) == ("none", None)
     read = api.get(f"/residents/{pid}", world.justice)
     assert read.status_code == 200 and read.get_json() == stored
     db.session.rollback()
@@ -75,6 +79,33 @@ MALE_1985 = new_pid()
         (MALE_1985, {**RECORD, "old_id_number": "12345"}, "old_id_number", "9 or 12 digits"),
         (MALE_1985, {**RECORD, "full_name": "   "}, "full_name", "required"),
         (MALE_1985, {**RECORD, "full_name": "x" * 201}, "full_name", "200"),
+        (MALE_1985, {**RECORD, "card_state": "passport"}, "card_state", "none, cmnd or chip"),
+        (MALE_1985, {**RECORD, "card_state": "chip"}, "card_issued_on", "required when card_state is chip"),
+        (
+            MALE_1985,
+            {**RECORD, "card_state": "cmnd", "card_issued_on": "2021-06-15"},
+            "card_issued_on",
+            "only",
+        ),
+        (
+            MALE_1985,
+            {**RECORD, "card_state": "chip", "card_issued_on": "15/06/2021"},
+            "card_issued_on",
+            "Invalid",
+        ),
+        (
+            MALE_1985,
+            {**RECORD, "card_state": "chip", "card_issued_on": "1985-03-01"},
+            "card_issued_on",
+            "before",
+        ),
+        (
+            MALE_1985,
+            {**RECORD, "card_state": "chip", "card_issued_on": "2085-01-01"},
+            "card_issued_on",
+            "future",
+        ),
+        (MALE_1985, {**RECORD, "birth_date": "1985"}, "birth_date", "Invalid birth date"),
     ],
 )
 def test_each_invalid_value_is_a_422_naming_the_field_and_the_rule(api, world, pid, record, field, rule):
@@ -112,6 +143,8 @@ def test_every_missing_field_is_named_at_once(api, world):
         ({"temporary_unit": ["13301"]}, "temporary_unit"),
         ({"status": {"alive": True}}, "status"),
         ({"old_id_number": 164123456}, "old_id_number"),
+        ({"card_state": 1}, "card_state"),
+        ({"card_issued_on": 20210615}, "card_issued_on"),
     ],
 )
 def test_a_wrong_json_type_is_400_naming_the_field(api, world, change, field):
@@ -179,3 +212,25 @@ def test_a_record_placed_outside_the_callers_scope_is_refused(api, world):
 @pytest.mark.parametrize("pid", ["nope", "037185900001x", "999185900001", "037185999999"])
 def test_reading_an_unknown_or_malformed_id_is_404(api, world, pid):
     assert api.get(f"/residents/{pid}", world.admin).status_code == 404
+
+
+def test_a_chip_card_holder_is_stored_and_read_back(api, world):
+    pid = new_pid()
+    record = {**RECORD, "card_state": "chip", "card_issued_on": "2021-06-15"}
+    assert put(api, world.police, pid, record).status_code == 201
+    read = api.get(f"/residents/{pid}", world.police).get_json()
+    assert (read["card_state"], read["card_issued_on"]) == ("chip", "2021-06-15")
+    # A case embeds the same resident (without the card fields).
+    db.session.rollback()
+    stored = db.session.scalar(db.select(Resident).where(Resident.personal_id == pid))
+    assert (stored.card_state, stored.card_issued_on) == ("chip", date(2021, 6, 15))
+
+
+def test_an_older_unit_code_resolves_through_the_crosswalk(api, world):
+    with command():
+        db.session.add(
+            UnitCrosswalk(old_code="14161", old_name="Xã cũ", old_level="commune", unit_id=world.commune_a.id)
+        )
+    response = put(api, world.police, new_pid(), {**RECORD, "permanent_unit": "14161"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["permanent_unit"] == "13300"  # today's code

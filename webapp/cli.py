@@ -1,17 +1,19 @@
 """Command line: `flask --app webapp ...`. Each command is one transaction."""
 
 import json
-import sys
+import threading
 import time
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from . import cli_worker
 from .models import CaseTask, db
 from .services import cases as case_service
 from .services import demo, units, uow, users
 from .services import tasks as task_service
+from .services import worker as worker_service
 from .services.errors import ServiceError
 
 units_cli = AppGroup("units", help="Administrative units.")
@@ -24,6 +26,9 @@ def init_app(app: Flask) -> None:
     for group in (units_cli, users_cli, cases_cli, timers_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(__import__("webapp.cli_residents", fromlist=["_"]).residents_cli)
+    app.cli.add_command(__import__("webapp.cli_stats", fromlist=["_"]).stats_cli)
+    app.cli.add_command(__import__("webapp.cli_worker", fromlist=["_"]).worker_command)
 
 
 def _fail(exc: ServiceError) -> None:
@@ -45,6 +50,48 @@ def _user(username: str):
 def units_list(parent):
     for unit in units.children(parent):
         click.echo(f"{unit.code}\t{unit.name}\t{unit.level}")
+
+
+@units_cli.command("load")
+@click.option("--province", default=None, help="Only this province of today's 34 (code, e.g. 37).")
+@click.option("--crosswalk/--no-crosswalk", default=True, help="Also load data/unit_crosswalk.csv.")
+def units_load(province, crosswalk):
+    """Today's provinces and communes from `vietnam-provinces`; idempotent, in bulk."""
+    started = time.perf_counter()
+    try:
+        with uow.command():
+            counts = units.load_all(province)
+            walk = units.load_crosswalk() if crosswalk else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"provinces: {counts.provinces}, communes: {counts.communes} "
+        f"({counts.created} created, {counts.renamed} renamed) in {time.perf_counter() - started:.2f}s"
+    )
+    if walk is not None:
+        _echo_crosswalk(walk, list_unloaded=province is None)
+
+
+@units_cli.command("load-crosswalk")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def units_load_crosswalk(path):
+    """Pre-2025 codes (old_code,old_name,old_level,new_code) -> today's units."""
+    try:
+        with uow.command():
+            walk = units.load_crosswalk(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _echo_crosswalk(walk)
+
+
+def _echo_crosswalk(walk, list_unloaded: bool = True) -> None:
+    click.echo(
+        f"crosswalk: {walk.loaded} old codes ({walk.created} created, {walk.updated} updated), "
+        f"{len(walk.skipped)} skipped, {len(walk.unloaded)} pointing to units not loaded"
+    )
+    shown = walk.skipped + (walk.unloaded if list_unloaded else [])
+    for line, reason in sorted(shown)[:20]:
+        click.echo(f"  line {line}: {reason}")
 
 
 @users_cli.command("create")
@@ -129,21 +176,14 @@ def cases_withdraw(code, username, reason):
 @click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
 @click.option("--interval", default=30, show_default=True)
 def timers_run(loop, interval):
-    """Fire every due timer, one case per transaction; several of these may run at once."""
-    while True:
-        fired = 0
-        while True:
-            with uow.command():
-                case = case_service.claim_due_case()
-                if case is None:
-                    break
-                case_service.fire_timers(case)
-                fired += 1
-        click.echo(f"fired timers on {fired} case(s)")
-        if not loop:
-            return
-        sys.stdout.flush()
-        time.sleep(interval)
+    """Fire every due timer, one case per transaction; several of these may run at once
+    (PostgreSQL). The timers part of `flask worker`, which also sends the notifications."""
+    if loop:
+        stop = threading.Event()
+        cli_worker.stop_on_signals(stop)
+        cli_worker.serve(stop, False, interval, 50, ("timers",))
+        return
+    click.echo(f"fired timers on {worker_service.fire_due_timers()} case(s)")
 
 
 @click.command("seed-demo")

@@ -44,6 +44,16 @@ class UnknownVersion(Exception):
     """No bundle is loaded for this spec version."""
 
 
+class CannotReset(Exception):
+    """A retry or a move the case's state does not allow. `reason`: `no_error` (nothing failed),
+    `not_passed` (the case never completed that step) or `version_mismatch` (the state names
+    tasks the other version's diagram does not have)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     id: str
@@ -154,12 +164,63 @@ class Engine:
         bundle, wf = self._restore(version, state)
         return _ready(bundle, wf)
 
+    # -- supervisors' repairs -----------------------------------------------------------------
+    def retry(
+        self, version: str, state: str, data: dict | None = None, to_version: str | None = None
+    ) -> Outcome:
+        """Run the failed task of a case in error again, after someone fixed what made it fail:
+        `data` is merged into the task's data (a missing or wrong routing fact), `to_version`
+        restores the state under another loaded version (a fixed diagram with the same task
+        names). The outcome may carry the same error again."""
+        bundle = self.bundle(to_version or version)
+        wf = self._restore_checked(bundle, state)
+        failed = wf.get_tasks(state=TaskState.ERROR)
+        if not failed:
+            raise CannotReset("no_error")
+
+        def act():
+            task = failed[0]
+            _reset(wf, task)
+            if data:
+                task.data.update(data)
+
+        return self._run(bundle, wf, act)
+
+    def move_to(self, version: str, state: str, step: str) -> Outcome:
+        """Send the case back to a user step it has completed: that task is ready again, what
+        followed it is dropped (timers included), and the path from there is decided anew."""
+        bundle, wf = self._restore(version, state)
+        done = _completed(bundle, wf, step)
+        if not done:
+            raise CannotReset("not_passed", step)
+        # In a loop (a returned application) the step ran more than once: go back to the last run.
+        target = max(done, key=lambda t: t.last_state_change)
+        return self._run(bundle, wf, lambda: _reset(wf, target))
+
+    def passed_steps(self, version: str, state: str) -> list[str]:
+        """The user steps move_to accepts, in the order they were first completed."""
+        bundle, wf = self._restore(version, state)
+        tasks = sorted(_completed(bundle, wf, None), key=lambda t: t.last_state_change)
+        return list(dict.fromkeys(t.task_spec.name for t in tasks))
+
     # -- internals ----------------------------------------------------------------------------
     def _restore(self, version: str, state: str) -> tuple[SpecBundle, BpmnWorkflow]:
         bundle = self.bundle(version)
         wf = serialization.loads(state, bundle.spec, bundle.subprocess_specs)
         wf.script_engine = self._script_engine(bundle)
         return bundle, wf
+
+    def _restore_checked(self, bundle: SpecBundle, state: str) -> BpmnWorkflow:
+        """Restore under a version the state may not come from: every task must find its spec."""
+        try:
+            wf = serialization.loads(state, bundle.spec, bundle.subprocess_specs)
+            missing = [t for t in wf.get_tasks() if t.task_spec is None]
+        except (KeyError, AttributeError, TypeError, ValueError, WorkflowException) as exc:
+            raise CannotReset("version_mismatch", str(exc)[:200]) from exc
+        if missing:
+            raise CannotReset("version_mismatch", f"{len(missing)} tasks have no spec")
+        wf.script_engine = self._script_engine(bundle)
+        return wf
 
     def _run(
         self, bundle: SpecBundle, wf: BpmnWorkflow, act: Callable[[], None], first_done=None, data_task=None
@@ -207,6 +268,22 @@ class Engine:
             error=error,
             data=dict(data_task.data) if data_task is not None else _last_data(wf),
         )
+
+
+def _completed(bundle: SpecBundle, wf: BpmnWorkflow, step: str | None) -> list:
+    return [
+        t
+        for t in wf.get_tasks(state=TaskState.COMPLETED, manual=True)
+        if t.task_spec.name in bundle.steps and (step is None or t.task_spec.name == step)
+    ]
+
+
+def _reset(wf: BpmnWorkflow, task) -> None:
+    removed = wf.reset_from_task_id(task.id)
+    # SpiffWorkflow 3.2 keeps removed catching events (a boundary timer) in the event manager;
+    # the next timer refresh would then touch a task that has no parent any more.
+    for gone in removed:
+        wf.event_manager.remove_task(gone)
 
 
 def _interrupted(bundle: SpecBundle, wf: BpmnWorkflow) -> bool:

@@ -21,6 +21,8 @@ from ..services import step_data
 
 REQUIRED = _l("Bắt buộc nhập.")
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
+# What the papers give as a birth date, written as people write it (see _partial_iso).
+PAPER_DATES = {step_data.paper_field(paper, "birth_date") for paper in step_data.PAPERS}
 CHANGE_FIELDS = {
     "full_name": _l("Họ tên mới"),
     "birth_date": _l("Ngày sinh mới (dd/mm/yyyy)"),
@@ -101,6 +103,9 @@ def to_data(step: str, form: FlaskForm) -> dict:
         elif f.type == "date":
             value = form[f.name].data
             data[f.name] = value.isoformat() if value else None
+        elif f.name in PAPER_DATES:
+            value = (form[f.name].data or "").strip()
+            data[f.name] = _partial_iso(value) if value else None
         else:
             data[f.name] = form[f.name].data or ([] if f.type == "multi_choice" else None)
     return data
@@ -112,6 +117,15 @@ def _iso_date(value: str) -> str:
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         day, month, year = parts
         return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
+    return value
+
+
+def _partial_iso(value: str) -> str:
+    """A paper's birth date as people write it (dd/mm/yyyy, mm/yyyy or yyyy) → YYYY-MM-DD,
+    YYYY-MM or YYYY; anything else is passed on for the service to refuse."""
+    parts = value.split("/")
+    if 2 <= len(parts) <= 3 and all(p.isascii() and p.isdigit() for p in parts):
+        return "-".join([parts[-1].zfill(4), *(p.zfill(2) for p in reversed(parts[:-1]))])
     return value
 
 

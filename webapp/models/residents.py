@@ -36,6 +36,9 @@ class Resident(db.Model):
     )
     listing_note: Mapped[str | None] = mapped_column(String(300))
     listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    listed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who set listing_status
+    # Where an "away" resident lives now, as the listing officer recorded it.
+    away_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # Level-2 electronic identity (VNeID): None, "requested" at intake, "activated" or
     # "not_activated" at hand-over; the phone number the account needs.
     eid_state: Mapped[str | None] = mapped_column(String(14))
@@ -47,7 +50,19 @@ class Resident(db.Model):
     temporary_unit: Mapped[Unit | None] = relationship(foreign_keys=[temporary_unit_id])
 
     # The door-to-door listing of a commune reads by unit, then by status.
-    __table_args__ = (Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),)
+    __table_args__ = (
+        Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),
+        # Who must apply in a unit (services/eligibility.py): card state and birth-date ranges;
+        # status and the card's issue date too, so that counting reads the index alone.
+        Index(
+            "ix_residents_unit_card_birth",
+            "permanent_unit_id",
+            "card_state",
+            "birth_date",
+            "status",
+            "card_issued_on",
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"<Resident {self.personal_id} {self.full_name}>"

@@ -81,3 +81,67 @@ def can_manage_stations(user: User) -> bool:
 
 def can_see_coverage(user: User) -> bool:
     return user.active and user.role in COVERAGE_READERS
+
+
+OUTBOX_READERS = {"supervisor", "admin"}
+
+
+def can_see_outbox(user: User) -> bool:
+    """The notification and hand-off queue (a supervisor: messages about cases in scope)."""
+    return user.active and user.role in OUTBOX_READERS
+
+
+# Supervision (stuck cases). A police lead watches its own unit's subtree too: it may reassign
+# police work, escalate and comment there, but only supervisors and administrators rewind a
+# case's workflow (retry a failed step, move it back) or change the step targets.
+STUCK_WATCHERS = {"police_lead", "supervisor", "admin"}
+REWINDERS = {"supervisor", "admin"}
+
+
+def can_supervise_cases(user: User) -> bool:
+    """See the stuck-cases list of the unit subtree; reassign, escalate and comment from it."""
+    return user.active and user.role in STUCK_WATCHERS
+
+
+def can_rewind_cases(user: User) -> bool:
+    """Retry a failed step, or move a case back to a step it has passed."""
+    return user.active and user.role in REWINDERS
+
+
+def can_reassign_task(user: User, task: CaseTask) -> bool:
+    """Supervisors and administrators reassign any department's work in scope; a lead only its own."""
+    if not (can_supervise_cases(user) and in_scope(user, task.unit_path)):
+        return False
+    return user.role in REWINDERS or task.department == user.department
+
+
+def can_set_targets(user: User) -> bool:
+    return user.active and user.role in REWINDERS
+
+
+# Production and delivery batches (services/batches.py): leads send their unit's approved cases
+# to the centre; officers of the unit receive the cards back (completing `receive_card`).
+DISPATCHERS = {"police_lead", "admin"}
+RECEIVERS = {"police", "police_lead"}
+BATCH_READERS = {"police", "police_lead", "production", "supervisor", "admin"}
+
+
+def can_dispatch_batches(user: User, unit: Unit) -> bool:
+    return user.active and user.role in DISPATCHERS and in_scope(user, unit.path)
+
+
+def can_receive_batches(user: User, unit: Unit) -> bool:
+    return user.active and user.role in RECEIVERS and in_scope(user, unit.path)
+
+
+PROGRESS_READERS = {"police_lead", "supervisor", "admin"}
+QUOTA_SETTERS = {"supervisor", "admin"}
+
+
+def can_see_progress(user: User) -> bool:
+    """Progress against quotas, throughput, backlog and the daily report, in the user's subtree."""
+    return user.active and user.role in PROGRESS_READERS
+
+
+def can_set_quota(user: User) -> bool:
+    return user.active and user.role in QUOTA_SETTERS

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from workflows import Outcome, add_working_days
 
 from ..models import Case, CaseEvent, CaseTask, User, db
-from . import workflow_store
+from . import alerts, stage_counts, workflow_store
 from .errors import NOT_FOUND_CASE, Conflict, Msg, NotFound
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,10 @@ def apply(
         case.error_step = case.error_message = case.error_line = None
     for done in outcome.events:
         trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
+    if outcome.events:  # escalations and reminders notify people, in this same transaction
+        alerts.after_engine_events(case, outcome.events, now)
     write_events(trail)
+    stage_counts.record(case, outcome, trail, now)  # daily throughput, in the same transaction
     _project(case, outcome, now, assign_new_to)
     log.info(
         "case %s now %s at %s (actor %s)",

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..models import Case, CaseTask, User, db
-from . import cases, clock, residents, tasks, units, users
+from ..models import Case, CaseTask, Station, Unit, User, db
+from . import cases, clock, residents, stations, tasks, units, users
 from .errors import ServiceError
 from .personal_id import make_personal_id
 from .uow import command
@@ -143,6 +143,44 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
     with command():
         _age_some(rng)
     echo(f"cases: {started}")
+    with command():
+        echo(f"stations: {seed_stations(wards)} new")
+
+
+def _shifts(days, spans, minutes: int, capacity: int) -> list[dict]:
+    return [
+        {"weekday": d, "starts": a, "ends": b, "slot_minutes": minutes, "capacity": capacity}
+        for d in days
+        for a, b in spans
+    ]
+
+
+def seed_stations(wards: list[Unit]) -> int:
+    """The commune police office of every demo commune (weekdays and Saturday morning), and a
+    mobile team at a school in the first one. Idempotent: a station already there (same unit
+    and name) is left as it is. Returns how many were created."""
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    office = _shifts(range(5), [("07:30", "11:30"), ("13:30", "17:00")], 30, 8) + _shifts(
+        [5], [("07:30", "11:30")], 30, 8
+    )
+    wanted = [(w, f"Trụ sở Công an {w.name}", "office", office) for w in wards]
+    if wards:
+        school = _shifts([1, 3], [("08:00", "11:00")], 60, 30)
+        wanted.append((wards[0], f"Tổ lưu động – Trường THPT {wards[0].name}", "school", school))
+    created = 0
+    for unit, name, kind, shifts in wanted:
+        exists = db.session.scalar(select(Station.id).where(Station.unit_id == unit.id, Station.name == name))
+        if exists is None:
+            data = {
+                "name": name,
+                "kind": kind,
+                "unit": unit.code,
+                "address": f"{unit.name}, tỉnh Ninh Bình",
+                "shifts": shifts,
+            }
+            stations.save_station(admin, None, data)
+            created += 1
+    return created
 
 
 def _resident(rng: random.Random, serial: int, ward_code: str) -> str:

@@ -9,6 +9,7 @@ import re
 from copy import deepcopy
 
 from . import access, cases, residents, step_data
+from .portraits import CONTENT_TYPES as PORTRAIT_TYPES
 
 BASE_PATH = "/api/v1"
 MAX_PER_PAGE = 200
@@ -29,6 +30,9 @@ EVENT_ACTIONS = (
     "refused",
     "withdrawn",
     "failed",
+    "synced",  # the population database took a civil-status correction (services/population_sync.py)
+    "resent",  # a supervisor sent a failed notification or hand-off again (services/outbox.py)
+    "retried",  # a supervisor ran a failed step again (services/supervisor_actions.py)
 )
 FIELD_TYPES = ("string", "text", "boolean", "date", "integer", "choice", "multi_choice", "object")
 DEPARTMENTS = tuple(dict.fromkeys(access.DEPARTMENT.values()))
@@ -45,6 +49,7 @@ ERRORS = {
     404: "No such resource, or it lies outside the caller's department and unit subtree.",
     409: "Conflicts with the current state (the `message` says which; `fields` may name it).",
     413: "The body is larger than 1 MB.",
+    415: "The body's Content-Type is not one the operation takes.",
     422: "Well-formed but invalid: `fields` maps each field to its problems.",
     429: "Too many failed sign-ins: the account is locked for a while.",
 }
@@ -112,6 +117,8 @@ def _field_schema(field: step_data.Field) -> dict:
         raise AssertionError(f"no schema for field type {field.type}")
     if field.label is not None:
         schema["title"] = field.label.en
+    if field.description is not None:
+        schema["description"] = field.description
     return schema if field.required else _nullable(schema)
 
 
@@ -152,7 +159,22 @@ def _schemas() -> dict:
         },
         "temporary_unit": _nullable({"type": "string", "description": "A unit code."}),
         "status": _enum(residents.STATUSES, default="alive"),
+        "card_state": _enum(
+            residents.CARD_STATES,
+            default="none",
+            description="The card held today: none, the old CMND, or the chip card.",
+        ),
+        "card_issued_on": _nullable(
+            {
+                **DATE,
+                "example": "2021-06-15",
+                "description": "The chip card's issue date: required with `chip` and only then; "
+                "not in the future, not before the birth date.",
+            }
+        ),
     }
+    # A case embeds the resident without the card fields; the residents endpoints always give them.
+    resident_required = [n for n in resident_fields if n not in ("card_state", "card_issued_on")]
     task = {
         "id": {"type": "string", "description": "The task's id (a UUID)."},
         "case_code": {"type": "string", "example": "HS-2026-000001"},
@@ -234,7 +256,10 @@ def _schemas() -> dict:
             required=("full_name", "birth_date", "sex", "permanent_unit"),
             additional=True,
         ),
-        "Resident": _obj({"personal_id": {"type": "string", "pattern": "^[0-9]{12}$"}, **resident_fields}),
+        "Resident": _obj(
+            {"personal_id": {"type": "string", "pattern": "^[0-9]{12}$"}, **resident_fields},
+            required=["personal_id", *resident_required],
+        ),
         "CaseStart": _obj(
             {
                 "personal_id": {"type": "string", "example": "037190000001"},
@@ -277,6 +302,8 @@ def _schemas() -> dict:
             },
             additional=True,
         ),
+        **_batch_schemas(),
+        **_stuck_schemas(),
         "Progress": _obj(
             {
                 "unit": STRING,
@@ -291,6 +318,13 @@ def _schemas() -> dict:
             }
         ),
         "Revoked": _obj({"revoked": COUNT}),
+        "Portrait": _obj(
+            {
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "content_type": _enum(PORTRAIT_TYPES),
+                "size": {"type": "integer", "minimum": 1},
+            }
+        ),
     }
 
 
@@ -555,6 +589,9 @@ def _paths() -> dict:
                 "for production or already has another card.",
             )
         },
+        **_batch_paths(),
+        **_stuck_paths(),
+        "/cases/{code}/portrait": {"put": _portrait_put(code)},
         "/stats/progress": {
             "get": _operation(
                 "Campaign progress over a unit's subtree",
@@ -573,6 +610,216 @@ def _paths() -> dict:
         for method, operation in methods.items():
             operation["operationId"] = method + "_" + "_".join(re.findall(r"[a-z]+", path))
     return paths
+
+
+def _batch_schemas() -> dict:
+    """Dispatch batches as the production centre sees them (webapp/views/api/production.py)."""
+    summary = {
+        "code": {"type": "string", "example": "SX-13300-0001"},
+        "unit": {"type": "string", "description": "Code of the unit that sent the batch."},
+        "status": _enum(
+            ("open", "sent", "received"),
+            description="`sent`: at the centre; `received`: no case in it waits any more; `open`: not "
+            "sent yet (only an administrator sees such a batch).",
+        ),
+        "created_at": TIMESTAMP,
+        "closed_at": _nullable(TIMESTAMP),
+        "cases": COUNT,
+        "produced": {**COUNT, "description": "Cases of the batch with a card."},
+    }
+    member = _obj(
+        {
+            "case_code": {"type": "string", "example": "HS-2026-000001"},
+            "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "full_name": STRING,
+            "birth_date": DATE,
+            "unit": {"type": "string", "description": "Code of the case's unit."},
+            "card_number": _nullable(STRING),
+            "waiting": {"type": "boolean", "description": "Still waiting for its card."},
+        }
+    )
+    card = {
+        "case_code": {"type": "string", "example": "HS-2026-000001"},
+        "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
+        "produced_at": DATE,
+    }
+    result = _obj(
+        {
+            "case_code": STRING,
+            "outcome": _enum(("produced", "unchanged", "failed")),
+            "error": _nullable(_obj({"code": STRING, "message": STRING})),
+        }
+    )
+    return {
+        "Batch": _obj(summary),
+        "BatchList": _paged("Batch"),
+        "BatchDetail": _obj({**summary, "items": {"type": "array", "items": member}}),
+        "BatchCards": _obj(
+            {
+                "cards": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 1000,
+                    "items": _obj(card, additional=True),
+                }
+            },
+            additional=True,
+        ),
+        "BatchCardsResult": _obj(
+            {
+                "batch": _ref("BatchDetail"),
+                "produced": COUNT,
+                "unchanged": COUNT,
+                "failed": COUNT,
+                "results": {"type": "array", "items": result},
+            }
+        ),
+    }
+
+
+def _batch_paths() -> dict:
+    code = _path_param("code", "A dispatch batch code such as SX-13300-0001.", example="SX-13300-0001")
+    return {
+        "/production/batches": {
+            "get": _operation(
+                "Dispatch batches sent to the production centre (production centre)",
+                {200: _json(_ref("BatchList"), "One page of batches, newest first.")},
+                (400, 403, 422),
+                tag="production",
+                parameters=(
+                    _query("status", "Only batches with this status.", _enum(("sent", "received"))),
+                    *PAGING,
+                ),
+            )
+        },
+        "/production/batches/{code}": {
+            "get": _operation(
+                "A dispatch batch with its cases (production centre)",
+                {200: _json(_ref("BatchDetail"), "The batch.")},
+                (403, 404),
+                tag="production",
+                parameters=(code,),
+            )
+        },
+        "/production/batches/{code}/cards": {
+            "post": _operation(
+                'Deliver the "card produced" message for cases of a batch (production centre)',
+                {200: _json(_ref("BatchCardsResult"), "What happened to each card, and the batch after.")},
+                (403, 404, 409, 422),
+                tag="production",
+                parameters=(code,),
+                body="BatchCards",
+                description="Each card is delivered in its own transaction, exactly as "
+                "`POST /production/cards`: a repeat of the same card is `unchanged` and changes nothing; "
+                "a case not in the batch, not waiting for production or holding another card is `failed` "
+                "with the reason, and the other cards go on. Malformed or invalid entries (wrong types, a "
+                "date in the future, a case code twice) refuse the whole call before anything is done: "
+                "400 or 422 naming `cards[i].field`. "
+                "409 when the batch has not been sent.",
+            )
+        },
+    }
+
+
+STUCK_REASONS = ("overdue", "idle", "error", "production")
+
+
+def _stuck_schemas() -> dict:
+    """The stuck-cases list (webapp/views/api/stuck.py, services/stuck.py)."""
+    item = {
+        "case_code": {"type": "string", "example": "HS-2026-000001"},
+        "status": _enum(("open", "error")),
+        "task_id": _nullable({"type": "string", "description": "The stuck task; null for a case row."}),
+        "step": _nullable(
+            {"type": "string", "description": "The task's step, the failed element, or the production wait."}
+        ),
+        "department": _nullable(_enum(DEPARTMENTS)),
+        "unit": {"type": "string", "description": "Code of the case's unit."},
+        "assignee": _nullable({"type": "string", "description": "Username of the holder."}),
+        "ready_at": _nullable(TIMESTAMP),
+        "last_action_at": _nullable(TIMESTAMP),
+        "since": _nullable({**TIMESTAMP, "description": "Due (a task), failure (error), production limit."}),
+        "late_days": {**COUNT, "description": "Working days past `since` (holidays excluded)."},
+        "reasons": {"type": "array", "items": _enum(STUCK_REASONS), "minItems": 1},
+    }
+    capped = "Counts stop at 1001: more than 1000."
+    return {
+        "StuckItem": _obj(item),
+        "StuckList": _obj(
+            {
+                "items": {"type": "array", "items": _ref("StuckItem")},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "total": {**COUNT, "description": capped},
+                "capped": {"type": "boolean", "description": "`total` is more than 1000."},
+                "counts": {
+                    "description": f"Rows per reason under the other filters. {capped}",
+                    **_obj({reason: COUNT for reason in STUCK_REASONS}),
+                },
+            }
+        ),
+    }
+
+
+def _stuck_paths() -> dict:
+    return {
+        "/stuck": {
+            "get": _operation(
+                "Stuck cases in the caller's unit subtree (supervisors, administrators, unit leads)",
+                {200: _json(_ref("StuckList"), "One page, most overdue first by default.")},
+                (400, 403, 404, 422),
+                tag="supervision",
+                parameters=(
+                    _query(
+                        "unit", "A unit code in the caller's scope (default: the caller's unit); else 404."
+                    ),
+                    _query("step", "Only this step.", _enum(CASE_STEPS)),
+                    _query("department", "Only this department's work.", _enum(DEPARTMENTS[:4])),
+                    _query("reason", "Only rows stuck for this reason.", _enum(STUCK_REASONS)),
+                    _query(
+                        "min_days",
+                        "At least this many working days late.",
+                        {"type": "integer", "minimum": 0, "maximum": 3650},
+                    ),
+                    _query(
+                        "sort",
+                        "`overdue` (default), `oldest` case first, or by `unit`.",
+                        _enum(("overdue", "oldest", "unit")),
+                    ),
+                    *PAGING,
+                ),
+                description="A ready task is stuck past its legal time limit (`overdue`) or with no action "
+                "for longer than its step's idle threshold (`idle`); a case is stuck in `error`, or waiting "
+                "for card production past its limit (`production`). Working days exclude Vietnamese public "
+                "holidays. Pages reach 10,000 rows deep (a 422 beyond): filter more, or use the web page's "
+                "CSV/XLSX file.",
+            )
+        }
+    }
+
+
+def _portrait_put(code: dict) -> dict:
+    """The one operation whose body is not JSON: the raw image."""
+    operation = _operation(
+        "Upload the case's portrait (police taking the application)",
+        {
+            201: _json(_ref("Portrait"), "Stored as the case's portrait."),
+            200: _json(_ref("Portrait"), "The case's portrait already had this content: nothing changed."),
+        },
+        (403, 404, 409, 415, 422),
+        tag="cases",
+        parameters=(code,),
+        description="The body is the image itself, JPEG or PNG as its Content-Type says, checked by its "
+        "content: 415 for another Content-Type, 422 when the content is not that image (or is not 100 to "
+        "4000 pixels a side), 413 over the photo limit (512 KB by default). 409 when the case is not at "
+        "intake or biometrics capture. Files are named by their SHA-256: the same content is stored once.",
+    )
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    operation["requestBody"] = {"required": True, "content": {t: binary for t in PORTRAIT_TYPES}}
+    operation["responses"]["413"] = _json(
+        _ref("Error"), "The image is over the photo limit (or the body over 1 MB)."
+    )
+    return operation
 
 
 def document() -> dict:
@@ -604,6 +851,7 @@ def _build() -> dict:
                 "tasks",
                 "production",
                 "stats",
+                "supervision",
                 "meta",
             )
         ],

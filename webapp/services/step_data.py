@@ -5,6 +5,7 @@ One declaration serves the service (validation before anything reaches the engin
 here and never evaluated.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +36,29 @@ PROCEDURES = {
 }
 # Record fields the justice office may change, and what a new value must look like.
 CORRECTABLE = ("full_name", "birth_date", "sex", "ethnicity")
+SEXES = {"male": Msg("Nam", "Male"), "female": Msg("Nữ", "Female")}
+# The papers the officer reads at intake, and what each says about the person: the fields
+# `<paper>_<fact>` of verify_application (e.g. `hr_birth_date`), all optional.
+PAPERS = {
+    "hr": Msg("Sổ hộ khẩu", "Household register"),
+    "old_id": Msg("CMND cũ", "Old ID card"),
+    "bc": Msg("Giấy khai sinh", "Birth certificate"),
+}
+PAPER_FACTS = {
+    "full_name": Msg("Họ tên", "Full name"),
+    "birth_date": Msg("Ngày sinh", "Birth date"),
+    "sex": Msg("Giới tính", "Sex"),
+    "hometown": Msg("Quê quán", "Hometown"),
+}
+BIRTH_CERTIFICATE = {
+    "present": Msg("Có mang theo", "Brought"),
+    "not_brought": Msg("Chưa mang theo", "Not brought"),
+    "lost": Msg("Đã mất, không còn bản chính", "Lost"),
+}
+# A birth date as a paper gives it: the whole date, or only month and year, or only the year.
+PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# A Vietnamese mobile number: 10 digits, 03/05/07/08/09 (after +84 is written as 0).
+MOBILE = re.compile(r"0[35789][0-9]{8}")
 
 REQUIRED = Msg("Bắt buộc nhập.", "This field is required.")
 
@@ -47,6 +71,7 @@ class Field:
     choices: dict[str, Msg] | None = None
     max_length: int | None = None
     label: Msg | None = None
+    description: str | None = None  # for the API document: a format the type does not say
 
     def describe(self) -> dict:
         out = {"name": self.name, "type": self.type, "required": self.required}
@@ -62,12 +87,73 @@ def _note(label: Msg = NOTE) -> Field:
     return Field("note", "text", max_length=2000, label=label)
 
 
+def paper_field(paper: str, fact: str) -> str:
+    return f"{paper}_{fact}"
+
+
+def _paper_fields() -> tuple[Field, ...]:
+    """What each paper says, as the officer reads it; compared with the registry by intake.py."""
+    out = []
+    for paper, paper_label in PAPERS.items():
+        for fact, fact_label in PAPER_FACTS.items():
+            label = Msg(f"{fact_label.vi} ({paper_label.vi})", f"{fact_label.en} ({paper_label.en})")
+            name = paper_field(paper, fact)
+            if fact == "sex":
+                out.append(Field(name, "choice", choices=SEXES, label=label))
+            elif fact == "birth_date":
+                out.append(
+                    Field(
+                        name,
+                        "string",
+                        max_length=10,
+                        label=label,
+                        description="As the paper gives it: YYYY-MM-DD, or YYYY-MM, or YYYY alone.",
+                    )
+                )
+            else:
+                out.append(Field(name, "string", max_length=200, label=label))
+    return tuple(out)
+
+
+# Fields kept in the audit trail and the resident record, not in the workflow: no gateway reads
+# them, and workflow data stays small (routing facts only).
+NOT_ROUTING = {
+    "verify_application": {
+        "birth_certificate",
+        *(paper_field(p, f) for p in PAPERS for f in PAPER_FACTS),
+        "eid_request",
+        "eid_phone",
+    },
+    "hand_over_card": {"eid_activated"},
+}
+
+
 STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     "verify_application": (
         Field("discrepancies", "multi_choice", choices=DISCREPANCIES, label=Msg("Sai lệch", "Discrepancies")),
         _note(),
         Field(
             "refusal_reason", "choice", choices=REFUSAL_REASONS, label=Msg("Lý do từ chối", "Refusal reason")
+        ),
+        Field(
+            "birth_certificate",
+            "choice",
+            choices=BIRTH_CERTIFICATE,
+            label=Msg("Giấy khai sinh", "Birth certificate"),
+        ),
+        *_paper_fields(),
+        Field(
+            "eid_request",
+            "boolean",
+            label=Msg("Đăng ký tài khoản định danh điện tử mức 2", "Request a level-2 electronic identity"),
+        ),
+        Field(
+            "eid_phone",
+            "string",
+            max_length=20,
+            label=Msg("Số điện thoại di động (VNeID)", "Mobile phone number (VNeID)"),
+            description="Required with `eid_request`: a Vietnamese mobile number, 10 digits starting "
+            "03, 05, 07, 08 or 09; +84 is accepted and stored as 0.",
         ),
     ),
     "triage_correction": (
@@ -125,12 +211,24 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
             label=Msg("Người nhận", "Received by"),
         ),
         _note(),
+        Field(
+            "eid_activated",
+            "boolean",
+            label=Msg("Đã kích hoạt tài khoản định danh điện tử", "Electronic identity activated"),
+            description="Required when the resident requested a level-2 electronic identity at intake.",
+        ),
     ),
 }
 
 
 def fields(step: str) -> tuple[Field, ...]:
     return STEP_FIELDS.get(step, ())
+
+
+def routing_data(step: str, clean: dict) -> dict:
+    """What the workflow keeps of a completion: everything but the fields of NOT_ROUTING."""
+    drop = NOT_ROUTING.get(step, set())
+    return {name: value for name, value in clean.items() if name not in drop}
 
 
 def validate(step: str, data, today: date) -> dict:
@@ -223,7 +321,80 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
         problem = _check_changes(data["changes"], today)
         if problem:
             problems["changes"] = problem
+    if step == "verify_application":
+        problems.update(_intake_rules(data, today))
     return problems
+
+
+def _intake_rules(data: dict, today: date) -> dict[str, Msg]:
+    """Paper birth dates as the papers give them; the phone the electronic identity needs.
+    Normalises `data` in place (the phone as 0xxxxxxxxx)."""
+    problems = {}
+    for paper in PAPERS:
+        name = paper_field(paper, "birth_date")
+        if data[name] is not None:
+            parsed = parse_partial_date(data[name])
+            if parsed is None:
+                problems[name] = Msg(
+                    "Ngày sinh trên giấy tờ phải là YYYY-MM-DD, YYYY-MM hoặc YYYY, là ngày có thật.",
+                    "A paper's birth date must be YYYY-MM-DD, YYYY-MM or YYYY, and a real date.",
+                )
+            elif date(parsed[0], parsed[1] or 1, parsed[2] or 1) > today:
+                problems[name] = Msg(
+                    "Ngày sinh không được ở tương lai.", "The birth date cannot be in the future."
+                )
+    if data["eid_request"]:
+        if data["refusal_reason"]:
+            problems["eid_request"] = Msg(
+                "Hồ sơ bị từ chối thì không đăng ký định danh điện tử.",
+                "A refused application requests no electronic identity.",
+            )
+        if data["eid_phone"] is None:
+            problems["eid_phone"] = Msg(
+                "Đăng ký định danh điện tử cần số điện thoại di động.",
+                "An electronic identity needs a mobile phone number.",
+            )
+        else:
+            phone = normalise_phone(data["eid_phone"])
+            if phone is None:
+                problems["eid_phone"] = Msg(
+                    "Số di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09 (hoặc +84).",
+                    "A mobile number has 10 digits starting 03, 05, 07, 08 or 09 (or +84).",
+                )
+            data["eid_phone"] = phone
+    elif data["eid_phone"] is not None:
+        problems["eid_phone"] = Msg(
+            "Chỉ ghi số điện thoại khi đăng ký định danh điện tử.",
+            "Give a phone number only with a request for an electronic identity.",
+        )
+    return problems
+
+
+def parse_partial_date(value: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) of YYYY-MM-DD, YYYY-MM or YYYY (month and day None when not given);
+    None when it is not one of these or not a real date."""
+    match = PARTIAL_DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    if year < 1900:
+        return None
+    return year, month, day
+
+
+def normalise_phone(value: str) -> str | None:
+    """A Vietnamese mobile number as 0xxxxxxxxx: spaces, dots and dashes dropped, +84 or 84 read
+    as 0. None when it is not one. ASCII digits only (full-width digits pass isdigit())."""
+    compact = re.sub(r"[ .\-]", "", value)
+    if compact.startswith("+84"):
+        compact = "0" + compact[3:]
+    elif compact.startswith("84") and len(compact) == 11:
+        compact = "0" + compact[2:]
+    return compact if MOBILE.fullmatch(compact) else None
 
 
 def _check_changes(changes: dict, today: date) -> Msg | None:

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from workflows import TaskNotReady
 
 from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, step_data, workflow_store
+from . import access, case_engine, clock, intake, population_sync, portraits, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from .scope import subtree
 from .text import name_key
@@ -18,6 +18,15 @@ _TASK_AND_CASE = (
     .where(CaseTask.id == bindparam("task_id"))
     .execution_options(populate_existing=True)
 )
+# What completing a step does besides the workflow (the resident record, the portrait), in the
+# completion's transaction: each hook may raise Invalid naming a field, and returns what it adds
+# to the audit row.
+STEP_HOOKS = {
+    "verify_application": intake.after_verify,
+    "capture_biometrics": portraits.after_capture,
+    "hand_over_card": intake.after_hand_over,
+    "record_correction": population_sync.after_record_correction,  # hand-off to the population DB
+}
 GONE = Msg(
     "Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting."
 )
@@ -169,11 +178,13 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
     step = task.step
     try:
         outcome = workflow_store.engine().complete(
-            case.spec_version, case_engine.state_of(case), task.id, clean
+            case.spec_version, case_engine.state_of(case), task.id, step_data.routing_data(step, clean)
         )
     except TaskNotReady:
         raise Conflict(GONE) from None
     detail = {"data": clean}
+    if step in STEP_HOOKS:
+        detail.update(STEP_HOOKS[step](case, user, clean))
     if step == "record_correction":
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
     if step == "update_population_record" and clean["confirmed"]:

@@ -11,3 +11,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     for module in (health, inbox, task_pages, cases, admin, imports, listing, stations):
         app.register_blueprint(module.bp)
+    app.register_blueprint(__import__("webapp.views.outbox", fromlist=["_"]).bp)
+    app.register_blueprint(__import__("webapp.views.batches", fromlist=["_"]).bp)
+    app.register_blueprint(__import__("webapp.views.progress", fromlist=["_"]).bp)
+    app.register_blueprint(__import__("webapp.views.stuck", fromlist=["_"]).bp)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from flask import Response, abort, send_file
+from flask import Response, abort, send_file, stream_with_context
 
 from ..services import clock, exports
 
@@ -14,7 +14,9 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
         abort(404)
     filename = f"{name}-{clock.today_local():%Y%m%d}.{fmt}"
     if fmt == "csv":
-        response = Response(exports.csv_chunks(columns, rows), mimetype="text/csv")
+        # The rows come from the database while the response streams: keep the request (and its
+        # session) alive until the last chunk.
+        response = Response(stream_with_context(exports.csv_chunks(columns, rows)), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     book = exports.xlsx_file(columns, rows)

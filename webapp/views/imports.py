@@ -1,8 +1,127 @@
-from flask import Blueprint
+"""Resident file imports: recent jobs, the upload form, a job's page whose progress polls itself
+while the import runs, the rejected-rows report and the sample files.
 
+The upload is the one request body allowed over the app-wide 1 MB: the view raises the limit to
+IMPORT_MAX_BYTES for itself before the form is read. CSRFProtect would read the form earlier,
+under the 1 MB limit, so this one view is exempt from it and its FlaskForm checks the token."""
+
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..config import ROOT
+from ..forms.imports import ImportForm
+from ..i18n import message
+from ..services import access, resident_import, uow
+from ..web import csrf, render
+
+log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/residents/imports")
+
+PER_PAGE = 20
+FORM_ROOM = 64 * 1024  # the multipart envelope and the CSRF token around the file
+STATUSES = {
+    "queued": _l("Đang chờ"),
+    "running": _l("Đang nhập"),
+    "done": _l("Hoàn tất"),
+    "failed": _l("Không nhập được"),
+}
+SAMPLES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @bp.get("/")
-def index():  # replaced by the feature's views
-    return "", 404
+@login_required
+def index():
+    return _index(ImportForm(formdata=None))
+
+
+@bp.post("/")
+@login_required
+@csrf.exempt
+def upload():
+    if not access.can_import_residents(current_user):
+        abort(403)  # before the body is read: only importers may send a large one
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    request.max_content_length = limit + FORM_ROOM
+    try:
+        form = ImportForm()
+        valid = form.validate_on_submit()
+        if valid:
+            with uow.command():
+                upload = form.file.data
+                job = resident_import.save_upload(current_user, upload.filename or "", upload.stream, limit)
+    except RequestEntityTooLarge:
+        return _too_large(limit)
+    except resident_import.TooLarge as exc:
+        return _too_large(limit, message(exc.message))
+    if not valid:
+        return _index(form, status=422)
+    resident_import.start_in_background(job.id)
+    return redirect(url_for("imports.detail", job_id=job.id), 303)
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def detail(job_id: int):
+    job = resident_import.get_job(current_user, job_id)
+    names = resident_import.uploader_names([job])
+    return render(
+        "imports/detail.html",
+        block="progress",
+        job=job,
+        uploader=names.get(job.created_by_id),
+        problem=resident_import.error_message(job),
+        statuses=STATUSES,
+    )
+
+
+@bp.get("/<int:job_id>/report.csv")
+@login_required
+def report(job_id: int):
+    job = resident_import.get_job(current_user, job_id)
+    path = resident_import.report_path(job)
+    if not path.exists():
+        abort(404)
+    return send_file(
+        path, mimetype="text/csv", as_attachment=True, download_name=f"import-{job.id}-rejected.csv"
+    )
+
+
+@bp.get("/sample.<ext>")
+@login_required
+def sample(ext: str):
+    if ext not in SAMPLES:
+        abort(404)
+    if not access.can_import_residents(current_user):
+        abort(403)
+    path = ROOT / "docs" / "samples" / f"residents.{ext}"
+    return send_file(path, mimetype=SAMPLES[ext], as_attachment=True, download_name=f"residents.{ext}")
+
+
+def _index(form: ImportForm, status: int = 200, page: int | None = None):
+    page = max(request.args.get("page", 1, type=int), 1) if page is None else page
+    jobs, total = resident_import.list_jobs(current_user, page, PER_PAGE)
+    return render(
+        "imports/index.html",
+        block="jobs",
+        status=status,
+        form=form,
+        jobs=jobs,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        names=resident_import.uploader_names(jobs),
+        max_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
+        statuses=STATUSES,
+    )
+
+
+def _too_large(limit: int, text: str | None = None):
+    form = ImportForm(formdata=None)
+    mb = limit // (1024 * 1024)
+    form.file.errors = [text or message(resident_import.too_large_message(limit))]
+    log.info("%s: upload over %s MB refused", current_user.username, mb)
+    return _index(form, status=413, page=1)

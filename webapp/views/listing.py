@@ -1,8 +1,152 @@
-from flask import Blueprint
+"""Door-to-door listing of a commune, status changes inline, and coverage per unit."""
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..i18n import message
+from ..services import access, listing, stats, uow
+from ..services.errors import Invalid
+from ..web import is_htmx, render
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
+PAGE = "listing/index.html"
+RESIDENT = "listing/resident.html"
+
+
+def _numbers() -> dict:
+    """Vietnamese numbers in Vietnamese (315.913 · 63,3%), English ones in English."""
+    return {
+        "num": format_decimal,
+        "pct": lambda ratio: "—" if ratio is None else format_percent(ratio, "#,##0.0%"),
+    }
+
+
+def _results(page, status: int = 200):
+    return render(
+        PAGE,
+        block="results",
+        status=status,
+        page=page,
+        f=page.filters,
+        units=listing.scope_units(current_user),
+    )
 
 
 @bp.get("/")
-def index():  # replaced by the feature's views
-    return "", 404
+@login_required
+def index():
+    page = listing.search(current_user, listing.Filters.from_args(request.args))
+    return _results(page)
+
+
+def _change() -> listing.Change:
+    form = request.form
+    return listing.Change(
+        status=form.get("status", ""),
+        note=form.get("note", ""),
+        away_unit=form.get("away_unit", ""),
+        confirm=form.get("confirm") in ("1", "on", "true"),
+    )
+
+
+def _errors(exc: Invalid) -> dict[str, list[str]]:
+    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
+
+
+def _back() -> str:
+    """The listing the officer came from (kept in a hidden field), else their own."""
+    target = request.form.get("back") or request.args.get("back") or ""
+    return target if target.startswith("/listing/") and "//" not in target else url_for("listing.index")
+
+
+def _resident_page(resident, block: str | None, form=None, errors=None, status: int = 200):
+    row = listing.rows([resident])[0]
+    return render(
+        RESIDENT,
+        block=block,
+        status=status,
+        row=row,
+        form=form or {"status": resident.listing_status, "note": resident.listing_note or ""},
+        errors=errors or {},
+        back=_back(),
+    )
+
+
+@bp.get("/residents/<int:resident_id>")
+@login_required
+def row(resident_id: int):
+    """One listing row (htmx: "cancel" in the inline editor); the edit page otherwise."""
+    resident = listing.resident_in_scope(current_user, resident_id)
+    return _resident_page(resident, "row")
+
+
+@bp.get("/residents/<int:resident_id>/edit")
+@login_required
+def edit(resident_id: int):
+    resident = listing.resident_in_scope(current_user, resident_id)
+    return _resident_page(resident, "edit")
+
+
+@bp.post("/residents/<int:resident_id>/status")
+@login_required
+def set_status(resident_id: int):
+    resident = listing.resident_in_scope(current_user, resident_id)
+    change = _change()
+    try:
+        with uow.command():
+            listing.set_status(current_user, resident_id, change, expected=request.form.get("listed_at"))
+    except Invalid as exc:
+        form = {"status": change.status, "note": change.note, "away_unit": change.away_unit}
+        return _resident_page(resident, "edit", form, _errors(exc), status=200 if is_htmx() else 422)
+    if is_htmx():
+        return _resident_page(resident, "row")
+    flash(_("Đã cập nhật tình trạng rà soát."), "success")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/households/status")
+@login_required
+def set_household():
+    # The household's own view: its unit and household, no other filter.
+    form = request.form
+    filters = listing.Filters.from_args(
+        {"unit": form.get("unit", ""), "household": form.get("household", "")}
+    )
+    change = _change()
+    try:
+        with uow.command():
+            changed = listing.set_household_status(
+                current_user, filters.unit, filters.household or "", change
+            )
+    except Invalid as exc:
+        page = listing.search(current_user, filters)
+        household = {"status": change.status, "note": change.note, "away_unit": change.away_unit}
+        return render(
+            PAGE,
+            block="results",
+            status=200 if is_htmx() else 422,
+            page=page,
+            f=filters,
+            units=listing.scope_units(current_user),
+            household_form=household,
+            household_errors=_errors(exc),
+        )
+    text = _("Đã cập nhật %(n)s người trong hộ %(h)s.", n=changed, h=filters.household)
+    if is_htmx():
+        page = listing.search(current_user, filters)
+        return render(
+            PAGE, block="results", page=page, f=filters, units=listing.scope_units(current_user), done=text
+        )
+    flash(text, "success")
+    return redirect(url_for("listing.index", **filters.args()), code=303)
+
+
+@bp.get("/coverage")
+@login_required
+def coverage():
+    figures = stats.coverage(current_user, request.args.get("unit") or None)
+    return render(
+        "listing/coverage.html", c=figures, can_list=access.can_list_residents(current_user), **_numbers()
+    )

@@ -199,4 +199,4 @@ def init_app(app: Flask) -> None:
 
 
 # The endpoints register themselves on `bp` when imported.
-from . import cases, openapi, production, residents, stats, tasks, units  # noqa: E402, F401
+from . import cases, openapi, portraits, production, residents, stats, stuck, tasks, units  # noqa: E402, F401

@@ -16,6 +16,8 @@ TEXT_FIELDS = (
     "permanent_unit",
     "temporary_unit",
     "status",
+    "card_state",
+    "card_issued_on",
 )
 NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
 
@@ -27,7 +29,7 @@ def resident_put(personal_id: str):
     read(data, optional=TEXT_FIELDS)  # every field is text or null; anything else is malformed (400)
     with uow.command():
         resident, created = residents.upsert_in_scope(current_user(), personal_id, data)
-        out = case_view.resident_dict(resident)
+        out = _record(resident)
     return jsonify(out), 201 if created else 200
 
 
@@ -37,4 +39,14 @@ def resident_get(personal_id: str):
     resident = residents.get(personal_id) if not id_rules.problems(personal_id) else None
     if resident is None or not residents.visible(current_user(), resident):
         raise NotFound(NO_SUCH_RESIDENT)
-    return jsonify(case_view.resident_dict(resident))
+    return jsonify(_record(resident))
+
+
+def _record(resident) -> dict:
+    """The record as a case shows it, plus the card the resident holds today."""
+    issued = resident.card_issued_on
+    return {
+        **case_view.resident_dict(resident),
+        "card_state": resident.card_state,
+        "card_issued_on": issued.isoformat() if issued else None,
+    }

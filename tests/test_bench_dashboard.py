@@ -1,0 +1,83 @@
+"""The dashboard benchmark runs end to end on a tiny database, so that it cannot rot: seeding
+(bulk rows that the pages read as they read real ones) and the timing of every page.
+SQLite only: on PostgreSQL the benchmark drops and rebuilds the schema of the database it is
+given, which must not be the test database."""
+
+import json
+import random
+import tempfile
+from collections import Counter
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from bench import dashboard
+from bench.dashboard_seed import WHERE, Seeder
+from webapp import create_app
+from webapp.models import Case, CaseEvent, CaseTask, Resident, StageCount, db
+
+pytestmark = pytest.mark.no_db
+
+
+def test_the_benchmark_prints_its_figures_for_every_page(capsys):
+    assert dashboard.run(300, 2, ["sqlite"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    last = json.loads(out[-1])
+    assert set(last) == {"cases", "progress_p95_ms", "stuck_p95_ms"} and last["cases"] == 300
+    assert last["progress_p95_ms"] > 0
+    text = "\n".join(out)
+    for page in ("province", "commune"):
+        assert f"\n  {page} " in text, text
+    if last["stuck_p95_ms"] is None:  # the stuck-cases page is not in this build yet
+        assert "stuck     no such page" in text
+    assert "seeded 361 residents, 301 cases" in text
+
+
+def test_the_seeded_cases_stand_where_the_2021_picture_says():
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/s.sqlite", "SECRET_KEY": "t",
+                          "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+        with app.app_context():
+            upgrade()
+            world = Seeder(2000, random.Random(7)).run()
+            cases = db.session.scalar(select(func.count()).select_from(Case))
+            assert cases == 2001 and db.session.scalar(select(func.count()).select_from(Resident)) == 2401
+            status = Counter(
+                dict(db.session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+            )
+            steps = Counter(
+                dict(
+                    db.session.execute(
+                        select(Case.current_steps, func.count()).group_by(Case.current_steps)
+                    ).all()
+                )
+            )
+            approved = status["issued"] + sum(
+                steps[s] for s in ("await_card_production", "receive_card", "hand_over_card")
+            )
+            produced = status["issued"] + steps["receive_card"] + steps["hand_over_card"]
+            assert 0.60 < approved / cases < 0.70 and 0.16 < produced / cases < 0.24
+            # one ready task per open case at a user step, a good share of them overdue
+            open_at_tasks = (
+                sum(n for s, n in steps.items() if s and s != "await_card_production") - status["error"]
+            )
+            tasks = db.session.scalar(select(func.count()).select_from(CaseTask))
+            assert tasks == open_at_tasks and world.overdue_tasks > tasks / 3
+            # the stage counts agree with the cases: every application counted once, on its day
+            applied = db.session.scalar(
+                select(func.sum(StageCount.count)).where(StageCount.stage == "applied")
+            )
+            assert applied == cases
+            issued = db.session.scalar(select(func.sum(StageCount.count)).where(StageCount.stage == "issued"))
+            assert issued == status["issued"]
+            # the audit trail the stuck list reads: a start per case, a claim per held task
+            held = db.session.scalar(select(func.count()).where(CaseTask.assignee_id.is_not(None)))
+            actions = dict(
+                db.session.execute(select(CaseEvent.action, func.count()).group_by(CaseEvent.action)).all()
+            )
+            # (the case started through the services holds its first task without a claim)
+            assert actions["started"] == cases and actions["claimed"] == held - 1
+            assert set(world.where) <= {s or st for st, s in WHERE}
+            db.session.remove()
+            db.engine.dispose()

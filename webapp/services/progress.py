@@ -1,0 +1,157 @@
+"""Supervisors' progress, one call per page: page() for the progress page of any unit (a
+province with its communes, or a commune: the drill-down), report() for the daily report,
+set_quota() for the quota form. The figures are in progress_figures.py, throughput, forecast and
+backlog in progress_flow.py.
+
+A benchmark times province_page(user, "37") and commune_page(user, "<commune code>"): both are
+page(), named for what they are asked for."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..models import Unit, User, db
+from . import access, clock, progress_figures, progress_flow, workflow_store
+from .errors import Forbidden, Invalid, Msg
+from .progress_figures import Breakdown, Figures
+from .progress_flow import BacklogRow, Forecast, Throughput
+
+log = logging.getLogger(__name__)
+
+JUSTICE_PROCESS = "civil_status_correction"
+DIAGRAMS = {"main": "cccd_issuance.bpmn", "justice": f"{JUSTICE_PROCESS}.bpmn"}
+# 498794, or grouped in thousands as people write it: 498.794, 498,794, 498 794
+QUOTA_TEXT = re.compile(r"[0-9]+|[0-9]{1,3}(?:([., \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
+MAX_QUOTA = 100_000_000  # far above any province (Hà Nội's 2021 quota: about 6 million)
+NO_RECOUNT = Msg("Vai trò của bạn không yêu cầu đếm lại được.", "Your role may not ask for a recount.")
+REPORT_STAGES = ("applied", "justice", "approved", "produced", "issued", "eid_activated")
+
+
+@dataclass
+class Page:
+    unit: Unit
+    figures: Breakdown
+    throughput: Throughput
+    forecast: Forecast | None
+    backlog: list[BacklogRow]
+    departments: list[tuple[str, int]]
+    diagram: dict[str, dict[str, int]]
+    today: date
+    now: datetime
+    can_set_quota: bool = False
+
+
+def page(user: User, unit_code: str | None, recount: bool = False) -> Page:
+    """Everything the progress page of a unit shows. The first view of the day counts the
+    subtree's residents and stores the figures (the caller commits); `recount` counts again."""
+    progress_figures.check_reader(user)
+    unit = progress_figures.unit_in_scope(user, unit_code)
+    if recount and not access.can_set_quota(user):
+        raise Forbidden(NO_RECOUNT)
+    now, today = clock.now(), clock.today_local()
+    figures = progress_figures.breakdown(user, unit, recount)
+    flow = progress_flow.throughput(unit, today)
+    forecast = progress_flow.forecast(
+        unit.quota, figures.total.applied, flow.total("applied", progress_flow.RATE_DAYS), today
+    )
+    rows = progress_flow.backlog(figures.at_step)
+    return Page(
+        unit=unit,
+        figures=figures,
+        throughput=flow,
+        forecast=forecast,
+        backlog=rows,
+        departments=progress_flow.by_department(rows),
+        diagram=progress_flow.diagram_counts(figures.at_step, justice_steps()),
+        today=today,
+        now=now,
+        can_set_quota=access.can_set_quota(user),
+    )
+
+
+province_page = commune_page = page
+
+
+def diagram_xml(user: User, process: str) -> str | None:
+    """The current version's diagram ("main" or "justice") for the progress page's viewer."""
+    progress_figures.check_reader(user)
+    return workflow_store.engine().current.sources.get(DIAGRAMS.get(process, ""))
+
+
+def justice_steps() -> set[str]:
+    steps = workflow_store.engine().current.steps.values()
+    return {s.id for s in steps if s.process == JUSTICE_PROCESS}
+
+
+# -- the daily report ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    figures: Figures
+    today: dict[str, int] = field(default_factory=dict)  # stage -> cases that passed it today
+
+
+@dataclass
+class Report:
+    unit: Unit
+    day: date
+    total: ReportRow
+    rows: list[ReportRow]
+    trail: list[Unit]
+
+
+def report(user: User, unit_code: str | None) -> Report:
+    """Today's figures per child unit and what changed since yesterday: the cases that passed
+    each stage today (the daily stage counts)."""
+    progress_figures.check_reader(user)
+    unit = progress_figures.unit_in_scope(user, unit_code)
+    today = clock.today_local()
+    figures = progress_figures.breakdown(user, unit)
+    total = ReportRow(figures.total, dict.fromkeys(REPORT_STAGES, 0))
+    rows = {f.unit.code: ReportRow(f, dict.fromkeys(REPORT_STAGES, 0)) for f in figures.children}
+    for path, stage, n in progress_flow.changes_on(unit, today):
+        if stage not in total.today:
+            continue
+        total.today[stage] += n
+        child = rows.get(path[len(unit.path) :].split("/", 1)[0])
+        if child is not None:
+            child.today[stage] += n
+    return Report(unit, today, total, list(rows.values()), figures.trail)
+
+
+# -- quotas -------------------------------------------------------------------------------------
+
+
+def set_quota(user: User, unit_code: str | None, raw: str | int | None) -> Unit:
+    """Set (or, with an empty value, clear) a unit's quota: applications the steering committee
+    expects from it. An integer from 0 up; an operator's log line names who changed what."""
+    unit = progress_figures.unit_in_scope(user, unit_code)
+    if not access.can_set_quota(user):
+        raise Forbidden(Msg("Vai trò của bạn không đặt được chỉ tiêu.", "Your role may not set quotas."))
+    quota = parse_quota(raw)
+    old, unit.quota = unit.quota, quota
+    db.session.flush()
+    log.info("quota of unit %s changed from %s to %s by %s", unit.code, old, quota, user.username)
+    return unit
+
+
+def parse_quota(raw: str | int | None) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and QUOTA_TEXT.fullmatch(raw.strip()):
+        value = int(re.sub(r"[^0-9]", "", raw))
+    else:
+        raise Invalid({"quota": [NOT_A_QUOTA]})
+    if not 0 <= value <= MAX_QUOTA:
+        raise Invalid({"quota": [NOT_A_QUOTA]})
+    return value
+
+
+NOT_A_QUOTA = Msg(
+    "Chỉ tiêu phải là số nguyên từ 0 đến 100.000.000 (để trống: không đặt chỉ tiêu).",
+    "The quota must be a whole number from 0 to 100,000,000 (empty: no quota).",
+)

@@ -1,0 +1,170 @@
+"""Supervisors' progress: figures per unit with drill-down, throughput, forecast, backlog, the
+diagram with counts, quotas and the daily report (page and file)."""
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import labels
+from ..i18n import message
+from ..services import progress, progress_chart, uow
+from ..services.errors import Invalid
+from ..services.stage_counts import STAGES
+from ..web import render
+from .downloads import send_table
+
+bp = Blueprint("progress", __name__, url_prefix="/progress")
+PAGE = "progress/index.html"
+REPORT = "progress/report.html"
+
+
+def _numbers() -> dict:
+    """Vietnamese numbers in Vietnamese (315.913 · 63,3%), English ones in English."""
+    return {
+        "num": lambda n: "—" if n is None else format_decimal(n),
+        "pct": lambda ratio: "—" if ratio is None else format_percent(ratio, "#,##0.0%"),
+    }
+
+
+def _stage_names() -> dict:
+    return {
+        "applied": _("Nộp hồ sơ"),
+        "justice": _("Chuyển Tư pháp"),
+        "approved": _("Phê duyệt"),
+        "produced": _("Sản xuất thẻ"),
+        "issued": _("Trả thẻ"),
+        "eid_activated": _("Kích hoạt ĐDĐT mức 2"),
+    }
+
+
+def _page(data, status=200, quota_form=None):
+    return render(
+        PAGE,
+        status=status,
+        p=data,
+        chart=progress_chart.chart(data.throughput, STAGES),
+        stages=_stage_names(),
+        labels=labels,
+        quota_form=quota_form or {"value": "" if data.unit.quota is None else data.unit.quota, "errors": []},
+        **_numbers(),
+    )
+
+
+def _load(code: str | None, recount: bool = False):
+    """The page's data; the first view of the day stores the day's resident figures."""
+    with uow.command():
+        return progress.page(current_user, code, recount)
+
+
+@bp.get("/")
+@login_required
+def index():
+    data = _load(request.args.get("unit") or None)
+    fmt = request.args.get("format")
+    if fmt:
+        return send_table(f"tien-do-{data.unit.code}", fmt, _figure_columns(), data.figures.children)
+    return _page(data)
+
+
+@bp.post("/quota")
+@login_required
+def set_quota():
+    """A plain form post: the page's figures, percentages and forecast all follow the quota, so
+    the answer is the whole page again (a redirect), or the page with the error."""
+    code = request.args.get("unit") or None
+    value = request.form.get("quota", "")
+    try:
+        with uow.command():
+            unit = progress.set_quota(current_user, code, value)
+    except Invalid as exc:
+        form = {"value": value, "errors": [message(p) for p in exc.fields.get("quota", [])]}
+        return _page(_load(code), status=422, quota_form=form)
+    flash(_("Đã lưu chỉ tiêu của %(unit)s.", unit=unit.name), "success")
+    return redirect(url_for("progress.index", unit=unit.code), code=303)
+
+
+@bp.post("/recount")
+@login_required
+def recount():
+    """Count the unit's residents again now (who must apply, eIDs activated)."""
+    data = _load(request.args.get("unit") or None, recount=True)
+    flash(_("Đã đếm lại số liệu dân cư của %(unit)s.", unit=data.unit.name), "success")
+    return redirect(url_for("progress.index", unit=data.unit.code), code=303)
+
+
+@bp.get("/backlog")
+@login_required
+def backlog():
+    """The backlog per step as a file (the page shows it)."""
+    data = _load(request.args.get("unit") or None)
+    columns = [
+        (_("Bước"), lambda r: labels.step(r.step)),
+        (_("Bộ phận"), lambda r: str(labels.DEPARTMENTS.get(r.department, r.department))),
+        (_("Hồ sơ đang chờ"), lambda r: r.waiting),
+    ]
+    return send_table(f"ton-dong-{data.unit.code}", request.args.get("format", ""), columns, data.backlog)
+
+
+@bp.get("/diagram.bpmn")
+@login_required
+def diagram():
+    """The current diagram, for the viewer on the progress page."""
+    xml = progress.diagram_xml(current_user, request.args.get("process", "main"))
+    if xml is None:
+        abort(404)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/report")
+@login_required
+def report():
+    with uow.command():
+        data = progress.report(current_user, request.args.get("unit") or None)
+    fmt = request.args.get("format")
+    if fmt:
+        rows = [*data.rows, data.total]
+        return send_table(f"bao-cao-ngay-{data.unit.code}", fmt, _report_columns(), rows)
+    return render(REPORT, r=data, stages=_stage_names(), **_numbers())
+
+
+def _figure_columns() -> list:
+    return [
+        (_("Mã đơn vị"), lambda f: f.unit.code),
+        (_("Đơn vị"), lambda f: f.unit.name),
+        (_("Phải làm thẻ"), lambda f: f.eligible),
+        (_("Đã nộp"), lambda f: f.applied),
+        (_("Đang ở Tư pháp"), lambda f: f.with_justice),
+        (_("Đã duyệt"), lambda f: f.approved),
+        (_("Đã sản xuất"), lambda f: f.produced),
+        (_("Đã trả thẻ"), lambda f: f.issued),
+        (_("ĐDĐT mức 2 đã kích hoạt"), lambda f: f.eid_activated),
+        (_("Chỉ tiêu"), lambda f: f.quota),
+        (_("Tỷ lệ đạt chỉ tiêu (%)"), lambda f: _percent(f.of_quota.value)),
+    ]
+
+
+def _report_columns() -> list:
+    today = {
+        "applied": _("Nộp hồ sơ trong ngày"),
+        "justice": _("Chuyển Tư pháp trong ngày"),
+        "approved": _("Phê duyệt trong ngày"),
+        "produced": _("Sản xuất thẻ trong ngày"),
+        "issued": _("Trả thẻ trong ngày"),
+        "eid_activated": _("Kích hoạt ĐDĐT trong ngày"),
+    }
+    columns = [(name, _of_figures(get)) for name, get in _figure_columns()]
+    columns += [(today[stage], _of_today(stage)) for stage in progress.REPORT_STAGES]
+    return columns
+
+
+def _of_figures(get):
+    return lambda row: get(row.figures)
+
+
+def _of_today(stage: str):
+    return lambda row: row.today.get(stage, 0)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)

@@ -1,0 +1,245 @@
+"""Supervisors: the stuck-cases list (filters in the URL, bulk reassign, CSV/XLSX), the actions
+on one case, and the per-step targets."""
+
+import logging
+
+from flask import Blueprint, Response, flash, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import labels
+from ..i18n import message
+from ..services import access, cases, clock, comments, stuck, uow, workflow_store
+from ..services import step_targets as targets_service
+from ..services import supervisor_actions as actions
+from ..services.errors import Forbidden, Invalid
+from ..services.inbox import due_class
+from ..web import is_htmx, render
+from . import stuck_export
+
+log = logging.getLogger(__name__)
+bp = Blueprint("stuck", __name__, url_prefix="/stuck")
+LIST = "stuck/index.html"
+CASE = "stuck/case.html"
+TARGETS = "stuck/targets.html"
+
+
+@bp.app_template_global("can_supervise")
+def can_supervise(user) -> bool:
+    return user.is_authenticated and access.can_supervise_cases(user)
+
+
+def _guard() -> None:
+    if not access.can_supervise_cases(current_user):
+        raise Forbidden(actions.NOT_SUPERVISOR)
+
+
+def _errors(exc: Invalid) -> dict[str, list[str]]:
+    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
+
+
+def _see_other(url: str) -> Response:
+    response = redirect(url, code=303)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+# -- the list -------------------------------------------------------------------------------------
+def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None):
+    page = stuck.page(current_user, filters)
+    return render(
+        LIST,
+        block="results",
+        status=status,
+        page=page,
+        f=filters,
+        units=stuck.unit_choices(current_user, page.unit),
+        officers=actions.officers(page.unit),
+        steps=stuck.known_steps(),
+        labels=labels,
+        reasons=stuck_export.REASON_LABELS,
+        due_class=due_class,
+        bulk=bulk,
+        bulk_errors=bulk_errors or {},
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    _guard()
+    filters = stuck.Filters.from_args(request.args)
+    fmt = request.args.get("format")
+    if fmt:
+        rows = stuck.all_rows(current_user, filters)
+        return stuck_export.send(fmt, stream_with_context(rows))
+    return _list(filters)
+
+
+@bp.post("/bulk-reassign")
+@login_required
+def bulk_reassign():
+    _guard()
+    filters = stuck.Filters.from_args(request.form)
+    form = request.form
+    try:
+        result = actions.bulk_reassign(
+            current_user, form.getlist("task"), form.get("assignee"), form.get("reason")
+        )
+    except Invalid as exc:
+        return _list(filters, 200 if is_htmx() else 422, bulk_errors=_errors(exc))
+    summary = _(
+        "Đã giao lại %(done)s công việc; %(failed)s không giao được.",
+        done=len(result.done),
+        failed=len(result.failed),
+    )
+    failures = {task_id: message(exc.message) for task_id, exc in result.failed.items()}
+    if is_htmx():
+        return _list(filters, bulk={"text": summary, "failed": failures})
+    flash(summary, "success" if not result.failed else "error")
+    return _see_other(url_for("stuck.index", **filters.args()))
+
+
+# -- one case -------------------------------------------------------------------------------------
+def _case_page(code: str, block: str | None = None, status: int = 200, form: str = "", **state):
+    case = cases.get_case(current_user, code)
+    tasks = comments.current_tasks(case)
+    return render(
+        CASE,
+        block=block,
+        status=status,
+        case=case,
+        tasks=tasks,
+        officers={t.id: actions.assignable(t.department, t.unit_path) for t in tasks},
+        heads=actions.unit_heads(case),
+        passed=actions.passed_steps(case) if access.can_rewind_cases(current_user) else [],
+        can_rewind=access.can_rewind_cases(current_user),
+        on_current=case.spec_version != workflow_store.engine().current.version,
+        labels=labels,
+        due_class=due_class,
+        now=clock.now(),
+        form=form,
+        values=state.get("values") or {},
+        errors=state.get("errors") or {},
+        done=state.get("done"),
+    )
+
+
+@bp.get("/cases/<code>")
+@login_required
+def case(code: str):
+    _guard()
+    return _case_page(code, block="panel")
+
+
+def _act(code: str, form: str, run, done: str):
+    """Run one action; answer the panel (htmx) or redirect, or the form again with its errors."""
+    _guard()
+    try:
+        with uow.command():
+            run()
+    except Invalid as exc:
+        status = 200 if is_htmx() else 422
+        return _case_page(code, "panel", status, form, values=request.form, errors=_errors(exc))
+    log.info("%s on %s by %s", form, code, current_user.username)
+    if is_htmx():
+        return _case_page(code, "panel", done=done)
+    flash(done, "success")
+    return _see_other(url_for("stuck.case", code=code))
+
+
+@bp.post("/cases/<code>/reassign")
+@login_required
+def reassign(code: str):
+    f = request.form
+    return _act(
+        code,
+        "reassign",
+        lambda: actions.reassign(
+            current_user, f.get("task", ""), f.get("assignee"), f.get("reason"), _version()
+        ),
+        _("Đã giao lại công việc."),
+    )
+
+
+@bp.post("/cases/<code>/escalate")
+@login_required
+def escalate(code: str):
+    reason = request.form.get("reason")
+    return _act(
+        code,
+        "escalate",
+        lambda: actions.escalate(current_user, code, reason),
+        _("Đã báo cáo lãnh đạo đơn vị."),
+    )
+
+
+@bp.post("/cases/<code>/comment")
+@login_required
+def comment(code: str):
+    text = request.form.get("text")
+    return _act(code, "comment", lambda: actions.comment(current_user, code, text), _("Đã gửi ý kiến."))
+
+
+@bp.post("/cases/<code>/retry")
+@login_required
+def retry(code: str):
+    f = request.form
+    on_current = f.get("on_current") in ("1", "on")
+    return _act(
+        code,
+        "retry",
+        lambda: actions.retry(current_user, code, f.get("reason"), on_current, _version()),
+        _("Đã chạy lại bước bị lỗi; xem trạng thái hồ sơ."),
+    )
+
+
+@bp.post("/cases/<code>/move")
+@login_required
+def move(code: str):
+    f = request.form
+    return _act(
+        code,
+        "move",
+        lambda: actions.move(
+            current_user, code, f.get("step"), f.get("confirm"), f.get("reason"), _version()
+        ),
+        _("Đã chuyển hồ sơ về bước đã chọn."),
+    )
+
+
+# -- per-step targets -----------------------------------------------------------------------------
+@bp.route("/targets", methods=["GET", "POST"])
+@login_required
+def targets():
+    _guard()
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = {
+            step: (request.form.get(f"{step}.target_days"), request.form.get(f"{step}.idle_days"))
+            for step in workflow_store.engine().current.steps
+        }
+        try:
+            with uow.command():
+                changed = targets_service.save(current_user, values)
+        except Invalid as exc:
+            errors = _errors(exc)
+        else:
+            flash(_("Đã lưu chỉ tiêu của %(n)s bước.", n=len(changed)), "success")
+            return _see_other(url_for("stuck.targets"))
+    status = 422 if errors else 200
+    return render(
+        TARGETS,
+        status=status,
+        rows=targets_service.targets(),
+        values=values,
+        errors=errors,
+        can_edit=access.can_set_targets(current_user),
+        labels=labels,
+        max_days=targets_service.MAX_DAYS,
+    )
