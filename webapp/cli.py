@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import cli_worker
+from . import cli_residents, cli_stats, cli_worker
 from .models import CaseTask, db
 from .services import cases as case_service
 from .services import demo, units, uow, users
@@ -26,9 +26,8 @@ def init_app(app: Flask) -> None:
     for group in (units_cli, users_cli, cases_cli, timers_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(__import__("webapp.cli_residents", fromlist=["_"]).residents_cli)
-    app.cli.add_command(__import__("webapp.cli_stats", fromlist=["_"]).stats_cli)
-    app.cli.add_command(__import__("webapp.cli_worker", fromlist=["_"]).worker_command)
+    for command in (cli_residents.residents_cli, cli_stats.stats_cli, cli_worker.worker_command):
+        app.cli.add_command(command)
 
 
 def _fail(exc: ServiceError) -> None:
