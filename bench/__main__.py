@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     if args.name == "web":
         from .web import run
 
-        return run(args.cases, args.requests, args.db, args.explain, args.reuse)
+        return run(args.cases, args.requests, args.db, args.explain)
     if args.name == "import":
         from .imports import run
 

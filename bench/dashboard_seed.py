@@ -156,11 +156,6 @@ class Seeder:
         cumulative = list(accumulate(weights))
         where_keys, where_cumulative = list(WHERE), list(accumulate(WHERE.values()))
 
-        conn = db.session.connection()
-        if conn.dialect.name == "sqlite":  # a bulk load: a big page cache, no fsync until the end
-            conn.exec_driver_sql("PRAGMA cache_size = -262144")
-            conn.exec_driver_sql("PRAGMA synchronous = OFF")
-        writer = Writer(conn)
         tables = {t: t.__table__ for t in (Resident, Case, CaseTask, CaseEvent)}
         counts = Counter({"residents": 1, "cases": 1, "case_tasks": 1, "case_events": 2})
         stage = Counter()
@@ -195,10 +190,16 @@ class Seeder:
                 else:
                     resident_extra = {}
                 rows["residents"].append(self._resident(resident_id, serial, ward, applies, resident_extra))
+            # One transaction per chunk: counters kept by triggers on `cases` (case_counts) are
+            # updated once per row, and one huge transaction would pile up their row versions.
+            writer = _writer(db)
             for model in (Resident, Case, CaseTask, CaseEvent):
                 table = tables[model]
                 writer.write(table, tuple(c.name for c in table.columns), rows[table.name])
                 counts[table.name] += len(rows[table.name])
+            db.session.commit()
+        writer = _writer(db)
+        conn = db.session.connection()
         conn.execute(update(CaseCounter).where(CaseCounter.year == year).values(last=case_id))
         # The real case's count joins the bulk ones, written again in one go.
         for day, unit_id, name, n in conn.execute(select(*StageCount.__table__.c)):
@@ -408,6 +409,14 @@ class Seeder:
     def _event(self, cid, at, actor, action, step, detail, task_id=None) -> tuple:
         self.event_id += 1
         return (self.event_id, cid, at, actor, action, step, task_id, detail)
+
+
+def _writer(db) -> Writer:
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":  # a bulk load: a big page cache, no fsync per commit
+        conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        conn.exec_driver_sql("PRAGMA synchronous = OFF")
+    return Writer(conn)
 
 
 def _local_day(moment: datetime) -> date:
