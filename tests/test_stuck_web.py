@@ -36,13 +36,34 @@ def later(late):
         yield late
 
 
-@pytest.mark.parametrize(
-    ("user", "status"),
-    [("supervisor", 200), ("admin", 200), ("lead_a", 200), ("police_a", 403), ("justice_a", 403)],
-)
-def test_who_may_open_the_list(client, world, user, status):
-    login(client, user)
-    assert client.get("/stuck/").status_code == status
+USERS = [
+    "police_a",
+    "lead_a",
+    "justice_a",
+    "approval",
+    "production",
+    "supervisor",
+    "admin",
+    "police_b",
+    "police_hn",
+]
+WATCHERS = {"lead_a": 200, "supervisor": 200, "admin": 200}  # everyone else: 403
+
+
+@pytest.mark.parametrize("page", ["/stuck/", "/stuck/cases/{code}", "/stuck/targets", "/stuck/?format=csv"])
+@pytest.mark.parametrize("username", USERS)
+def test_role_by_page(client, world, page, username):
+    code = start(world.police, world.resident())
+    login(client, username)
+    response = client.get(page.format(code=code))
+    assert response.status_code == WATCHERS.get(username, 403)
+    response.close()
+
+
+@pytest.mark.parametrize("page", ["/stuck/", "/stuck/cases/HS-2026-000001", "/stuck/targets"])
+def test_signed_out_visitors_are_sent_to_sign_in(client, page):
+    response = client.get(page)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_the_list_shows_each_stuck_case_with_its_reason(client, world, later):

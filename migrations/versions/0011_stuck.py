@@ -10,7 +10,7 @@ ORDER BY and LIMIT, so that each reads an index in the list's order and stops af
 - ix_cases_production_late / ix_cases_production_unit: cases waiting for the card production
   centre, by the moment they became late (the production timer, or when it fired), over a
   province or within a unit. Partial: only cases at that wait.
-- ix_cases_error_since: cases in error, by when they failed. Partial.
+- ix_cases_error_since: cases in error, by when they failed, with their unit path. Partial.
 
 Revision ID: 0011_stuck
 Revises: 0010_progress
@@ -56,6 +56,7 @@ def upgrade():
         ['updated_at', 'id'],
         postgresql_where=sa.text(ERROR),
         sqlite_where=sa.text(ERROR),
+        postgresql_include=['unit_path'],  # sorting errors by unit needs no table access
     )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from workflows.calendar import working_days_between
 
@@ -57,6 +57,7 @@ def load(refs: list, now: datetime, cutoffs: dict[str, datetime]) -> list[Row]:
             .join(Unit, Unit.id == Case.unit_id)
             .outerjoin(assignee, assignee.id == CaseTask.assignee_id)
             .where(CaseTask.id.in_(task_ids))
+            .options(defer(Case.state))  # the workflow state is the bulk of a case row
         )
         touched = dict(
             db.session.execute(
@@ -79,6 +80,7 @@ def load(refs: list, now: datetime, cutoffs: dict[str, datetime]) -> list[Row]:
             .join(Resident, Resident.id == Case.resident_id)
             .join(Unit, Unit.id == Case.unit_id)
             .where(Case.id.in_(case_ids))
+            .options(defer(Case.state))
         )
         for case, resident, unit in rows:
             since = case.updated_at if case.status == "error" else case.next_timer_at or case.updated_at
