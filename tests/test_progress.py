@@ -1,11 +1,13 @@
 """Progress figures per unit with drill-down, throughput, forecast, backlog, quotas and the
 daily report, exact on a small world."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from helpers import CLEAN, DOB, case, do, finish_from_biometrics, start
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from webapp.models import Case, CaseTask, StageCount, Unit, db
 from webapp.models.progress import CaseCount
@@ -404,3 +406,34 @@ def test_a_province_counted_on_an_earlier_day_shows_that_day_and_a_commune_is_re
     assert (commune.total.eligible, commune.residents_on) == (1, yesterday + timedelta(days=1))
     fresh = progress.page(w.supervisor, "37", recount=True).figures
     assert (fresh.total.eligible, fresh.residents_on) == (1, yesterday + timedelta(days=1))
+
+
+def test_cases_moved_in_opposite_directions_at_once_never_deadlock(app, world, postgres_only):
+    """Each move decrements one count row and increments another: the trigger locks the two in
+    key order. (Locked old-then-new, this test saw hundreds of deadlocks.)"""
+    codes = [start(world.police, world.resident()) for _ in range(4)]
+    ids = list(db.session.scalars(select(Case.id).where(Case.code.in_(codes))))
+    deadlocks = []
+
+    def move(case_id: int, phase: int):
+        with app.app_context():
+            try:
+                for i in range(150):
+                    step = ("capture_biometrics", "verify_application")[(i + phase) % 2]
+                    try:
+                        with command():
+                            db.session.execute(
+                                update(Case).where(Case.id == case_id).values(current_steps=step)
+                            )
+                    except OperationalError as exc:
+                        deadlocks.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=move, args=(case_id, n % 2)) for n, case_id in enumerate(ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert deadlocks == []
+    assert kept_counts() == grouped_cases()

@@ -137,6 +137,10 @@ def test_rebuild_from_the_audit_trail_gives_the_live_counts(world, app):
         do(world.police, moved, "verify_application", CLEAN)
         with command():
             cases.transfer(world.police, moved, "13301", "Tạm trú")
+        hopping = start(world.police, world.resident())
+        do(world.police, hopping, "verify_application", DOB)  # sent to justice from A...
+        with command():
+            cases.transfer(world.police, hopping, "13301", "Tạm trú")
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         finish_from_biometrics(world, full)
         do(world.police_b, moved, "capture_biometrics", {"fingerprints": "ok"})
@@ -148,15 +152,22 @@ def test_rebuild_from_the_audit_trail_gives_the_live_counts(world, app):
             "triage_correction",
             {"procedure": "correction", "documents_complete": True},
         )
+        # ...and first handled at B the next day: it entered the justice office at A.
+        do(
+            world.justice_b,
+            hopping,
+            "triage_correction",
+            {"procedure": "correction", "documents_complete": True},
+        )
     live = counts()
-    assert live[(date(2026, 12, 2), "13300", "justice")] == 2
+    assert live[(date(2026, 12, 2), "13300", "justice")] == 3
     assert live[(date(2026, 12, 3), "13301", "justice")] == 1
 
     with command():
         db.session.execute(StageCount.__table__.delete())
     result = app.test_cli_runner().invoke(args=["stats", "rebuild-daily"])
     assert result.exit_code == 0, result.output
-    assert "applied 3" in result.output and "justice 3" in result.output
+    assert "applied 4" in result.output and "justice 4" in result.output
     assert counts() == live
 
     # Rebuilding again replaces, it does not add.

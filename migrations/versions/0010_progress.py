@@ -7,6 +7,9 @@ or issued. Counting a million cases on every view is 0.3-2 s even from a coverin
 code path wrote them (commands, transfers, bulk loads). `flask stats rebuild-daily` recounts
 it from `cases` all the same.
 
+On SQLite, a later migration that rebuilds `cases` in batch mode (copy and move) drops these
+triggers with the old table: such a migration must create them again (SQLITE below).
+
 Revision ID: 0010_progress
 Revises: 0008_supervision
 Create Date: 2026-11-23 22:30:00.000000

@@ -43,8 +43,8 @@ class Page:
 
 
 def page(user: User, unit_code: str | None, recount: bool = False) -> Page:
-    """Everything the progress page of a unit shows. The first view of the day counts the
-    subtree's residents and stores the figures (the caller commits); `recount` counts again."""
+    """Everything the progress page of a unit shows. A commune's first view of the day, or a
+    unit's first view ever, counts its residents (stored at once); `recount` counts again."""
     progress_figures.check_reader(user)
     unit = progress_figures.unit_in_scope(user, unit_code)
     if recount and not access.can_set_quota(user):

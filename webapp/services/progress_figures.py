@@ -200,7 +200,7 @@ ELIGIBLE, EID = "eligible", "eid_total"
 
 
 def resident_figures(
-    paths: dict[int, str], unit: Unit, recount: bool = False
+    paths: dict[int, str], unit: Unit, recount: bool = False, own_transaction: bool = True
 ) -> tuple[dict[int, tuple[int, int]], date]:
     """Per unit id of the subtree (`paths`): (eligible, eID activated), and the day they were
     counted. A row for `unit` itself on a day means its whole subtree was counted that day:
@@ -230,10 +230,14 @@ def resident_figures(
             found.setdefault(unit_id, [0, 0])[0 if stage == ELIGIBLE else 1] = n
         return {unit_id: (e, a) for unit_id, (e, a) in found.items()}, last
     figures = count_residents(list(paths))
-    stage_counts.add(
-        {key: n for unit_id in paths for key, n in _snapshot_rows(today, unit_id, figures).items()},
-        replace=True,
-    )
+    rows = {key: n for unit_id in paths for key, n in _snapshot_rows(today, unit_id, figures).items()}
+    if not own_transaction:
+        stage_counts.add(rows, replace=True)
+        return figures, today
+    # Stored in a transaction of its own: the count is kept even though the page that made it
+    # writes nothing else (and so commits nothing), and the page's objects stay loaded.
+    with db.engine.begin() as connection:
+        stage_counts.add(rows, replace=True, connection=connection)
     return figures, today
 
 
@@ -278,11 +282,12 @@ def rebuild_case_counts() -> int:
 
 
 def recount_residents() -> int:
-    """Count today's resident figures again for every unit tree. Returns the units counted."""
+    """Count today's resident figures again for every unit tree, in the caller's transaction.
+    Returns the units counted."""
     roots = list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
     done = 0
     for root in roots:
         paths = subtree_paths(root)
-        resident_figures(paths, root, recount=True)
+        resident_figures(paths, root, recount=True, own_transaction=False)
         done += len(paths)
     return done

@@ -55,7 +55,12 @@ def throughput(unit: Unit, today: date, days: int = CHART_DAYS) -> Throughput:
     rows = db.session.execute(
         select(StageCount.day, StageCount.stage, func.sum(StageCount.count))
         .join(Unit, Unit.id == StageCount.unit_id)
-        .where(subtree(Unit.path, unit.path), StageCount.day >= first, StageCount.day <= today)
+        .where(
+            subtree(Unit.path, unit.path),
+            StageCount.day >= first,
+            StageCount.day <= today,
+            StageCount.stage.in_(STAGES),
+        )
         .group_by(StageCount.day, StageCount.stage)
     ).all()
     span = [first + timedelta(days=n) for n in range(days)]

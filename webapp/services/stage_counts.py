@@ -69,10 +69,10 @@ def record(case: Case, outcome: Outcome, trail: Iterable[dict], now: datetime) -
         add({(local_day(now), case.unit_id, stage): 1 for stage in found})
 
 
-def add(counts: dict[tuple[date, int, str], int], replace: bool = False) -> None:
-    """Upsert counts (added to what is there, or with `replace` put in its place): one
-    statement, rows in key order so that two commands touching the same rows lock them in the
-    same order (no deadlock on PostgreSQL)."""
+def add(counts: dict[tuple[date, int, str], int], replace: bool = False, connection=None) -> None:
+    """Upsert counts (added to what is there, or with `replace` put in its place) on the
+    session's connection, or another: one statement, rows in key order so that two commands
+    touching the same rows lock them in the same order (no deadlock on PostgreSQL)."""
     rows = [
         {"day": day, "unit_id": unit_id, "stage": stage, "count": n}
         for (day, unit_id, stage), n in sorted(counts.items())
@@ -88,7 +88,7 @@ def add(counts: dict[tuple[date, int, str], int], replace: bool = False) -> None
         index_elements=[TABLE.c.day, TABLE.c.unit_id, TABLE.c.stage],
         set_={"count": new if replace else TABLE.c.count + new},
     )
-    db.session.connection().execute(statement)
+    (connection or db.session.connection()).execute(statement)
 
 
 # -- rebuilding from the audit trail ------------------------------------------------------------
@@ -132,7 +132,9 @@ class _CaseWalk:
         self.unit_ids, self.at_justice, self.counts = unit_ids, at_justice, counts
         self.case_id = None
         self.unit = None
-        self.sent_at = None  # when the last verification sent the case on (justice or not yet known)
+        # When and from which unit the last verification sent the case on (to justice or not:
+        # the next events tell).
+        self.sent_at = self.sent_from = None
 
     def step(self, case_id: int, at: datetime, action: str, step: str | None, detail: dict) -> None:
         if case_id != self.case_id:
@@ -148,12 +150,12 @@ class _CaseWalk:
             self._count(at, "produced")
         elif step == JUSTICE_STEP and self.sent_at is not None:
             # The first sign of the justice office after a verification: the case entered it then.
-            self._count(self.sent_at, "justice")
+            self._count(self.sent_at, "justice", self.sent_from)
             self.sent_at = None
         if action != "completed":
             return
         if step == VERIFY_STEP:
-            self.sent_at = at
+            self.sent_at, self.sent_from = at, self.unit
             return
         self.sent_at = None
         data = detail.get("data") or {}
@@ -168,9 +170,10 @@ class _CaseWalk:
         """A case now at the justice office with no justice event yet entered it at its last
         verification."""
         if self.sent_at is not None and self.case_id in self.at_justice:
-            self._count(self.sent_at, "justice")
+            self._count(self.sent_at, "justice", self.sent_from)
         self.sent_at = None
 
-    def _count(self, at: datetime, stage: str) -> None:
-        if self.unit is not None:
-            self.counts[(local_day(at), self.unit, stage)] += 1
+    def _count(self, at: datetime, stage: str, unit: int | None = None) -> None:
+        unit = unit or self.unit
+        if unit is not None:
+            self.counts[(local_day(at), unit, stage)] += 1
