@@ -95,6 +95,32 @@ def test_an_idle_task_is_stuck_before_its_limit_and_an_action_clears_it(world):
         assert codes(world.supervisor) == set()
 
 
+def test_a_task_past_its_steps_target_is_stuck_whatever_was_done_meanwhile(world):
+    with at(MONDAY):
+        code = start(world.police, world.resident())
+        do(world.police, code, "verify_application", DOB)
+        do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": False})
+    set_idle("await_citizen_documents", None, target=3)
+    # Thursday: two working days at the step, within the target of three.
+    with at(MONDAY + timedelta(days=3)):
+        assert codes(world.supervisor) == set()
+    # The next Monday: four working days, past the target; the legal limit is still far, and a
+    # claim (an action) does not clear it, unlike idleness.
+    with at(MONDAY + timedelta(days=7)):
+        with command():
+            tasks.claim(world.justice, task_of(code, "await_citizen_documents").id)
+        assert listed(world.supervisor) == [(code, "await_citizen_documents", ["target"])]
+        assert codes(world.supervisor, reason="target") == {code}
+        assert codes(world.supervisor, reason="overdue") == set()
+        assert codes(world.supervisor, reason="idle") == set()
+        page = stuck.page(world.supervisor, stuck.Filters())
+        assert page.counts["target"] == 1 and page.counts["idle"] == 0
+    # Without a target the same task is not stuck.
+    set_idle("await_citizen_documents", None, target=None)
+    with at(MONDAY + timedelta(days=7)):
+        assert codes(world.supervisor) == set()
+
+
 def test_a_case_in_error_is_stuck(world, monkeypatch):
     code = error_case(world, monkeypatch)
     rows = listed(world.supervisor)
@@ -147,7 +173,7 @@ def test_filters_by_unit_step_department_reason_and_age(world, mixed):
         # Ten working days late: only the case started two weeks earlier.
         assert codes(world.supervisor, min_days=10) == {mixed["old_a"]}
         page = stuck.page(world.supervisor, stuck.Filters())
-        assert page.total == 3 and page.counts == {"overdue": 3, "idle": 0, "error": 0, "production": 0}
+        assert page.total == 3 and page.counts == {"overdue": 3, "target": 0, "idle": 0, "error": 0, "production": 0}
 
 
 def test_sorts_most_overdue_first_oldest_case_first_and_by_unit(world, mixed):

@@ -269,7 +269,7 @@ def test_api_lists_stuck_cases_with_the_same_filters(client, world, later):
     headers = _token("supervisor")
     body = client.get("/api/v1/stuck?per_page=2", headers=headers).get_json()
     assert body["total"] == 3 and body["capped"] is False and len(body["items"]) == 2
-    assert body["counts"] == {"overdue": 3, "idle": 0, "error": 0, "production": 0}
+    assert body["counts"] == {"overdue": 3, "target": 0, "idle": 0, "error": 0, "production": 0}
     item = body["items"][0]
     assert item["reasons"] == ["overdue"] and item["step"] == "verify_application" and item["late_days"] >= 1
     body = client.get("/api/v1/stuck?unit=13301&department=police", headers=headers).get_json()

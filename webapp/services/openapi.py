@@ -721,7 +721,7 @@ def _batch_paths() -> dict:
     }
 
 
-STUCK_REASONS = ("overdue", "idle", "error", "production")
+STUCK_REASONS = ("overdue", "target", "idle", "error", "production")
 
 
 def _stuck_schemas() -> dict:

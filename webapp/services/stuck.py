@@ -4,6 +4,8 @@
 A row is stuck for one or more reasons:
 - `overdue`: a ready task past its legal time limit (case_tasks.due_at, working days from
   bpmn/step_time_limits.dmn, Vietnamese holidays excluded);
+- `target`: a ready task at its step longer than the step's target (StepTarget.target_days
+  working days since it became ready), a supervisor's goal, usually tighter than the law's;
 - `idle`: a ready task with no action (claim, release, assignment...) for more than its step's
   idle threshold (StepTarget.idle_days working days) since it became ready;
 - `error`: the case stopped on a failing script or expression (status `error`);
@@ -25,7 +27,7 @@ from . import clock, stuck_query, stuck_rows, workflow_store
 from .errors import Invalid, Msg, NotFound
 from .scope import subtree
 from .stuck_query import DEPARTMENTS, ORDER, PRODUCTION_STEP, REASONS, StuckQuery
-from .working_days import idle_cutoff, idle_cutoffs, late_cutoff  # noqa: F401 (part of this API)
+from .working_days import idle_cutoff, idle_cutoffs, late_cutoff, target_cutoffs  # noqa: F401 (part of this API)
 
 SORTS = ("overdue", "oldest", "unit")
 PER_PAGE = 50
@@ -135,7 +137,8 @@ def _query(user: User, filters: Filters) -> tuple[StuckQuery, Unit]:
         # only.
         db.session.execute(text("SET LOCAL jit = off"))
     leaf = not db.session.scalar(select(exists().where(Unit.parent_id == unit.id)))
-    return StuckQuery(unit.path, filters, now, idle_cutoffs(now), stuck_query.task_steps(), leaf), unit
+    cutoffs, targets = idle_cutoffs(now), target_cutoffs(now)
+    return StuckQuery(unit.path, filters, now, cutoffs, stuck_query.task_steps(), leaf, targets), unit
 
 
 def page(user: User, filters: Filters, per_page: int | None = None) -> Page:
@@ -161,7 +164,9 @@ def page(user: User, filters: Filters, per_page: int | None = None) -> Page:
         union = q.union(filters.page * per_page)
         ordered = select(union.c.kind, union.c.ref).order_by(*ORDER[filters.sort](union))
         refs = db.session.execute(ordered.limit(per_page).offset((filters.page - 1) * per_page)).all()
-    return Page(stuck_rows.load(refs, q.now, q.cutoffs), total, filters, unit, q.now, counts, per_page)
+    return Page(
+        stuck_rows.load(refs, q.now, q.cutoffs, q.targets), total, filters, unit, q.now, counts, per_page
+    )
 
 
 def all_rows(user: User, filters: Filters, batch: int = 500) -> Iterator[Row]:
@@ -173,4 +178,4 @@ def all_rows(user: User, filters: Filters, batch: int = 500) -> Iterator[Row]:
     ordered = select(union.c.kind, union.c.ref).order_by(*ORDER[filters.sort](union))
     result = db.session.execute(ordered.execution_options(yield_per=batch))
     for chunk in result.partitions():
-        yield from stuck_rows.load(list(chunk), q.now, q.cutoffs)
+        yield from stuck_rows.load(list(chunk), q.now, q.cutoffs, q.targets)

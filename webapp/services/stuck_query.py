@@ -7,7 +7,7 @@ by due date, ix_case_tasks_queue (department, unit_path, due_at) for a commune o
 case id index for the oldest first; partial indexes on cases for the production wait and errors.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import String, and_, cast, func, literal_column, or_, select, union_all
@@ -19,7 +19,7 @@ from . import stuck_rows, workflow_store
 from .scope import subtree
 from .working_days import late_cutoff
 
-REASONS = ("overdue", "idle", "error", "production")
+REASONS = ("overdue", "target", "idle", "error", "production")
 DEPARTMENTS = ("police", "justice", "approval", "production")
 PRODUCTION_STEP = "await_card_production"
 COUNT_CAP = 1000  # counts stop here: "1000+" is enough to say where work piles up
@@ -33,6 +33,7 @@ class StuckQuery:
     cutoffs: dict[str, datetime]
     steps: list[str]  # steps that have ready tasks
     leaf: bool  # the unit has no units below it (a commune)
+    targets: dict[str, datetime] = field(default_factory=dict)  # per step: ready before this = past target
 
     def in_scope(self, column):
         """The unit-subtree filter. Over a province on SQLite, written so that no index serves it:
@@ -79,13 +80,18 @@ class StuckQuery:
         parts, bounds = [], [self.now]
         if self.wants("overdue"):
             parts.append(CaseTask.due_at < self.now)
-        if self.wants("idle"):
+        for reason, cutoffs in (("idle", self.cutoffs), ("target", self.targets)):
+            if not self.wants(reason):
+                continue
             for step in steps:
-                if step not in self.cutoffs:
+                if step not in cutoffs:
                     continue
-                parts.append(self.idle(step))
+                if reason == "idle":
+                    parts.append(self.idle(step))
+                else:  # at the step longer than its target, whatever was done meanwhile
+                    parts.append(and_(CaseTask.step == step, CaseTask.ready_at < cutoffs[step]))
                 limit = workflow_store.engine().current.time_limit(step)
-                bounds.append(add_working_days(self.cutoffs[step], limit) if limit is not None else None)
+                bounds.append(add_working_days(cutoffs[step], limit) if limit is not None else None)
         if not parts:
             return None
         condition = or_(*parts)
@@ -105,7 +111,8 @@ class StuckQuery:
         """The task parts, laid out for the index that reads them in the list's order: one per
         step on ix_case_tasks_step_due over a province, one per department on ix_case_tasks_queue
         for a commune (its few rows are sorted) or by unit, one on the case id for the oldest."""
-        if not (self.wants("overdue") or self.wants("idle")) or self.f.step == PRODUCTION_STEP:
+        task_reasons = ("overdue", "target", "idle")
+        if not any(self.wants(r) for r in task_reasons) or self.f.step == PRODUCTION_STEP:
             return []
         if self.f.sort == "overdue" and not self.leaf:
             out = []
@@ -114,7 +121,7 @@ class StuckQuery:
                 if condition is not None:
                     out.append(self.task_select(CaseTask.step == step, condition))
             return out
-        steps = [self.f.step] if self.f.step else [*self.steps, *self.cutoffs]
+        steps = [self.f.step] if self.f.step else [*self.steps, *self.cutoffs, *self.targets]
         condition = self.stuck_task(list(dict.fromkeys(steps)))
         if condition is None:
             return []

@@ -43,8 +43,12 @@ class Row:
         return self.reasons[0] if self.reasons else ""
 
 
-def load(refs: list, now: datetime, cutoffs: dict[str, datetime]) -> list[Row]:
-    """Rows for (kind, ref) pairs from the stuck query, in the same order."""
+def load(
+    refs: list, now: datetime, cutoffs: dict[str, datetime], targets: dict[str, datetime] | None = None
+) -> list[Row]:
+    """Rows for (kind, ref) pairs from the stuck query, in the same order; `cutoffs` and
+    `targets` per step: the idle and the target cutoff moments."""
+    targets = targets or {}
     task_ids = [ref for kind, ref in refs if kind == TASK]
     case_ids = [int(ref) for kind, ref in refs if kind == CASE]
     found: dict[tuple[str, str], Row] = {}
@@ -71,6 +75,8 @@ def load(refs: list, now: datetime, cutoffs: dict[str, datetime]) -> list[Row]:
             row = Row(case, resident, unit, task.due_at, task, holder, last)
             if task.due_at is not None and task.due_at < now:
                 row.reasons.append("overdue")
+            if task.step in targets and task.ready_at < targets[task.step]:
+                row.reasons.append("target")
             if task.step in cutoffs and last < cutoffs[task.step]:
                 row.reasons.append("idle")
             found[TASK, task.id] = row

@@ -37,3 +37,10 @@ def idle_cutoffs(now: datetime) -> dict[str, datetime]:
     """Per step with an idle threshold: the moment before which its tasks count as idle."""
     targets = db.session.execute(select(StepTarget.step, StepTarget.idle_days)).all()
     return {step: idle_cutoff(now, days) for step, days in targets if days is not None}
+
+
+def target_cutoffs(now: datetime) -> dict[str, datetime]:
+    """Per step with a target: the moment before which a task that became ready has been at the
+    step longer than its target (counted like the idle threshold, from ready_at)."""
+    targets = db.session.execute(select(StepTarget.step, StepTarget.target_days)).all()
+    return {step: idle_cutoff(now, days) for step, days in targets if days is not None}

@@ -8,6 +8,7 @@ from .downloads import send_table
 
 REASON_LABELS = {
     "overdue": _l("Quá hạn"),
+    "target": _l("Quá chỉ tiêu"),
     "idle": _l("Không có thao tác"),
     "error": _l("Lỗi quy trình"),
     "production": _l("Chờ sản xuất quá hạn"),
