@@ -4,6 +4,7 @@ from .appointments import Appointment, AppointmentPerson, Slot, Station, Station
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .imports import Attachment, ImportJob, UnitCrosswalk
+from .progress import CaseCount
 from .residents import Resident
 from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, StepTarget
 from .tokens import ApiToken
@@ -27,6 +28,7 @@ __all__ = [
     "ApiToken",
     "OPEN_STATUSES",
     "Case",
+    "CaseCount",
     "CaseCounter",
     "CaseEvent",
     "CaseTask",

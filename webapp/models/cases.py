@@ -30,6 +30,10 @@ class CaseCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+AT_PRODUCTION = "status = 'open' AND current_steps = 'await_card_production'"
+PRODUCTION_SINCE = "coalesce(next_timer_at, updated_at)"
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -69,6 +73,32 @@ class Case(db.Model):
             postgresql_where=db.text("status IN ('open', 'error')"),
         ),
         Index("ix_cases_resident_id", "resident_id"),
+        # The stuck list (migration 0011_stuck): cases waiting for the production centre by the
+        # moment they became late, over a province or within a unit; cases in error by when.
+        Index(
+            "ix_cases_production_late",
+            db.text(PRODUCTION_SINCE),
+            "id",
+            sqlite_where=db.text(AT_PRODUCTION),
+            postgresql_where=db.text(AT_PRODUCTION),
+        ),
+        Index(
+            "ix_cases_production_unit",
+            "unit_path",
+            db.text(PRODUCTION_SINCE),
+            "id",
+            sqlite_where=db.text(AT_PRODUCTION),
+            postgresql_where=db.text(AT_PRODUCTION),
+            postgresql_ops={"unit_path": "varchar_pattern_ops"},
+        ),
+        Index(
+            "ix_cases_error_since",
+            "updated_at",
+            "id",
+            sqlite_where=db.text("status = 'error'"),
+            postgresql_where=db.text("status = 'error'"),
+            postgresql_include=["unit_path"],
+        ),
     )
 
     @property
@@ -108,7 +138,7 @@ class CaseTask(db.Model):
             "due_at",
             postgresql_ops={"unit_path": "varchar_pattern_ops"},
         ),
-        Index("ix_case_tasks_step_due", "step", "due_at"),
+        Index("ix_case_tasks_step_due", "step", "due_at", "case_id"),
     )
 
 
