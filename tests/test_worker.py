@@ -19,7 +19,7 @@ from helpers import DOB, do, start
 from import_support import csv_bytes, person
 from sqlalchemy import func, select
 
-from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, db
+from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, Unit, User, db
 from webapp.services import cases, clock, notifiers, outbox, resident_import, worker
 from webapp.services.uow import command
 
@@ -46,6 +46,9 @@ def on_postgres(app):
 def on_sqlite(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the one-worker lock file is for SQLite only")
+
+
+CASE_JOBS = ("timers", "outbox", "imports")  # without the daily count
 
 
 def waiting_for_documents(world, n: int) -> list[str]:
@@ -86,7 +89,7 @@ def lines(path: Path) -> list[dict]:
 
 def test_a_round_fires_due_timers_and_sends_what_they_caused(world, file_backend):
     codes = waiting_for_documents(world, 3)
-    assert worker.run_round() == worker.Round()  # nothing due yet
+    assert worker.run_round(CASE_JOBS) == worker.Round()  # nothing due yet
     with time_machine.travel(latest_timer(), tick=False):
         result = worker.run_round()
         assert (result.timers, result.sent, result.failed) == (3, 3, 0)
@@ -97,6 +100,23 @@ def test_a_round_fires_due_timers_and_sends_what_they_caused(world, file_backend
     sent = lines(file_backend)
     assert sorted(m["body"]["case"] for m in sent) == sorted(codes)
     assert {(m["kind"], m["recipient"]) for m in sent} == {("reminder", "justice_a")}
+
+
+def test_the_first_round_of_a_day_counts_the_resident_figures_once(world):
+    from webapp.services import progress
+
+    world.resident()
+    world.resident(unit=world.commune_b)
+    units = db.session.scalar(select(func.count()).select_from(Unit))
+    assert worker.daily_recount() == units  # every unit
+    assert worker.daily_recount() == 0  # once a day
+    world.resident()  # registered later that day: in tomorrow's figures
+    assert progress.page(world.supervisor, "37").figures.total.eligible == 2
+    with time_machine.travel(clock.now() + timedelta(days=1), tick=False):
+        assert worker.run_round(("daily",)) == worker.Round(daily=units)
+        # The round ended its session: the supervisor is loaded again.
+        supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+        assert progress.page(supervisor, "37").figures.total.eligible == 3
 
 
 def test_worker_command_once_prints_the_round(app, world, file_backend):

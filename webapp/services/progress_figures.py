@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
 from ..models import Case, Resident, StageCount, Unit, User, db
 from ..models.progress import CaseCount
@@ -291,3 +291,13 @@ def recount_residents() -> int:
         resident_figures(paths, root, recount=True, own_transaction=False)
         done += len(paths)
     return done
+
+
+def counted_today() -> bool:
+    """Today's resident figures are there for every unit tree (the worker's daily recount)."""
+    today = clock.today_local()
+    missing = select(Unit.id).where(
+        Unit.parent_id.is_(None),
+        ~exists().where(StageCount.day == today, StageCount.unit_id == Unit.id, StageCount.stage == ELIGIBLE),
+    )
+    return not db.session.scalar(select(exists(missing)))

@@ -3,24 +3,13 @@ coverage, applied / eligible per unit and per child unit (the "100% of eligible 
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..models import Case, Unit, User, db
+from ..models import Unit, User, db
 from . import access, clock, eligibility, units
-from .errors import Forbidden, Msg, NotFound
+from .errors import Forbidden, Msg
+from .progress_figures import breakdown, unit_in_scope
 from .scope import subtree
-
-JUSTICE_STEPS = ("triage_correction", "await_citizen_documents", "record_correction")
-APPROVED_STEPS = ("await_card_production", "receive_card", "hand_over_card")
-PRODUCED_STEPS = ("receive_card", "hand_over_card")
-NO_UNIT = Msg("Không có đơn vị này trong phạm vi của bạn.", "No such unit in your scope.")
-
-
-def unit_in_scope(user: User, unit_code: str | None) -> Unit:
-    unit = user.unit if not unit_code else db.session.scalar(select(Unit).where(Unit.code == unit_code))
-    if unit is None or not access.in_scope(user, unit.path):
-        raise NotFound(NO_UNIT)
-    return unit
 
 
 def _per_unit(unit: Unit) -> list[tuple[int, int, int]]:
@@ -30,31 +19,22 @@ def _per_unit(unit: Unit) -> list[tuple[int, int, int]]:
 
 
 def progress(user: User, unit_code: str | None) -> dict:
+    """The API's progress figures: case figures from the counts the triggers keep (case_counts)
+    and eligible residents from the day's count per unit, as the progress page shows them, so
+    the cost grows with the number of units, not of cases or residents."""
     unit = unit_in_scope(user, unit_code)
-    in_unit = subtree(Case.unit_path, unit.path)
-
-    def count(*conditions) -> int:
-        return db.session.scalar(select(func.count()).select_from(Case).where(in_unit, *conditions))
-
-    def at(steps) -> list:
-        return [Case.current_steps.contains(s) for s in steps]
-
-    issued = count(Case.status == "issued")
-    applied = count(Case.status.in_(("open", "error", "issued")))
-    produced = count(Case.status == "open", db.or_(*at(PRODUCED_STEPS))) + issued
-    approved = count(Case.status == "open", db.or_(*at(APPROVED_STEPS))) + issued
-    eligible = sum(n for _unit, n, _applied in _per_unit(unit))
+    total = breakdown(user, unit).total
     quota = unit.quota
     return {
         "unit": unit.code,
-        "eligible": eligible,
-        "applied": applied,
-        "with_justice": count(Case.status == "open", db.or_(*at(JUSTICE_STEPS))),
-        "approved": approved,
-        "produced": produced,
-        "issued": issued,
+        "eligible": total.eligible,
+        "applied": total.applied,
+        "with_justice": total.with_justice,
+        "approved": total.approved,
+        "produced": total.produced,
+        "issued": total.issued,
         "quota": quota,
-        "percent_of_quota": round(100 * applied / quota, 1) if quota else None,
+        "percent_of_quota": round(100 * total.applied / quota, 1) if quota else None,
     }
 
 

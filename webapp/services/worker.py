@@ -1,6 +1,7 @@
 """The background worker's rounds: fire due timers, send due outbox messages, run resident
-imports left queued (docs/worker.md). Each item is its own transaction; a stop request is
-honoured between items, so the current one always finishes.
+imports left queued, count the day's resident figures once a day (docs/worker.md). Each item
+is its own transaction; a stop request is honoured between items, so the current one always
+finishes.
 
 On PostgreSQL any number of workers may run: timers and messages are claimed with `FOR UPDATE
 SKIP LOCKED`. SQLite has one writer, so there a worker holds a lock file beside the database and
@@ -17,15 +18,16 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from ..models import Case, ImportJob, db
-from . import cases, clock, outbox, resident_import, uow
+from . import cases, clock, outbox, progress_figures, resident_import, uow
 from .errors import Conflict, Msg
 
 log = logging.getLogger(__name__)
 
-JOBS = ("timers", "outbox", "imports")
+JOBS = ("timers", "outbox", "imports", "daily")
+DAILY_LOCK = 740_601  # PostgreSQL advisory lock: one worker counts the day's figures
 TIMER_RETRY = timedelta(minutes=5)  # a timer whose firing crashed is tried again after this
 # The upload view starts an import on a thread at once; a job still queued after this long was
 # left behind (a restart) and is the worker's.
@@ -42,6 +44,7 @@ class Round:
     sent: int = 0
     failed: int = 0
     imports: int = 0
+    daily: int = 0  # units whose resident figures were counted
 
     def __add__(self, other: "Round") -> "Round":
         return Round(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -52,7 +55,7 @@ class Round:
     def __str__(self) -> str:
         return (
             f"timers fired: {self.timers}, messages sent: {self.sent}, failed attempts: {self.failed}, "
-            f"imports run: {self.imports}"
+            f"imports run: {self.imports}, units counted: {self.daily}"
         )
 
 
@@ -147,6 +150,26 @@ def _lost(job_id: int) -> None:
         )
 
 
+def daily_recount() -> int:
+    """Once a local day, the first round after midnight: count today's resident figures (who
+    must apply, level-2 eIDs activated) of every unit, so that no progress page waits for a
+    province's count. One transaction; on PostgreSQL one worker does it (an advisory lock) and
+    the others go on. Returns the units counted, 0 when today's figures are there."""
+    if progress_figures.counted_today():
+        db.session.rollback()
+        return 0
+    with uow.command():
+        if db.session.get_bind().dialect.name == "postgresql":
+            if not db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": DAILY_LOCK}):
+                return 0  # another worker is counting
+            if progress_figures.counted_today():  # it finished just before we took the lock
+                return 0
+        started = time.perf_counter()
+        units = progress_figures.recount_residents()
+    log.info("resident figures of %s units counted in %.1fs", units, time.perf_counter() - started)
+    return units
+
+
 def run_round(jobs: tuple[str, ...] = JOBS, batch: int = 50, stop: threading.Event | None = None) -> Round:
     """One round: timers first (their notifications are then sent in the same round)."""
     result = Round()
@@ -156,6 +179,8 @@ def run_round(jobs: tuple[str, ...] = JOBS, batch: int = 50, stop: threading.Eve
         result.sent, result.failed = deliver_due(batch, stop)
     if "imports" in jobs:
         result.imports = run_queued_imports(stop)
+    if "daily" in jobs and not _stopped(stop):
+        result.daily = daily_recount()
     db.session.remove()  # no connection or snapshot kept open while sleeping
     return result
 
