@@ -73,7 +73,13 @@ MEAN_WAIT = {
 }
 PRIORITIES, PRIORITY_CUMULATIVE = (None, "home_visit", "student", "official"), (85, 90, 96, 100)
 KINDS, KIND_CUMULATIVE = ("new", "exchange", "reissue"), (6, 9, 10)
-STEP_TARGETS = {"capture_biometrics": 2, "approve_application": 3, "hand_over_card": 5}  # idle days
+# Per step: (target days, idle days), so the stuck list's target and idle parts both have work.
+STEP_TARGETS = {
+    "verify_application": (2, None),
+    "capture_biometrics": (3, 2),
+    "approve_application": (4, 3),
+    "hand_over_card": (None, 5),
+}
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Đinh")
 SURNAME_WEIGHTS = (38, 11, 9.5, 7, 5, 4.5, 4, 2, 2, 1.5, 1.3, 1)
 MIDDLE = {"male": ("Văn", "Đức", "Minh", "Quốc", "Hữu"), "female": ("Thị", "Ngọc", "Thu", "Thanh", "Hồng")}
@@ -134,8 +140,8 @@ class Seeder:
             root, wards = units.load_province(PROVINCE)
             self.wards = [(w.id, w.code, w.path) for w in wards]
             self.staff = self._staff(root, wards)
-            for step, days in STEP_TARGETS.items():
-                db.session.add(StepTarget(step=step, idle_days=days, updated_at=self.now))
+            for step, (target, idle) in STEP_TARGETS.items():
+                db.session.add(StepTarget(step=step, target_days=target, idle_days=idle, updated_at=self.now))
         with command():
             officer = users.by_username("congan0a")
             pid = make_personal_id(BIRTH_PROVINCES[0], 1990, "male", 0)  # serial 0: no bulk resident has it
