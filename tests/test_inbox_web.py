@@ -172,3 +172,32 @@ def test_a_wrong_method_on_a_page_says_which_methods_it_takes(police):
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert "Thao tác không được hỗ trợ" in response.get_data(as_text=True)
+
+
+def test_the_filtered_list_downloads_whole_as_csv_and_xlsx(app, world, police, monkeypatch):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from webapp.services import inbox
+
+    monkeypatch.setattr(inbox, "PER_PAGE", 2)  # three matching tasks: two pages on screen
+    names = ("Nguyễn Thị Lan", "Nguyễn Thị Lành", "Nguyễn Thị Lam", "Trần Văn Bình")
+    codes = [start(world.police2, world.resident(name=n)) for n in names]
+    response = police.get("/?scope=queue&q=nguyen thi la&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã hồ sơ", "Công dân", "Số định danh"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(codes[:3])  # every page, only the matches
+    assert {r[3] for r in rows[1:]} == {"Tiếp nhận, đối chiếu hồ sơ"} and rows[1][-1] == "police_a2"
+    response = police.get("/?scope=queue&format=xlsx")
+    data = response.get_data()
+    response.close()
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.max_row == 5 and {sheet.cell(r, 1).value for r in range(2, 6)} == set(codes)
+    assert police.get("/?scope=queue&format=pdf").status_code == 404
+    justice = login(app.test_client(), "justice_a")
+    rows = list(csv.reader(io.StringIO(justice.get("/?scope=queue&format=csv").get_data().decode("utf-8-sig"))))
+    assert rows[1:] == []  # another department's work is not in its file

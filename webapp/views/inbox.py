@@ -1,11 +1,13 @@
 """Department inboxes: my tasks and my department's queue, with filters kept in the URL."""
 
-from flask import Blueprint, request
+from flask import Blueprint, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import labels
 from ..services import inbox, tasks
 from ..web import render
+from .downloads import send_table
 
 bp = Blueprint("inbox", __name__)
 
@@ -14,6 +16,10 @@ bp = Blueprint("inbox", __name__)
 @login_required
 def index():
     filters = inbox.Filters.from_args(request.args)
+    fmt = request.args.get("format")
+    if fmt:  # the whole filtered list, every page, as a file
+        rows = stream_with_context(inbox.all_rows(current_user, filters))
+        return send_table("hop-cong-viec", fmt, _columns(), rows)
     page = inbox.search(current_user, filters)
     return render(
         "inbox/index.html",
@@ -26,3 +32,16 @@ def index():
         waiting_days=inbox.waiting_days,
         colleagues=tasks.colleagues(current_user),
     )
+
+
+def _columns() -> list:
+    return [
+        (_("Mã hồ sơ"), lambda r: r.case.code),
+        (_("Công dân"), lambda r: r.resident.full_name),
+        (_("Số định danh"), lambda r: r.resident.personal_id),
+        (_("Bước"), lambda r: labels.step(r.task.step)),
+        (_("Chờ từ"), lambda r: r.task.ready_at),
+        (_("Hạn"), lambda r: r.task.due_at),
+        (_("Ưu tiên"), lambda r: r.task.priority or ""),
+        (_("Người xử lý"), lambda r: r.assignee.username if r.assignee else ""),
+    ]
