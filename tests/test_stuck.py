@@ -173,7 +173,8 @@ def test_filters_by_unit_step_department_reason_and_age(world, mixed):
         # Ten working days late: only the case started two weeks earlier.
         assert codes(world.supervisor, min_days=10) == {mixed["old_a"]}
         page = stuck.page(world.supervisor, stuck.Filters())
-        assert page.total == 3 and page.counts == {"overdue": 3, "target": 0, "idle": 0, "error": 0, "production": 0}
+        assert page.total == 3
+        assert page.counts == {"overdue": 3, "target": 0, "idle": 0, "error": 0, "production": 0}
 
 
 def test_sorts_most_overdue_first_oldest_case_first_and_by_unit(world, mixed):
