@@ -186,3 +186,32 @@ def test_the_page_in_english(world, police):
     refresh()
     page = police.get("/listing/").get_data(as_text=True)
     assert "Door-to-door listing" in page and "New card (from 14)" in page and "Not visited" in page
+
+
+def test_the_filtered_list_downloads_whole_as_csv_and_xlsx(world, police, monkeypatch):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from webapp.services import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 1)  # the file has every page
+    anh = resident(world, household="HO-1")
+    hoa = resident(world, name="Lê Thị Hoa", household="HO-1")
+    resident(world, name="Trần Văn Bình")  # another household: filtered out
+    start(world.police, hoa.personal_id)
+    response = police.get("/listing/?household=HO-1&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Công dân", "Số định danh", "Ngày sinh"]
+    by_id = {r[1]: r for r in rows[1:]}
+    assert set(by_id) == {anh.personal_id, hoa.personal_id}
+    assert by_id[anh.personal_id][5] == "Cấp mới (từ 14 tuổi)" and by_id[anh.personal_id][6] == ""
+    assert by_id[hoa.personal_id][6].startswith("HS-")  # her case
+    assert by_id[anh.personal_id][7] == "Chưa rà soát"
+    response = police.get("/listing/?format=xlsx")
+    data = response.get_data()
+    response.close()
+    assert load_workbook(io.BytesIO(data)).active.max_row == 4  # header and three residents
+    assert police.get("/listing/?format=doc").status_code == 404

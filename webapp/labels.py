@@ -41,3 +41,22 @@ KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l
 
 def step(code: str) -> str:
     return str(STEPS.get(code, code))
+
+
+# The door-to-door listing (templates/listing/_macros.html and the listing file)
+LISTING_STATUSES = {
+    "not_visited": _l("Chưa rà soát"),
+    "booked": _l("Đã đặt lịch"),
+    "away": _l("Đi vắng, ở nơi khác"),
+    "home_visit": _l("Cần đến tận nhà"),
+    "deceased": _l("Đã chết"),
+    "record_wrong": _l("Hồ sơ sai"),
+}
+LISTING_REASONS = {
+    "new_from_14": _l("Cấp mới (từ 14 tuổi)"),
+    "switch_from_cmnd": _l("Chuyển từ CMND"),
+    "exchange_at_14": _l("Đổi thẻ khi đủ 14 tuổi"),
+    "exchange_at_25": _l("Đổi thẻ khi đủ 25 tuổi"),
+    "exchange_at_40": _l("Đổi thẻ khi đủ 40 tuổi"),
+    "exchange_at_60": _l("Đổi thẻ khi đủ 60 tuổi"),
+}

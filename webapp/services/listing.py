@@ -5,6 +5,7 @@ Who must apply comes from services/eligibility.py (the decision table as SQL); t
 the residents the campaign counts, plus those the listing itself marked deceased."""
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -145,35 +146,57 @@ def _matching(query, q: str):
     )
 
 
+ORDER = (Resident.household_id.is_(None), Resident.household_id, Resident.birth_date, Resident.id)
+
+
+def _is_commune(unit: Unit) -> bool:
+    return db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)) is None
+
+
+def _filtered(unit: Unit, filters: Filters, today: date):
+    """The list's query without the status filter (the counts per status are taken over it)."""
+    base = _matching(_listed(unit, today), filters.q)
+    if filters.household:
+        base = base.where(Resident.household_id == filters.household)
+    if filters.applied:
+        applied = eligibility.has_applied()
+        base = base.where(applied if filters.applied == "yes" else ~applied)
+    return base
+
+
 def search(user: User, filters: Filters) -> Page:
     """Counts per listing status over the filtered list, then one page of 50 with each
     resident's reason, case, and the officer who listed them."""
     unit = listing_unit(user, filters.unit)
-    if db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)) is not None:
+    if not _is_commune(unit):
         return Page(unit, [], 0, filters, choose_commune=True)
     today = clock.today_local()
-    base = _matching(_listed(unit, today), filters.q)
-    applied = eligibility.has_applied()
-    if filters.household:
-        base = base.where(Resident.household_id == filters.household)
-    if filters.applied:
-        base = base.where(applied if filters.applied == "yes" else ~applied)
+    base = _filtered(unit, filters, today)
     grouped = base.with_only_columns(Resident.listing_status, func.count()).group_by(Resident.listing_status)
     counts = dict(db.session.execute(grouped).all())
     if filters.status:
         base = base.where(Resident.listing_status == filters.status)
     total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
     residents = list(
-        db.session.scalars(
-            base.order_by(
-                Resident.household_id.is_(None), Resident.household_id, Resident.birth_date, Resident.id
-            )
-            .limit(PER_PAGE)
-            .offset((filters.page - 1) * PER_PAGE)
-        )
+        db.session.scalars(base.order_by(*ORDER).limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE))
     )
-    applied_total = db.session.scalar(base.where(applied).with_only_columns(func.count()))
+    applied_total = db.session.scalar(base.where(eligibility.has_applied()).with_only_columns(func.count()))
     return Page(unit, rows(residents, today), total, filters, counts, applied_total or 0)
+
+
+def all_rows(user: User, filters: Filters, batch: int = 500) -> Iterator[Row]:
+    """Every row of a commune's filtered list (all pages) in its order, for a file; nothing for
+    a unit above communes (the page asks to choose a commune)."""
+    unit = listing_unit(user, filters.unit)
+    if not _is_commune(unit):
+        return
+    today = clock.today_local()
+    base = _filtered(unit, filters, today)
+    if filters.status:
+        base = base.where(Resident.listing_status == filters.status)
+    result = db.session.execute(base.order_by(*ORDER).execution_options(yield_per=batch)).scalars()
+    for chunk in result.partitions():
+        yield from rows(list(chunk), today)
 
 
 def rows(residents: list[Resident], today: date | None = None) -> list[Row]:

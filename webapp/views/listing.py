@@ -1,18 +1,25 @@
 """Door-to-door listing of a commune, status changes inline, and coverage per unit."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, stream_with_context, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import labels, web
 from ..i18n import message
 from ..services import access, listing, stats, uow
 from ..services.errors import Invalid
-from ..web import is_htmx, render
+from ..web import is_htmx
+from .downloads import send_table
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
 PAGE = "listing/index.html"
 RESIDENT = "listing/resident.html"
+
+
+def render(template: str, **context):
+    """Every listing page gets the labels its macros use (templates/listing/_macros.html)."""
+    return web.render(template, labels=labels, **context)
 
 
 def _numbers() -> dict:
@@ -37,8 +44,41 @@ def _results(page, status: int = 200):
 @bp.get("/")
 @login_required
 def index():
-    page = listing.search(current_user, listing.Filters.from_args(request.args))
-    return _results(page)
+    filters = listing.Filters.from_args(request.args)
+    fmt = request.args.get("format")
+    if fmt:  # the commune's whole filtered list, every page, as a file
+        rows = stream_with_context(listing.all_rows(current_user, filters))
+        return send_table("ra-soat-dan-cu", fmt, _columns(), rows)
+    return _results(listing.search(current_user, filters))
+
+
+def _who(user) -> str:
+    return (user.full_name or user.username) if user else ""
+
+
+def _columns() -> list:
+    def reason(r) -> str:
+        if r.reason:
+            return str(labels.LISTING_REASONS.get(r.reason, r.reason))
+        return _("Đã nộp, không còn phải làm") if r.case_code else ""
+
+    return [
+        (_("Công dân"), lambda r: r.resident.full_name),
+        (_("Số định danh"), lambda r: r.resident.personal_id),
+        (_("Ngày sinh"), lambda r: r.resident.birth_date),
+        (_("Tuổi"), lambda r: r.age),
+        (_("Hộ"), lambda r: r.resident.household_id or ""),
+        (_("Lý do phải làm thẻ"), reason),
+        (_("Hồ sơ"), lambda r: r.case_code or ""),
+        (_("Tình trạng rà soát"), lambda r: str(labels.LISTING_STATUSES.get(r.resident.listing_status, ""))),
+        (_("Đang ở"), lambda r: r.away_unit.name if r.away_unit else ""),
+        (_("Ghi chú"), lambda r: r.resident.listing_note or ""),
+        (
+            _("Người rà soát"),
+            lambda r: (r.listed_by.full_name or r.listed_by.username) if r.listed_by else "",
+        ),
+        (_("Thời điểm rà soát"), lambda r: r.resident.listed_at),
+    ]
 
 
 def _change() -> listing.Change:
