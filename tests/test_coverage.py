@@ -144,3 +144,27 @@ def test_the_page_outside_scope_is_404_and_for_other_roles_403(world, today, cli
     assert client.get("/listing/coverage").status_code == 200
     login(client, "justice_a")
     assert client.get("/listing/coverage").status_code == 403
+
+
+def test_the_coverage_table_downloads_as_csv_and_xlsx(world, campaign, client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, "supervisor")
+    response = client.get("/listing/coverage?unit=37&format=csv")
+    assert response.status_code == 200 and "do-phu-37" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows == [
+        ["Mã đơn vị", "Đơn vị", "Đã nộp", "Phải làm thẻ", "Tỷ lệ (%)"],
+        ["13300", "Phường Hoa Lư", "2", "4", "50.0"],
+        ["13301", "Xã Gia Viễn", "1", "2", "50.0"],
+        ["37", "Ninh Bình", "3", "6", "50.0"],
+    ]
+    response = client.get("/listing/coverage?unit=13301&format=xlsx")
+    data = response.get_data()
+    response.close()
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[2]] == ["13301", "Xã Gia Viễn", 1, 2, 50]
+    assert client.get("/listing/coverage?unit=01&format=csv").status_code == 404  # outside scope

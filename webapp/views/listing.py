@@ -187,6 +187,17 @@ def set_household():
 @login_required
 def coverage():
     figures = stats.coverage(current_user, request.args.get("unit") or None)
+    fmt = request.args.get("format")
+    if fmt:  # the child units and the unit's total, as a file
+        columns = [
+            (_("Mã đơn vị"), lambda f: f.unit.code),
+            (_("Đơn vị"), lambda f: f.unit.name),
+            (_("Đã nộp"), lambda f: f.applied),
+            (_("Phải làm thẻ"), lambda f: f.eligible),
+            (_("Tỷ lệ (%)"), lambda f: None if f.ratio is None else round(100 * f.ratio, 1)),
+        ]
+        rows = [*figures.children, figures.total]
+        return send_table(f"do-phu-{figures.total.unit.code}", fmt, columns, rows)
     return render(
         "listing/coverage.html", c=figures, can_list=access.can_list_residents(current_user), **_numbers()
     )
