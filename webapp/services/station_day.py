@@ -94,28 +94,57 @@ def day_view(user: User, station_id, day: date, page: int = 1) -> DayView:
     pages = max(1, -(-appointments_total // PER_PAGE))
     page = min(max(page, 1), pages)
     appointments = list(
-        db.session.scalars(
-            select(Appointment)
-            .outerjoin(Slot, Appointment.slot_id == Slot.id)
-            .where(*where)
-            .options(
-                contains_eager(Appointment.slot),
-                selectinload(Appointment.people).selectinload(AppointmentPerson.resident),
-            )
-            .order_by(Slot.starts.is_(None), Slot.starts, Appointment.created_at, Appointment.id)
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
+        db.session.scalars(_in_order(station, day).offset((page - 1) * PER_PAGE).limit(PER_PAGE))
     )
-    case_ids = [p.case_id for a in appointments for p in a.people if p.case_id]
-    codes = (
-        {i: c for i, c in db.session.execute(select(Case.id, Case.code).where(Case.id.in_(case_ids)))}
-        if case_ids
-        else {}
-    )
+    codes = _case_codes(appointments)
     return DayView(
         station, day, found.slots, found.holiday, appointments, codes, counts, appointments_total, page, pages
     )
+
+
+def _in_order(station: Station, day: date):
+    """The day's appointments with their slot and people, in the order of the day."""
+    return (
+        select(Appointment)
+        .outerjoin(Slot, Appointment.slot_id == Slot.id)
+        .where(Appointment.station_id == station.id, Appointment.day == day)
+        .options(
+            contains_eager(Appointment.slot),
+            selectinload(Appointment.people).selectinload(AppointmentPerson.resident),
+        )
+        .order_by(Slot.starts.is_(None), Slot.starts, Appointment.created_at, Appointment.id)
+    )
+
+
+def _case_codes(appointments: list[Appointment]) -> dict[int, str]:
+    case_ids = [p.case_id for a in appointments for p in a.people if p.case_id]
+    if not case_ids:
+        return {}
+    return dict(db.session.execute(select(Case.id, Case.code).where(Case.id.in_(case_ids))).all())
+
+
+@dataclass
+class Attendee:
+    """One person of an appointment: a line of the day's list on paper."""
+
+    appointment: Appointment
+    resident: Resident
+    case_code: str | None
+    status: str  # as the day shows it: a past day's booking nobody came to is a no-show
+
+
+def attendees(user: User, station_id, day: date) -> list[Attendee]:
+    """Everyone booked at a station on a day (a few hundred at most), for the printed list."""
+    station = stations.get_station(user, station_id)
+    stations.require_booker(user)
+    appointments = list(db.session.scalars(_in_order(station, day)).unique())
+    codes = _case_codes(appointments)
+    past = day < clock.today_local()
+    out = []
+    for a in appointments:
+        status = "no_show" if past and a.status == "booked" else a.status
+        out.extend(Attendee(a, p.resident, codes.get(p.case_id), status) for p in a.people)
+    return out
 
 
 def open_slots(user: User, station_id, day: date) -> list[Slot]:

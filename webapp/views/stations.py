@@ -20,6 +20,7 @@ from ..services import access, appointments, bookable, checkin, clock, station_d
 from ..services.errors import Conflict, Invalid, ServiceError
 from ..services.text import parse_iso_date
 from ..web import is_htmx, render
+from .downloads import send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stations", __name__, url_prefix="/stations")
@@ -180,8 +181,30 @@ def _edit_page(station, values: dict, rows: list[dict], errors=None, status: int
 @bp.get("/<int:station_id>")
 @login_required
 def day(station_id: int):
+    fmt = request.args.get("format")
+    if fmt:  # everyone booked that day, a line a person, to print or share
+        when = day_arg()
+        rows = station_day.attendees(current_user, station_id, when)
+        return send_table(f"lich-hen-{station_id}-{when:%Y%m%d}", fmt, _attendee_columns(), rows)
     view = _day_view(station_id, day_arg())
     return _day_page(view)
+
+
+def _slot_time(appointment) -> str:
+    return appointment.slot.starts.strftime("%H:%M") if appointment.slot else _("Trực tiếp")
+
+
+def _attendee_columns() -> list:
+    return [
+        (_("Giờ"), lambda r: _slot_time(r.appointment)),
+        (_("Mã"), lambda r: bookable.pretty_code(r.appointment.code)),
+        (_("Công dân"), lambda r: r.resident.full_name),
+        (_("Số định danh"), lambda r: r.resident.personal_id),
+        (_("Ngày sinh"), lambda r: r.resident.birth_date),
+        (_("Điện thoại"), lambda r: r.resident.eid_phone or ""),
+        (_("Trạng thái"), lambda r: message(appointments.STATUSES[r.status])),
+        (_("Hồ sơ"), lambda r: r.case_code or ""),
+    ]
 
 
 def _day_view(station_id: int, when: date):
