@@ -39,6 +39,7 @@ def admin_urls(world) -> list[tuple[str, str]]:
     return [
         ("get", "/admin/users"),
         ("get", "/admin/users?q=police"),
+        ("get", "/admin/users?format=csv"),
         ("post", "/admin/users"),
         ("get", f"/admin/users/{target}"),
         ("post", f"/admin/users/{target}"),
@@ -312,3 +313,21 @@ def test_the_services_refuse_an_actor_who_is_not_an_administrator(world):
         users.set_active(world.supervisor, world.police.id, False)
     with pytest.raises(Forbidden):
         users.reset_password(world.lead, world.police.id, NEW_PASSWORD)
+
+
+def test_the_user_list_downloads_as_csv_and_xlsx(app, world, admin):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    response = admin.get("/admin/users?q=police_&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Tên đăng nhập", "Họ tên", "Vai trò"]
+    assert [r[0] for r in rows[1:]] == ["police_a", "police_a2", "police_b", "police_hn"]
+    assert rows[1][3] == "Phường Hoa Lư (13300)" and rows[1][4] == "Đang hoạt động"
+    response = admin.get("/admin/users?format=xlsx")
+    data = response.get_data()
+    response.close()
+    assert load_workbook(io.BytesIO(data)).active.max_row == 1 + user_count()

@@ -76,21 +76,28 @@ def get(admin: User, user_id: int) -> User:
     return user
 
 
+def _matching(q: str) -> list:
+    q = (q or "").strip()
+    if not q:
+        return []
+    return [or_(User.username.icontains(q, autoescape=True), User.full_name.icontains(q, autoescape=True))]
+
+
 def list_users(page: int = 1, per_page: int = 50, q: str = "") -> tuple[list[User], int]:
     """One page of users ordered by username, and how many match in all. `q` matches a part of
     the username or the full name, ignoring case (on SQLite, only ASCII letters fold)."""
-    conditions = []
-    q = (q or "").strip()
-    if q:
-        conditions.append(
-            or_(User.username.icontains(q, autoescape=True), User.full_name.icontains(q, autoescape=True))
-        )
+    conditions = _matching(q)
     total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
     page, per_page = max(page, 1), max(per_page, 1)
     rows = db.session.scalars(
         select(User).where(*conditions).order_by(User.username).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return list(rows), total
+
+
+def all_users(q: str = "") -> list[User]:
+    """Every user matching `q`, by username (the list as a file; units load with them)."""
+    return list(db.session.scalars(select(User).where(*_matching(q)).order_by(User.username)))
 
 
 def update(admin: User, user_id: int, role: str, unit_code: str, full_name: str) -> User:

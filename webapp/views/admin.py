@@ -17,6 +17,7 @@ from ..services import access, uow
 from ..services import users as user_service
 from ..services.errors import Invalid
 from ..web import is_htmx, render
+from .downloads import send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,6 +44,9 @@ def admin_required(view):
 @admin_required
 def users():
     q = request.args.get("q", "").strip()
+    fmt = request.args.get("format")
+    if fmt:
+        return send_table("nguoi-dung", fmt, _user_columns(), user_service.all_users(q))
     page = request.args.get("page", 1, type=int)
     # A history restore after hx-push-url needs the whole page, not the table.
     block = None if request.headers.get("HX-History-Restore-Request") == "true" else "table"
@@ -118,6 +122,18 @@ def set_active(user_id: int):
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _user_columns() -> list:
+    return [
+        (_("Tên đăng nhập"), lambda u: u.username),
+        (_("Họ tên"), lambda u: u.full_name or ""),
+        (_("Vai trò"), lambda u: str(ROLE_LABELS.get(u.role, u.role))),
+        (_("Đơn vị"), lambda u: f"{u.unit.name} ({u.unit.code})"),
+        (_("Trạng thái"), lambda u: _("Đang hoạt động") if u.active else _("Đã khóa")),
+        (_("Đăng nhập gần nhất"), lambda u: u.last_login_at),
+        (_("Ngày tạo"), lambda u: u.created_at),
+    ]
 
 
 def _listing(page: int, q: str) -> dict:
