@@ -8,7 +8,7 @@ import time_machine
 from helpers import CLEAN, DOB, actions, case, do, start, task_of
 from sqlalchemy import func, select
 
-from webapp.models import Case, CaseEvent, Resident, Unit, User, db
+from webapp.models import Case, CaseEvent, Resident, StageCount, StepTarget, Unit, User, db
 from webapp.services import users
 
 CODE = re.compile(r"^HS-\d{4}-\d{6}$")
@@ -235,6 +235,11 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     assert counts["Resident"] == 30 and counts["Case"] == started
     assert counts["Unit"] == 7 and counts["User"] == 16
     assert users.by_username("admin").check_password("demo12345")
+    # The supervisors' pages have something to show: targets, a past for the chart, batches.
+    assert count(StepTarget) == 4
+    days = db.session.scalars(select(StageCount.day).where(StageCount.stage == "applied").distinct()).all()
+    assert 1 < len(days) <= 21
+    assert re.search(r"^production batches sent: \d+$", result.output, flags=re.M)
 
     again = cli("seed-demo", "--residents", "30", "--cases", "8")
     assert again.exit_code == 0, again.output

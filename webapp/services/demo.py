@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import cases, clock, residents, stations, tasks, units, users
+from . import batch_delivery, cases, clock, demo_supervision, residents, stations, tasks, units, users
 from .errors import ServiceError
 from .personal_id import make_personal_id
 from .uow import command
@@ -143,6 +143,9 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
     with command():
         _age_some(rng)
     echo(f"cases: {started}")
+    demo_supervision.spread_history(rng)
+    demo_supervision.set_targets()
+    echo(f"production batches sent: {demo_supervision.batch_production()}")
     with command():
         echo(f"stations: {seed_stations(wards)} new")
 
@@ -247,8 +250,11 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
         with command():
             user = db.session.scalar(select(User).where(User.username == username))
             case = db.session.scalar(select(Case).where(Case.code == code))
-            if step == "card":
-                cases.record_card_produced(user, code, f"C{case.id:09d}", clock.today_local())
+            if step == "card":  # the card joins its commune's parcel of the day
+                number = f"C{case.id:09d}"
+                case, changed = cases.record_card_produced(user, code, number, clock.today_local())
+                if changed:
+                    batch_delivery.on_card_produced(case, number, user)
                 continue
             task = db.session.scalar(
                 select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step)
