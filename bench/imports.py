@@ -14,14 +14,13 @@ is JSON: {"rows", "seconds", "rows_per_s"} of the slowest database.
 import csv
 import json
 import logging
-import os
 import random
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
+from .common import databases_to_run, postgres_database
 from .web_seed import BIRTH_PROVINCES, GIVEN, MIDDLE, SURNAMES, _weighted
 
 PROVINCE = 37  # Ninh Bình: all its wards
@@ -96,24 +95,6 @@ def write_file(path: Path, rows: int, ward_codes: list[str], old_codes: list[str
     return invalid
 
 
-@contextmanager
-def _postgres(url: str):
-    """A database of our own on the server TEST_DATABASE_URL names, dropped afterwards."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    base = make_url(url)
-    admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    try:
-        yield base.set(database=PG_DATABASE).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
 def one_database(label: str, uri: str, rows: int, workdir: Path) -> dict:
     from flask_migrate import upgrade
 
@@ -169,18 +150,14 @@ def one_database(label: str, uri: str, rows: int, workdir: Path) -> dict:
 def run(rows: int, databases: list[str] | None = None) -> int:
     if not 1 <= rows <= 1_000_000:  # ID serials have six digits
         raise SystemExit("--rows must be between 1 and 1000000")
-    pg_url = os.environ.get("TEST_DATABASE_URL", "")
-    if databases is None:
-        databases = ["sqlite"] + (["postgresql"] if pg_url.startswith("postgresql") else [])
-    if "postgresql" in databases and not pg_url.startswith("postgresql"):
-        raise SystemExit("PostgreSQL needs TEST_DATABASE_URL=postgresql+psycopg://user@host:port/db")
+    pg_url, databases = databases_to_run(databases)
     print(f"import benchmark: {rows:,} residents on {' and '.join(databases)}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for name in databases:
             if name == "postgresql":
-                with _postgres(pg_url) as uri:
+                with postgres_database(pg_url, PG_DATABASE) as uri:
                     results.append(one_database(name, uri, rows, workdir))
             else:
                 results.append(one_database(name, f"sqlite:///{workdir}/bench.sqlite", rows, workdir))

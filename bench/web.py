@@ -19,7 +19,6 @@ line is JSON with the worst p95 over the databases measured.
 
 import json
 import logging
-import os
 import random
 import re
 import statistics
@@ -27,8 +26,9 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from sqlalchemy import event, make_url
+from sqlalchemy import event
 
+from .common import databases_to_run, postgres_database
 from .web_seed import PAGES, PASSWORD, PG_DATABASE, SEARCH, TARGET_MS, WARMUP, Seeder, World
 
 
@@ -123,23 +123,6 @@ def measure(app, world: World, requests: int, explain: bool) -> dict[str, list[f
 
 
 @contextmanager
-def _postgres(url: str):
-    """A database of our own on the server TEST_DATABASE_URL names, dropped afterwards."""
-    import psycopg
-
-    base = make_url(url)
-    admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    try:
-        yield base.set(database=PG_DATABASE).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
-@contextmanager
 def _sqlite():
     with tempfile.TemporaryDirectory() as tmp:
         yield f"sqlite:///{tmp}/bench.sqlite"
@@ -188,15 +171,11 @@ def one_database(label: str, uri: str, cases: int, requests: int, explain: bool)
 def run(cases: int, requests: int, databases: list[str] | None = None, explain: bool = False) -> int:
     if not 1 <= cases <= 800_000:  # residents are 1.2 x cases; ID serials have six digits
         raise SystemExit("--cases must be between 1 and 800000")
-    pg_url = os.environ.get("TEST_DATABASE_URL", "")
-    if databases is None:
-        databases = ["sqlite"] + (["postgresql"] if pg_url.startswith("postgresql") else [])
-    if "postgresql" in databases and not pg_url.startswith("postgresql"):
-        raise SystemExit("PostgreSQL needs TEST_DATABASE_URL=postgresql+psycopg://user@host:port/db")
+    pg_url, databases = databases_to_run(databases)
     print(f"web benchmark: {cases:,} cases, {requests} requests per page, on {' and '.join(databases)}")
     worst = dict.fromkeys(PAGES, 0.0)
     for name in databases:
-        with _postgres(pg_url) if name == "postgresql" else _sqlite() as uri:
+        with postgres_database(pg_url, PG_DATABASE) if name == "postgresql" else _sqlite() as uri:
             result = one_database(name, uri, cases, requests, explain)
         worst = {page: max(worst[page], result[page]) for page in PAGES}
     print(

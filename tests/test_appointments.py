@@ -5,8 +5,10 @@ bookings that never overbook a slot (SQLite and PostgreSQL)."""
 import threading
 from datetime import timedelta
 
+import appointment_support
 import pytest
 import time_machine
+from appointment_support import book
 from helpers import case, start, task_of
 from sqlalchemy import func, select
 from stationhelpers import (
@@ -27,21 +29,9 @@ from webapp.services import appointments, bookable, checkin, station_day
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
 
-
-@pytest.fixture(autouse=True)
-def monday():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def station(world):
-    return make_station(world.lead)
-
-
-def book(user, slot, pids) -> str:
-    with command():
-        return appointments.book(user, slot, pids).code
+# The fixtures of appointment_support: the frozen Monday (autouse) and a station.
+monday = appointment_support.monday
+station = appointment_support.station
 
 
 def snapshot(slot_ids, pids):

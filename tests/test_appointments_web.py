@@ -5,8 +5,10 @@ see and do what; English."""
 import re
 from datetime import timedelta
 
+import appointment_support
 import pytest
 import time_machine
+from appointment_support import book
 from helpers import start
 from sqlalchemy import select
 from stationhelpers import (
@@ -16,7 +18,6 @@ from stationhelpers import (
     appointment,
     count,
     household,
-    make_station,
     resident,
     slot,
     slot_id,
@@ -25,23 +26,10 @@ from webhelpers import HTMX, login
 
 from webapp.models import Appointment, Case, Station, db
 from webapp.services import appointments
-from webapp.services.uow import command
 
-
-@pytest.fixture(autouse=True)
-def monday():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def station(world):
-    return make_station(world.lead)
-
-
-def book(user, slot, pids) -> str:
-    with command():
-        return appointments.book(user, slot, pids).code
+# The fixtures of appointment_support: the frozen Monday (autouse) and a station.
+monday = appointment_support.monday
+station = appointment_support.station
 
 
 def text(response) -> str:
