@@ -60,3 +60,9 @@ LISTING_REASONS = {
     "exchange_at_40": _l("Đổi thẻ khi đủ 40 tuổi"),
     "exchange_at_60": _l("Đổi thẻ khi đủ 60 tuổi"),
 }
+
+
+def lane_names() -> dict[str, str]:
+    """The diagrams' lanes are named by department code (the engine routes work by them): the
+    names people read, in the page's language, for the diagram viewer to show instead."""
+    return {code: str(name) for code, name in DEPARTMENTS.items()}

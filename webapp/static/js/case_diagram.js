@@ -31,33 +31,8 @@
     });
   }
 
-  function failed(element) {
-    element.classList.add("diagram-failed");
-    element.textContent = element.dataset.errorText || "The diagram could not be loaded.";
-  }
-
   function show(element) {
-    if (element.dataset.diagramReady) { return; }
-    element.dataset.diagramReady = "1";
-    if (typeof window.BpmnJS !== "function") { failed(element); return; }
-    var viewer = new window.BpmnJS({ container: element });
-    fetch(element.dataset.diagramUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/xml" }
-    })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.text();
-      })
-      .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () {
-        viewer.get("canvas").zoom("fit-viewport", "auto");
-        addMarkers(viewer, element);
-      })
-      .catch(function () {
-        viewer.destroy();
-        failed(element);
-      });
+    window.DiagramCommon.show(element, addMarkers);
   }
 
   function showAll(root) {

@@ -34,42 +34,19 @@
     });
   }
 
-  function failed(element) {
-    element.classList.add("diagram-failed");
-    element.textContent = element.dataset.errorText || "The diagram could not be loaded.";
-  }
-
   function show(element) {
-    if (element.dataset.diagramReady) { return; }
-    element.dataset.diagramReady = "1";
-    if (typeof window.BpmnJS !== "function") { failed(element); return; }
-    var viewer = new window.BpmnJS({ container: element });
-    fetch(element.dataset.diagramUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/xml" }
-    })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.text();
-      })
-      .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () {
-        viewer.get("canvas").zoom("fit-viewport", "auto");
-        addBadges(viewer, element);
-      })
-      .catch(function () {
-        viewer.destroy();
-        failed(element);
-      });
+    window.DiagramCommon.show(element, addBadges);
   }
 
   function showAll() {
     Array.prototype.forEach.call(document.querySelectorAll(".pg-diagram .diagram[data-diagram-url]"), show);
   }
 
+  function start() { showAll(); }  // diagram_common.js (loaded before this file) draws them
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", showAll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    showAll();
+    start();
   }
 })();
