@@ -10,6 +10,7 @@ from webapp.services import cases
 from webapp.services.uow import command
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+JUSTICE_EN = "Justice office (civil status)"
 
 
 def open_task(page, live, code, step):
@@ -125,5 +126,26 @@ def test_screenshots(world, live, page_for, lang):
     page.screenshot(path=str(SHOTS / f"task-{lang}.png"), full_page=True)
     page.goto(f"{live}/cases/{codes[0]}")
     page.wait_for_selector(".diagram svg")
+    # Lanes carry department codes in the BPMN; the viewer shows the names people read.
+    lane = page.locator(".diagram [data-element-id=Lane_justice] text").first.text_content()
+    assert lane == {"vi": "Tư pháp – Hộ tịch", "en": JUSTICE_EN}[lang]
     page.screenshot(path=str(SHOTS / f"case-{lang}.png"), full_page=True)
     assert (SHOTS / f"case-{lang}.png").stat().st_size > 10_000
+
+
+def test_a_lead_assigns_from_the_queue_without_the_filters_reloading_the_list(world, live, page_for):
+    code = start(world.police, world.resident(name="Đỗ Văn Tâm"))
+    with command():
+        from webapp.services import tasks
+
+        tasks.release(world.police, task_of(code, "verify_application").id)
+    lead = page_for("lead_a")
+    lead.goto(f"{live}/?scope=queue")
+    row = f"#task-{task_of(code, 'verify_application').id}"
+    # Choosing an officer in the row must not count as a change of the list's filters.
+    lead.select_option(f"{row} select[name=assignee]", "police_a2")
+    lead.wait_for_timeout(500)
+    assert lead.input_value(f"{row} select[name=assignee]") == "police_a2"
+    lead.click(f"{row} form.assign button")
+    lead.wait_for_selector(f"{row} >> text=police_a2")
+    assert task_of(code, "verify_application").assignee_id == world.police2.id
