@@ -9,7 +9,7 @@ from helpers import CLEAN, actions, case, do, start, task_of
 from test_api_support import Api, complete, task_id
 
 from webapp.models import CaseEvent, Resident, db
-from webapp.services import cases, intake, step_data, tasks, workflow_store
+from webapp.services import cases, eligibility, intake, step_data, tasks, workflow_store
 from webapp.services.errors import Invalid
 from webapp.services.uow import command
 
@@ -209,7 +209,7 @@ def test_an_eid_request_at_intake_and_its_activation_at_hand_over(world):
         tasks.complete(world.police, task_of(code, "hand_over_card").id, {"received_by": "self"})
     assert "say whether it was activated" in caught.value.fields["eid_activated"][0].en
     assert (case(code).version, len(actions(code))) == before
-    assert resident(pid).eid_state == "requested"
+    assert (resident(pid).eid_state, resident(pid).card_state) == ("requested", "none")  # rolled back
 
     c = do(world.police, code, "hand_over_card", {"received_by": "self", "eid_activated": True})
     assert c.status == "issued" and resident(pid).eid_state == "activated"
@@ -236,6 +236,10 @@ def test_without_an_eid_request_hand_over_takes_no_activation(world):
     assert "No electronic identity was requested" in caught.value.fields["eid_activated"][0].en
     c = do(world.police, code, "hand_over_card", {"received_by": "self"})
     assert c.status == "issued" and resident(pid).eid_state is None
+    # The resident now holds a chip card issued on its production day: the exchange ages count
+    # from it and the listing no longer asks them to apply.
+    assert (resident(pid).card_state, resident(pid).card_issued_on) == ("chip", date(2026, 11, 20))
+    assert eligibility.reason(eligibility.current_rule(), resident(pid), date(2026, 12, 1)) is None
 
 
 def test_an_activated_eid_is_not_requested_again(world):

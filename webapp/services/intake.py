@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..models import Case, Resident, User
-from . import personal_id
+from . import case_engine, clock, personal_id
 from .errors import Invalid, Msg
 from .step_data import (
     DISCREPANCIES,
@@ -22,6 +22,7 @@ from .step_data import (
     paper_field,
     parse_partial_date,
 )
+from .text import parse_iso_date
 
 PartialDate = tuple[int, int | None, int | None]  # (year, month, day); month/day None if unknown
 DIFFERS = Msg("Khác dữ liệu dân cư", "Differs from the registry")
@@ -285,12 +286,18 @@ def after_verify(case: Case, user: User, clean: dict) -> dict:
 
 
 def after_hand_over(case: Case, user: User, clean: dict) -> dict:
-    """Whether the requested electronic identity was activated when the card was handed over."""
+    """The resident now holds a chip card issued on its production day (so the listing and the
+    exchange ages count from it), and whether the requested electronic identity was activated
+    when the card was handed over."""
     resident, activated = case.resident, clean["eid_activated"]
+    produced = case_engine.last_message(case, "card_produced") or {}
+    resident.card_state = "chip"
+    resident.card_issued_on = parse_iso_date(produced.get("produced_at")) or clock.today_local()
+    card = {"card_issued_on": resident.card_issued_on.isoformat()}
     if resident.eid_state != "requested":
         if activated is not None:
             raise Invalid({"eid_activated": [NOT_REQUESTED]})
-        return {}
+        return card
     if activated is None:
         raise Invalid(
             {
@@ -303,4 +310,4 @@ def after_hand_over(case: Case, user: User, clean: dict) -> dict:
             }
         )
     resident.eid_state = "activated" if activated else "not_activated"
-    return {"eid_state": resident.eid_state}
+    return {**card, "eid_state": resident.eid_state}
