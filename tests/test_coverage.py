@@ -11,7 +11,7 @@ from test_api_support import Api
 from webhelpers import login
 
 from webapp.models import Resident, db
-from webapp.services import eligibility, stats
+from webapp.services import eligibility, progress_figures, stats
 from webapp.services.errors import Forbidden, NotFound
 from webapp.services.personal_id import make_personal_id
 from webapp.services.uow import command
@@ -168,3 +168,16 @@ def test_the_coverage_table_downloads_as_csv_and_xlsx(world, campaign, client):
     sheet = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[2]] == ["13301", "Xã Gia Viễn", 1, 2, 50]
     assert client.get("/listing/coverage?unit=01&format=csv").status_code == 404  # outside scope
+
+
+def test_above_a_commune_coverage_reads_the_day_s_count_and_a_commune_is_live(world, campaign):
+    a, _b = campaign
+    before = stats.coverage(world.supervisor, None)  # counts the province's residents for the day
+    assert (before.total.applied, before.total.eligible) == (3, 6)
+    start(world.police, a[3].personal_id)  # one more application in commune A today
+    province = stats.coverage(world.supervisor, None)
+    assert (province.total.applied, province.today) == (3, TODAY)  # the day's count
+    assert stats.coverage(world.supervisor, "13300").total.applied == 3  # the commune: live
+    with command():
+        progress_figures.recount_residents()  # what the worker does the next morning
+    assert stats.coverage(world.supervisor, None).total.applied == 4

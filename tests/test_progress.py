@@ -390,6 +390,7 @@ def test_a_province_counted_on_an_earlier_day_shows_that_day_and_a_commune_is_re
         stage_counts.add(
             {
                 (yesterday, w.province.id, "eligible"): 0,
+                (yesterday, w.province.id, "applied_res"): 0,  # the mark of a whole count
                 (yesterday, w.commune_a.id, "eligible"): 40,
                 (yesterday, w.commune_a.id, "eid_total"): 3,
                 (yesterday, w.commune_b.id, "eligible"): 2,

@@ -142,7 +142,7 @@ def breakdown(user: User, unit: Unit, recount: bool = False) -> Breakdown:
         for step in standing:
             at_step[step] += n
     residents, counted_on = resident_figures(paths, unit, recount)
-    for unit_id, (eligible, activated) in residents.items():
+    for unit_id, (eligible, activated, _applied) in residents.items():
         target = vector(unit_id)
         target[ELIGIBLE_AT] += eligible
         target[EID_AT] += activated
@@ -196,24 +196,28 @@ def _classify(status: str, current_steps: str) -> tuple[tuple[tuple[int, int], .
 # by `flask stats rebuild-daily` early in the morning, with "recount", or inline when a commune
 # (small) or a unit never counted is viewed. A larger unit counted on an earlier day shows
 # that day's figures and says so, rather than make a web request wait minutes.
-ELIGIBLE, EID = "eligible", "eid_total"
+ELIGIBLE, EID, APPLIED = "eligible", "eid_total", "applied_res"  # applied: residents, by residence
+SNAPSHOT = (ELIGIBLE, EID, APPLIED)
+# The unit's own row of this stage marks a whole count of its subtree that day; the newest stage,
+# so that counts made before it existed are taken as missing and made again.
+COUNTED = APPLIED
 
 
 def resident_figures(
     paths: dict[int, str], unit: Unit, recount: bool = False, own_transaction: bool = True
-) -> tuple[dict[int, tuple[int, int]], date]:
-    """Per unit id of the subtree (`paths`): (eligible, eID activated), and the day they were
-    counted. A row for `unit` itself on a day means its whole subtree was counted that day:
-    rows are written a subtree at a time."""
+) -> tuple[dict[int, tuple[int, int, int]], date]:
+    """Per unit id of the subtree (`paths`): (eligible, eID activated, residents who applied),
+    and the day they were counted. A row for `unit` itself on a day means its whole subtree was
+    counted that day: rows are written a subtree at a time."""
     today = clock.today_local()
     # Today's row is one primary-key probe; the last earlier day is looked for only without it.
     last = db.session.scalar(
         select(StageCount.day).where(
-            StageCount.day == today, StageCount.unit_id == unit.id, StageCount.stage == ELIGIBLE
+            StageCount.day == today, StageCount.unit_id == unit.id, StageCount.stage == COUNTED
         )
     ) or db.session.scalar(
         select(func.max(StageCount.day)).where(
-            StageCount.unit_id == unit.id, StageCount.stage == ELIGIBLE, StageCount.day < today
+            StageCount.unit_id == unit.id, StageCount.stage == COUNTED, StageCount.day < today
         )
     )
     small = len(paths) == 1
@@ -221,14 +225,12 @@ def resident_figures(
         rows = db.session.execute(
             select(StageCount.unit_id, StageCount.stage, StageCount.count)
             .join(Unit, Unit.id == StageCount.unit_id)
-            .where(
-                StageCount.day == last, StageCount.stage.in_((ELIGIBLE, EID)), subtree(Unit.path, unit.path)
-            )
+            .where(StageCount.day == last, StageCount.stage.in_(SNAPSHOT), subtree(Unit.path, unit.path))
         )
         found: dict[int, list[int]] = {}
         for unit_id, stage, n in rows:
-            found.setdefault(unit_id, [0, 0])[0 if stage == ELIGIBLE else 1] = n
-        return {unit_id: (e, a) for unit_id, (e, a) in found.items()}, last
+            found.setdefault(unit_id, [0, 0, 0])[SNAPSHOT.index(stage)] = n
+        return {unit_id: tuple(values) for unit_id, values in found.items()}, last
     figures = count_residents(list(paths))
     rows = {key: n for unit_id in paths for key, n in _snapshot_rows(today, unit_id, figures).items()}
     if not own_transaction:
@@ -242,19 +244,19 @@ def resident_figures(
 
 
 def _snapshot_rows(day, unit_id: int, figures: dict) -> dict:
-    eligible, activated = figures.get(unit_id, (0, 0))
-    return {(day, unit_id, ELIGIBLE): eligible, (day, unit_id, EID): activated}
+    values = figures.get(unit_id, (0, 0, 0))
+    return {(day, unit_id, stage): n for stage, n in zip(SNAPSHOT, values, strict=True)}
 
 
-def count_residents(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per permanent unit id: (eligible, eID activated). Eligible is the coverage figure
-    (eligibility.counts): the living residents the decision table says must apply, plus those
-    who applied."""
+def count_residents(unit_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Per permanent unit id: (eligible, eID activated, applied). Eligible and applied are the
+    coverage figures (eligibility.counts): the living residents the decision table says must
+    apply plus those who applied, and those who applied."""
     if not unit_ids:
         return {}
     counts: dict[int, list[int]] = {
-        unit_id: [eligible, 0]
-        for unit_id, (eligible, _applied) in eligibility.counts(eligibility.current_rule(), unit_ids).items()
+        unit_id: [eligible, 0, applied]
+        for unit_id, (eligible, applied) in eligibility.counts(eligibility.current_rule(), unit_ids).items()
     }
     activated = (
         select(Resident.permanent_unit_id, func.count())
@@ -262,8 +264,8 @@ def count_residents(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
         .group_by(Resident.permanent_unit_id)
     )
     for unit_id, n in db.session.execute(activated):
-        counts.setdefault(unit_id, [0, 0])[1] = n
-    return {unit_id: (n, a) for unit_id, (n, a) in counts.items()}
+        counts.setdefault(unit_id, [0, 0, 0])[1] = n
+    return {unit_id: tuple(values) for unit_id, values in counts.items()}
 
 
 def rebuild_case_counts() -> int:
@@ -298,6 +300,6 @@ def counted_today() -> bool:
     today = clock.today_local()
     missing = select(Unit.id).where(
         Unit.parent_id.is_(None),
-        ~exists().where(StageCount.day == today, StageCount.unit_id == Unit.id, StageCount.stage == ELIGIBLE),
+        ~exists().where(StageCount.day == today, StageCount.unit_id == Unit.id, StageCount.stage == COUNTED),
     )
     return not db.session.scalar(select(exists(missing)))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..models import Unit, User, db
 from . import access, clock, eligibility, units
 from .errors import Forbidden, Msg
-from .progress_figures import breakdown, unit_in_scope
+from .progress_figures import breakdown, resident_figures, unit_in_scope
 from .scope import subtree
 
 
@@ -60,8 +60,11 @@ class Coverage:
 
 
 def coverage(user: User, unit_code: str | None) -> Coverage:
-    """Applied / eligible for the unit and each child unit, by the residents' permanent unit:
-    one grouped query over the subtree, rolled up to the children here."""
+    """Applied / eligible for the unit and each child unit, by the residents' permanent unit,
+    rolled up to the children here. A commune is counted live (one grouped query over its few
+    thousand residents); a unit above communes reads the day's count per unit that the worker
+    makes early each day (progress_figures.resident_figures), since counting a province's
+    million residents takes seconds."""
     if not access.can_see_coverage(user):
         raise Forbidden(Msg("Vai trò của bạn không xem được độ phủ.", "Your role may not see coverage."))
     unit = unit_in_scope(user, unit_code)
@@ -69,7 +72,13 @@ def coverage(user: User, unit_code: str | None) -> Coverage:
     kids = list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
     by_code = {k.code: Figure(k) for k in kids}
     total = Figure(unit)
-    for unit_id, eligible, done in _per_unit(unit):
+    counted_on = clock.today_local()
+    if kids:
+        figures, counted_on = resident_figures(paths, unit)
+        per_unit = [(unit_id, eligible, done) for unit_id, (eligible, _eid, done) in figures.items()]
+    else:
+        per_unit = _per_unit(unit)
+    for unit_id, eligible, done in per_unit:
         total.eligible += eligible
         total.applied += done
         rest = paths.get(unit_id, unit.path)[len(unit.path) :]
@@ -77,7 +86,7 @@ def coverage(user: User, unit_code: str | None) -> Coverage:
         if child is not None:
             child.eligible += eligible
             child.applied += done
-    return Coverage(total, list(by_code.values()), _trail(user, unit), clock.today_local())
+    return Coverage(total, list(by_code.values()), _trail(user, unit), counted_on)
 
 
 def _trail(user: User, unit: Unit) -> list[Unit]:
