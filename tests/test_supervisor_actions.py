@@ -117,9 +117,13 @@ def test_bulk_reassign_checks_the_reason_and_officer_before_anything(world):
     with pytest.raises(Invalid) as err:
         sa.bulk_reassign(world.supervisor, [task_of(code, "verify_application").id], "nobody", "")
     assert set(err.value.fields) == {"reason", "assignee"}
+    assert err.value.fields["assignee"][0].en == "No such officer."
     with pytest.raises(Invalid) as err:
         sa.bulk_reassign(world.supervisor, [], "police_a2", REASON)
     assert set(err.value.fields) == {"tasks"}
+    with pytest.raises(Invalid) as err:  # nobody chosen: say so, not "no such officer"
+        sa.bulk_reassign(world.supervisor, [task_of(code, "verify_application").id], "", REASON)
+    assert err.value.fields["assignee"][0].en == "Choose the officer to take the tasks."
     assert unchanged(code) == before
 
 

@@ -138,7 +138,9 @@ def bulk_reassign(user: User, task_ids: list[str], username: str, reason: str) -
         _reason(reason)
     except Invalid as exc:
         errors.update(exc.fields)
-    if _colleague(username) is None:
+    if not (username or "").strip():
+        errors["assignee"] = [Msg("Chọn cán bộ nhận việc.", "Choose the officer to take the tasks.")]
+    elif _colleague(username) is None:
         errors["assignee"] = [Msg("Không có cán bộ này.", "No such officer.")]
     if errors:
         raise Invalid(errors)
