@@ -9,7 +9,7 @@ from helpers import CLEAN, DOB, actions, case, do, start, task_of
 from sqlalchemy import func, select
 
 from webapp.models import Case, CaseEvent, Resident, StageCount, StepTarget, Unit, User, db
-from webapp.services import users
+from webapp.services import units, users
 
 CODE = re.compile(r"^HS-\d{4}-\d{6}$")
 
@@ -237,6 +237,7 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     assert users.by_username("admin").check_password("demo12345")
     # The supervisors' pages have something to show: targets, a past for the chart, batches.
     assert count(StepTarget) == 4
+    assert units.by_code("37").quota == 24  # 80% of the 30 residents
     days = db.session.scalars(select(StageCount.day).where(StageCount.stage == "applied").distinct()).all()
     assert 1 < len(days) <= 21
     assert re.search(r"^production batches sent: \d+$", result.output, flags=re.M)

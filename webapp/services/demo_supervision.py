@@ -4,12 +4,13 @@ targets, and production batches at every stage (sent, partly answered, a parcel 
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..models import Case, CaseEvent, CaseTask, StepTarget, User, db
+from ..models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
 from . import batch_delivery, batches, clock, stage_counts
 from .uow import command
 
+QUOTA_SHARE = 80  # % of a unit's residents: the campaign's quota in the demo
 # Per step: (target days, idle days). The steering committee's goals, tighter than the law's.
 TARGETS = {
     "verify_application": (1, 2),
@@ -46,9 +47,21 @@ def spread_history(rng: random.Random) -> None:
 
 
 def set_targets() -> None:
+    """Step targets, and quotas: the province's and each commune's with residents, so that the
+    progress page shows the share of the quota and the date it is reached at the current rate."""
     with command():
         for step, (target, idle) in TARGETS.items():
             db.session.add(StepTarget(step=step, target_days=target, idle_days=idle, updated_at=clock.now()))
+        counts = dict(
+            db.session.execute(
+                select(Resident.permanent_unit_id, func.count()).group_by(Resident.permanent_unit_id)
+            ).all()
+        )
+        for unit in db.session.scalars(select(Unit)):
+            if unit.parent_id is None:
+                unit.quota = QUOTA_SHARE * sum(counts.values()) // 100
+            elif counts.get(unit.id):
+                unit.quota = QUOTA_SHARE * counts[unit.id] // 100
 
 
 def batch_production() -> int:
