@@ -1,13 +1,15 @@
 """Supervisors act on stuck cases: every action is audited with its reason, a missing reason or
 a wrong confirmation changes nothing, retry and move rewrite the inbox projection."""
 
+from datetime import date
+
 import pytest
 from helpers import CLEAN, actions, case, do, start, task_of
 from sqlalchemy import func, select
 from stuckhelpers import error_case, to_production
 
 from webapp.models import CaseEvent, CaseTask, OutboxMessage, db
-from webapp.services import inbox
+from webapp.services import cases, inbox
 from webapp.services import supervisor_actions as sa
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
@@ -279,3 +281,34 @@ def test_move_is_for_supervisors_in_scope_and_open_cases(world):
         sa.move(world.outsider, code, "verify_application", code, REASON)
     with pytest.raises(Conflict), command():
         sa.move(world.supervisor, code, "verify_application", code, REASON, expected_version=1)
+
+
+def _produced_then_moved_back(world) -> str:
+    """A case whose card was produced, moved back to approval by a supervisor (the photo was
+    wrong) and approved again: it waits for a new card."""
+    code = to_production(world)
+    with command():
+        cases.record_card_produced(world.production, code, "C000000001", date(2026, 1, 2))
+    with command():
+        sa.move(world.supervisor, code, "approve_application", code, REASON)
+    do(world.approval, code, "approve_application", {"decision": "approve"})
+    assert case(code).current_steps == "await_card_production"
+    return code
+
+
+def test_after_a_move_back_past_production_a_new_card_moves_the_case_on(world):
+    code = _produced_then_moved_back(world)
+    with command():
+        _case, changed = cases.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))
+    assert changed and case(code).current_steps == "receive_card"
+    with command():  # and that card's repeat is the one that changes nothing now
+        assert cases.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))[1] is False
+
+
+def test_after_a_move_back_a_late_repeat_of_the_old_card_is_refused(world):
+    code = _produced_then_moved_back(world)
+    before = unchanged(code)
+    with pytest.raises(Conflict) as caught, command():
+        cases.record_card_produced(world.production, code, "C000000001", date(2026, 1, 3))
+    assert "needs a new number" in caught.value.message.en
+    assert unchanged(code) == before and case(code).current_steps == "await_card_production"

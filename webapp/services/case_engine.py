@@ -4,7 +4,7 @@ state, rewrite the task projection and append audit events. The caller commits o
 import logging
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from workflows import Outcome, add_working_days
 
@@ -184,12 +184,39 @@ def record(
     write_events([event(case, actor, action, step, detail, now, task_id)])
 
 
+REWINDS = ("moved", "retried")  # a supervisor rewound the workflow: what came before is undone
+
+
+def all_messages(case: Case, message: str) -> list[dict]:
+    """Every payload this case received under that name, rewound or not, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent.detail)
+            .where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.action == "message_received",
+                CaseEvent.step == message,
+            )
+            .order_by(CaseEvent.id)
+        )
+    )
+
+
 def last_message(case: Case, message: str) -> dict | None:
-    """The payload of the message this case last received under that name, from the audit trail."""
+    """The payload of the message this case last received under that name, from the audit trail,
+    unless a supervisor has rewound the case since (then the workflow waits for it afresh)."""
+    rewound = (
+        select(func.coalesce(func.max(CaseEvent.id), 0))
+        .where(CaseEvent.case_id == case.id, CaseEvent.action.in_(REWINDS))
+        .scalar_subquery()
+    )
     return db.session.scalar(
         select(CaseEvent.detail)
         .where(
-            CaseEvent.case_id == case.id, CaseEvent.action == "message_received", CaseEvent.step == message
+            CaseEvent.case_id == case.id,
+            CaseEvent.action == "message_received",
+            CaseEvent.step == message,
+            CaseEvent.id > rewound,
         )
         .order_by(CaseEvent.id.desc())
         .limit(1)

@@ -237,6 +237,16 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
         if data.get("card_number") == card_number:
             return case, False
         raise Conflict(Msg("Hồ sơ đã có thẻ khác.", "The case already has another card."))
+    if any(d.get("card_number") == card_number for d in case_engine.all_messages(case, "card_produced")):
+        # A card recorded before a supervisor sent the case back: a late repeat of the old
+        # callback must not pass for the card made again, which has a number of its own.
+        raise Conflict(
+            Msg(
+                "Thẻ số này được ghi trước khi hồ sơ bị chuyển lại; thẻ làm lại phải có số mới.",
+                "This card was recorded before the case was sent back; "
+                "the card made again needs a new number.",
+            )
+        )
     _deliver(
         actor,
         code,
