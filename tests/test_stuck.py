@@ -11,6 +11,7 @@ from webapp.services import cases, stuck, stuck_query, tasks
 from webapp.services.errors import NotFound
 from webapp.services.uow import command
 from workflows import LOCAL_TZ, add_working_days
+from workflows.calendar import working_days_between
 
 
 def listed(user, **filters) -> list[tuple[str, str | None, list[str]]]:
@@ -62,6 +63,35 @@ def test_late_cutoff_counts_working_days_after_tet():
     assert stuck.late_cutoff(now, 1) == datetime(2026, 2, 23, 0, 0, tzinfo=LOCAL_TZ)
     assert stuck.late_cutoff(now, 2) == datetime(2026, 2, 13, 0, 0, tzinfo=LOCAL_TZ)
     assert stuck.late_cutoff(now, 3) == datetime(2026, 2, 12, 0, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.no_db
+def test_cutoffs_agree_with_walking_back_day_by_day_and_stay_fast_a_year_back():
+    """The cutoffs are found by binary search; walking back one day at a time (the plain way,
+    quadratic in the days) gives the same moments, across Tết and the September holidays."""
+    from webapp.services.working_days import _midnight
+
+    def walked(now, days, holds):
+        day = now.astimezone(LOCAL_TZ).date()
+        while not holds(day, now, days):
+            day -= timedelta(days=1)
+        return _midnight(day + timedelta(days=1))
+
+    def idle(d, now, days):
+        return add_working_days(_midnight(d), days) < now
+
+    def late(d, now, days):
+        return working_days_between(_midnight(d), now) >= days
+
+    for now in (datetime(2026, 2, 23, 10, 0), datetime(2026, 9, 3, 16, 0), datetime(2027, 1, 4, 8, 0)):
+        now = now.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+        for days in (0, 1, 3, 7, 20, 45):
+            assert stuck.idle_cutoff(now, days) == walked(now, days, idle)
+            assert stuck.late_cutoff(now, days) == walked(now, days, late)
+    # The most the list accepts (365 working days, back to June 2025) is found the same way.
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
+    far = stuck.late_cutoff(now, stuck.MAX_DAYS)
+    assert far == walked(now, stuck.MAX_DAYS, late) and far.astimezone(LOCAL_TZ).year == 2025
 
 
 # -- each reason ----------------------------------------------------------------------------------

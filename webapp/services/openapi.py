@@ -779,7 +779,7 @@ def _stuck_paths() -> dict:
                     _query(
                         "min_days",
                         "At least this many working days late.",
-                        {"type": "integer", "minimum": 0, "maximum": 3650},
+                        {"type": "integer", "minimum": 0, "maximum": 365},
                     ),
                     _query(
                         "sort",

@@ -32,7 +32,7 @@ from .working_days import idle_cutoff, idle_cutoffs, late_cutoff, target_cutoffs
 SORTS = ("overdue", "oldest", "unit")
 PER_PAGE = 50
 MAX_DEPTH = 10_000  # rows a page may reach: each part reads this far in its index
-MAX_DAYS = 3650
+MAX_DAYS = 365  # working days late: about a year and a half; more says nothing new
 NO_UNIT = Msg("Không có đơn vị này trong phạm vi của bạn.", "No such unit in your scope.")
 Row = stuck_rows.Row
 

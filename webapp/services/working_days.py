@@ -2,7 +2,8 @@
 becomes one moment, so SQL compares an indexed column with a constant. Counted exactly as due
 dates are (workflows/calendar.py: Vietnamese public holidays excluded)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -16,20 +17,37 @@ def _midnight(day) -> datetime:
     return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC)
 
 
+def _last_day(today: date, days: int, holds) -> date:
+    """The latest day on or before `today` for which `holds(day)` is true, where holds is true
+    for every day before some point and false after it: a binary search, so that a cutoff many
+    working days back costs a few calendar walks, not one per day (2n + 60 calendar days always
+    hold n working days, Tết included)."""
+    low, high = today - timedelta(days=2 * days + 60), today
+    if holds(high):
+        return high
+    while high - low > timedelta(days=1):  # holds(low), not holds(high)
+        middle = low + (high - low) // 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+@lru_cache(maxsize=256)
 def idle_cutoff(now: datetime, days: int) -> datetime:
     """A task last touched before this moment has been idle more than `days` working days: its
     `days`-th working day after the last action (as add_working_days counts) ended before now."""
-    day = now.astimezone(LOCAL_TZ).date()
-    while add_working_days(_midnight(day), days) >= now:
-        day -= timedelta(days=1)
+    today = now.astimezone(LOCAL_TZ).date()
+    day = _last_day(today, days, lambda d: add_working_days(_midnight(d), days) < now)
     return _midnight(day + timedelta(days=1))
 
 
+@lru_cache(maxsize=256)
 def late_cutoff(now: datetime, days: int) -> datetime:
     """Something due before this moment is at least `days` working days late."""
-    day = now.astimezone(LOCAL_TZ).date()
-    while working_days_between(_midnight(day), now) < days:
-        day -= timedelta(days=1)
+    today = now.astimezone(LOCAL_TZ).date()
+    day = _last_day(today, days, lambda d: working_days_between(_midnight(d), now) >= days)
     return _midnight(day + timedelta(days=1))
 
 
