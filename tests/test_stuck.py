@@ -4,13 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import CLEAN, DOB, case, do, start, task_of
-from stuckhelpers import MONDAY, at, error_case, to_production
+from stuckhelpers import BPMN, MONDAY, at, error_case, to_production
 
 from webapp.models import StepTarget, db
-from webapp.services import cases, stuck, stuck_query, tasks
+from webapp.services import cases, stuck, stuck_query, tasks, workflow_store
 from webapp.services.errors import NotFound
 from webapp.services.uow import command
-from workflows import LOCAL_TZ, add_working_days
+from workflows import LOCAL_TZ, add_working_days, load_bundle
 from workflows.calendar import working_days_between
 
 
@@ -149,6 +149,27 @@ def test_a_task_past_its_steps_target_is_stuck_whatever_was_done_meanwhile(world
     set_idle("await_citizen_documents", None, target=None)
     with at(MONDAY + timedelta(days=7)):
         assert codes(world.supervisor) == set()
+
+
+def test_a_task_of_an_older_diagram_with_a_longer_limit_is_still_listed(world, monkeypatch):
+    """The list bounds due_at by the step's limit to read its index in order; a case started on
+    an older version whose limit was longer (30 working days) must not fall outside that bound."""
+    sources = {p.name: p.read_text(encoding="utf-8") for p in BPMN.iterdir() if p.suffix in (".bpmn", ".dmn")}
+    one_day = '<outputEntry id="step_time_limit_r0_o0"><text>1</text></outputEntry>'
+    assert one_day in sources["step_time_limits.dmn"]
+    sources["step_time_limits.dmn"] = sources["step_time_limits.dmn"].replace(
+        one_day, one_day.replace(">1<", ">30<")
+    )
+    older = load_bundle(sources)
+    engine = workflow_store.engine()
+    engine.add_bundle(older)
+    with at(MONDAY), monkeypatch.context() as m:
+        m.setattr(engine, "current", older)
+        code = start(world.police, world.resident())
+    set_idle("verify_application", 2, target=3)
+    with at(MONDAY + timedelta(days=9)):  # seven working days on: idle, past target, not late
+        assert listed(world.supervisor) == [(code, "verify_application", ["target", "idle"])]
+        assert codes(world.supervisor, unit="13300") == {code}
 
 
 def test_a_case_in_error_is_stuck(world, monkeypatch):

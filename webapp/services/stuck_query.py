@@ -14,7 +14,7 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, select, un
 
 from workflows import add_working_days
 
-from ..models import Case, CaseEvent, CaseTask, db
+from ..models import Case, CaseEvent, CaseTask, ProcessSpec, db
 from . import stuck_rows, workflow_store
 from .scope import subtree
 from .working_days import late_cutoff
@@ -90,7 +90,7 @@ class StuckQuery:
                     parts.append(self.idle(step))
                 else:  # at the step longer than its target, whatever was done meanwhile
                     parts.append(and_(CaseTask.step == step, CaseTask.ready_at < cutoffs[step]))
-                limit = workflow_store.engine().current.time_limit(step)
+                limit = longest_limit(step)
                 bounds.append(add_working_days(cutoffs[step], limit) if limit is not None else None)
         if not parts:
             return None
@@ -190,6 +190,17 @@ class StuckQuery:
             "unit": (_by_path(c.unit_path, "unit_path"), c.since, c.case_id, c.ref),
         }[self.f.sort]
         return part.order_by(*keys).limit(limit)
+
+
+def longest_limit(step: str) -> int | None:
+    """A step's time limit in working days, the longest over every stored diagram version (a
+    case keeps the due date of the version it started on), None if any version has none. The
+    due_at bound of the idle and target parts must hold for every in-flight task."""
+    limits = [
+        workflow_store.bundle_for(version).time_limit(step)
+        for version in db.session.scalars(select(ProcessSpec.version))
+    ] or [workflow_store.engine().current.time_limit(step)]
+    return None if None in limits else max(limits)
 
 
 def _const(value: str):
