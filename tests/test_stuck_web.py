@@ -298,3 +298,20 @@ def test_api_access(client, world):
     assert client.get("/api/v1/stuck", headers=_token("police_a")).status_code == 403
     assert client.get("/api/v1/stuck?unit=13301", headers=_token("lead_a")).status_code == 404
     assert client.get("/api/v1/stuck", headers=_token("lead_a")).status_code == 200
+
+
+def test_a_reason_with_a_nul_character_is_refused_naming_the_field_and_nothing_changes(client, world, later):
+    """PostgreSQL stores no NUL in text or JSON: the form is refused before any view runs, on
+    every database, with the field named, and no task is reassigned (none of a bulk either)."""
+    login(client, "supervisor")
+    ids = [task_of(code, "verify_application").id for code in later]
+    before = [task_of(code, "verify_application").assignee_id for code in later]
+    response = client.post(
+        "/stuck/bulk-reassign",
+        data={"task": ids, "assignee": "police_a2", "reason": "nghỉ\x00ốm", "unit": "37"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "reason" in body and "NUL" in body
+    assert [task_of(code, "verify_application").assignee_id for code in later] == before
+    htmx = client.get("/stuck/?step=\x00", headers=HTMX)  # a query field too; htmx gets the message alone
+    assert htmx.status_code == 400 and "<html" not in htmx.get_data(as_text=True)

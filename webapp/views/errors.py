@@ -22,7 +22,39 @@ def _page(status: int, title: str, text: str, fields=None):
     return render("errors/error.html", status=status, title=title, text=text, fields=fields or {})
 
 
+def unstorable(text: str) -> bool:
+    """A NUL character (PostgreSQL stores none in text or JSON) or a lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_unstorable_text():
+        """A form or query field with a character no database column can hold is refused whole,
+        naming the field, before any view runs (the API checks its JSON bodies itself)."""
+        if request.path.startswith(("/api/", "/static/")):
+            return None
+        fields = [*request.args.items(multi=True)]
+        # Not multipart: an upload view sets its own size limit before the body is read.
+        if request.mimetype == "application/x-www-form-urlencoded":
+            fields += request.form.items(multi=True)
+        for name, value in fields:
+            if unstorable(value) or unstorable(name):
+                shown = name if not unstorable(name) else "?"
+                text = _(
+                    "Trường %(field)s có ký tự không lưu được (NUL hoặc mã UTF-8 hỏng); "
+                    "không có gì thay đổi.",
+                    field=shown,
+                )
+                return _page(400, _("Yêu cầu không hợp lệ"), text, {shown: [text]})
+        return None
+
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         titles = {
