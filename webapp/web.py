@@ -22,6 +22,13 @@ def is_htmx() -> bool:
     )
 
 
+def form_version() -> int | None:
+    """The case version a form was drawn from (hidden field `version`), or None: ASCII digits
+    only ("²" is a digit to str.isdigit) and short enough to be a version."""
+    value = request.form.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
     """The whole page, or for an htmx request the named block of the same template."""
     if block is not None and is_htmx():

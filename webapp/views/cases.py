@@ -12,7 +12,7 @@ from ..i18n import local_date, message
 from ..services import access, cases, clock, comments, step_data, uow, workflow_store
 from ..services.errors import Invalid
 from ..services.inbox import due_class
-from ..web import is_htmx, render
+from ..web import form_version, is_htmx, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
@@ -73,11 +73,6 @@ def _see_other(url: str) -> Response:
     return response
 
 
-def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/cases/<code>")
 @login_required
 def detail(code: str):
@@ -122,7 +117,7 @@ def transfer(code: str):
     unit, reason = request.form.get("unit", "").strip(), request.form.get("reason", "")
     try:
         with uow.command():
-            cases.transfer(current_user, code, unit, reason, expected_version=_version())
+            cases.transfer(current_user, code, unit, reason, expected_version=form_version())
     except Invalid as exc:
         form = {"unit": unit, "reason": reason, "errors": _errors(exc)}
         return _page(case, "transfer_form", 200 if is_htmx() else 422, transfer=form)

@@ -14,7 +14,7 @@ from ..services import step_targets as targets_service
 from ..services import supervisor_actions as actions
 from ..services.errors import Forbidden, Invalid
 from ..services.inbox import due_class
-from ..web import is_htmx, render
+from ..web import form_version, is_htmx, render
 from . import stuck_export
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,6 @@ def _see_other(url: str) -> Response:
     response = redirect(url, code=303)
     response.headers["Vary"] = "HX-Request"
     return response
-
-
-def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
 
 
 # -- the list -------------------------------------------------------------------------------------
@@ -161,7 +156,7 @@ def reassign(code: str):
         code,
         "reassign",
         lambda: actions.reassign(
-            current_user, f.get("task", ""), f.get("assignee"), f.get("reason"), _version()
+            current_user, f.get("task", ""), f.get("assignee"), f.get("reason"), form_version()
         ),
         _("Đã giao lại công việc."),
     )
@@ -194,7 +189,7 @@ def retry(code: str):
     return _act(
         code,
         "retry",
-        lambda: actions.retry(current_user, code, f.get("reason"), on_current, _version()),
+        lambda: actions.retry(current_user, code, f.get("reason"), on_current, form_version()),
         _("Đã chạy lại bước bị lỗi; xem trạng thái hồ sơ."),
     )
 
@@ -207,7 +202,7 @@ def move(code: str):
         code,
         "move",
         lambda: actions.move(
-            current_user, code, f.get("step"), f.get("confirm"), f.get("reason"), _version()
+            current_user, code, f.get("step"), f.get("confirm"), f.get("reason"), form_version()
         ),
         _("Đã chuyển hồ sơ về bước đã chọn."),
     )

@@ -16,7 +16,7 @@ from ..i18n import message
 from ..models import CaseEvent, CaseTask, Unit, db
 from ..services import cases, clock, inbox, intake, portraits, step_data, tasks, uow
 from ..services.errors import Invalid
-from ..web import is_htmx, render
+from ..web import form_version, is_htmx, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tasks", __name__)
@@ -139,7 +139,10 @@ def complete(task_id: str):
         try:
             with uow.command():
                 case = tasks.complete(
-                    current_user, task_id, task_forms.to_data(task.step, form), expected_version=_version()
+                    current_user,
+                    task_id,
+                    task_forms.to_data(task.step, form),
+                    expected_version=form_version(),
                 )
         except Invalid as exc:
             fields = dict(exc.fields)
@@ -153,11 +156,6 @@ def complete(task_id: str):
                 return response
             return redirect(url_for("inbox.index"), code=303)
     return _page(task, form, status=200 if is_htmx() else 422, portrait_missing=portrait_missing)
-
-
-def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
 
 
 def _where_it_went(case) -> str:
