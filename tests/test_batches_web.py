@@ -211,3 +211,9 @@ def test_the_pages_speak_english_when_asked(client, world):
     assert code in page
     assert "Production and delivery batches" in client.get("/batches/").get_data(as_text=True)
     assert member_codes(dispatch) == [code]
+
+
+def test_a_page_number_past_any_list_is_an_empty_page_not_a_crash(client, world):
+    login(client, "lead_a")
+    response = client.get("/batches/?page=99999999999999999999")
+    assert response.status_code == 200

@@ -171,8 +171,11 @@ def test_the_units_table_as_csv(campaign, client):
     assert [r[:4] for r in rows[1:]] == [
         ["13300", "Phường Hoa Lư", "2", "2"],
         ["13301", "Xã Gia Viễn", "1", "1"],
+        ["37", "Ninh Bình", "3", "3"],  # the unit's own total last
     ]
     assert client.get("/progress/?unit=37&format=pdf").status_code == 404
+    commune = client.get("/progress/?unit=13301&format=csv").get_data(as_text=True).lstrip("\ufeff")
+    assert [r[:4] for r in csv.reader(io.StringIO(commune))][1:] == [["13301", "Xã Gia Viễn", "1", "1"]]
 
 
 def test_the_daily_report_page_and_file(campaign, client):

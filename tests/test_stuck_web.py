@@ -328,3 +328,10 @@ def test_a_malformed_version_is_a_conflict_not_a_crash(client, world, later, ver
     # Not a version at all: taken as none given (no check), so the reassignment is made.
     assert response.status_code < 400
     assert task_of(later[0], "verify_application").assignee_id == world.police2.id
+
+
+def test_the_file_of_a_unit_outside_the_scope_is_not_found(client, world, later):
+    login(client, "lead_a")  # commune A's lead: commune B is outside
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/stuck/?format={fmt}&unit=13301")
+        assert response.status_code == 404 and response.mimetype == "text/html"

@@ -55,7 +55,7 @@ def _filters() -> dict:
         "kind": kind,
         "status": args.get("status") if args.get("status") in batches.STATUSES else "",
         "unit": (args.get("unit") or "").strip()[:20],
-        "page": max(args.get("page", 1, type=int), 1),
+        "page": min(max(args.get("page", 1, type=int), 1), 10_000),
     }
 
 

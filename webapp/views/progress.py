@@ -69,7 +69,8 @@ def index():
     data = progress.page(current_user, request.args.get("unit") or None)
     fmt = request.args.get("format")
     if fmt:
-        return send_table(f"tien-do-{data.unit.code}", fmt, _figure_columns(), data.figures.children)
+        rows = [*data.figures.children, data.figures.total]  # a commune's file: its own row
+        return send_table(f"tien-do-{data.unit.code}", fmt, _figure_columns(), rows)
     return _page(data)
 
 

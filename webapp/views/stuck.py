@@ -71,6 +71,7 @@ def index():
     filters = stuck.Filters.from_args(request.args)
     fmt = request.args.get("format")
     if fmt:
+        stuck.scope_unit(current_user, filters.unit)  # a 404 now, not once the file has begun
         rows = stuck.all_rows(current_user, filters)
         return stuck_export.send(fmt, stream_with_context(rows))
     return _list(filters)
