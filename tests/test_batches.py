@@ -433,3 +433,23 @@ def test_the_nightly_command_batches_every_unit(app, world):
     assert (batch("SX-13300-0001").status, member_codes("SX-13300-0001")) == ("sent", [code])
     again = app.test_cli_runner().invoke(args=["batches", "dispatch", "--keep-open"])
     assert again.output.splitlines() == ["0 batch(es) made"]
+
+
+def test_a_sent_batch_closes_when_its_last_waiting_case_leaves_another_way(world):
+    first, second = approved(world), approved(world)
+    code = dispatch(world.lead)
+    with command():
+        batch_delivery.record_cards(world.production, code, cards(first))
+    assert batch(code).status == "sent"  # the second still waits
+    with command():  # the citizen withdraws: nothing in the batch waits any more
+        cases.withdraw(world.police, second, "Công dân rút hồ sơ")
+    assert batch(code).status == "received" and batch(code).closed_at is not None
+
+
+def test_a_card_for_a_case_in_a_batch_not_yet_sent_leaves_the_batch_open(world):
+    only = approved(world)
+    code = dispatch(world.lead, send=False)
+    with command():  # the single-card callback of API.md (as its view does), batch never sent
+        produced, _changed = cases.record_card_produced(world.production, only, "C000000009", PRODUCED)
+        batch_delivery.on_card_produced(produced, "C000000009", world.production)
+    assert batch(code).status == "open" and case(only).current_steps == "receive_card"

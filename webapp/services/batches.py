@@ -328,9 +328,10 @@ def size(batch: ProductionBatch) -> int:
 
 
 def close_if_done(batch: ProductionBatch) -> bool:
-    """A dispatch batch is done when none of its cases waits for production; a delivery batch
-    when none waits for receipt. Writes only when the status changes."""
-    if batch.status == "received":
+    """A sent dispatch batch is done when none of its cases waits for production; a delivery
+    batch when none waits for receipt. An open batch (not sent yet) stays open. Writes only when
+    the status changes."""
+    if batch.status != "sent":
         return False
     in_batch = select(BatchCase.case_id).where(BatchCase.batch_id == batch.id)
     if batch.kind == DISPATCH:
@@ -343,6 +344,24 @@ def close_if_done(batch: ProductionBatch) -> bool:
     db.session.flush()
     log.info("%s batch %s closed", batch.kind, batch.code)
     return True
+
+
+def after_steps_changed(case: Case, before: str) -> None:
+    """In the transaction of any command that moved a case (a card, a receipt, a withdrawal, a
+    supervisor's move back, an error): the sent batches it leaves close once nothing in them
+    waits, so no batch stays "sent" for ever because its last case went another way."""
+    left = [kind for kind, step in ((DISPATCH, WAITING), (DELIVERY, RECEIVE)) if step in before]
+    left = [kind for kind in left if (WAITING if kind == DISPATCH else RECEIVE) not in case.current_steps]
+    if not left:
+        return
+    batch_ids = db.session.scalars(
+        select(ProductionBatch.id)
+        .join(BatchCase, BatchCase.batch_id == ProductionBatch.id)
+        .where(BatchCase.case_id == case.id, ProductionBatch.kind.in_(left), ProductionBatch.status == "sent")
+        .order_by(ProductionBatch.id)
+    ).all()
+    for batch_id in batch_ids:
+        close_if_done(lock_batch(batch_id))
 
 
 def _who(actor: User | None) -> str:

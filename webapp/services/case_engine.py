@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from workflows import Outcome, add_working_days
 
 from ..models import Case, CaseEvent, CaseTask, User, db
-from . import alerts, stage_counts, workflow_store
+from . import alerts, batches, stage_counts, workflow_store
 from .errors import NOT_FOUND_CASE, Conflict, Msg, NotFound
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ def apply(
     (`trail`) and those for what the engine did on its own (timers, reminders, escalations,
     errors), written in one statement."""
     trail = list(trail or ())
+    before = case.current_steps or ""
     case.state = workflow_store.pack(outcome.state)
     case.current_steps = ",".join(sorted({t.step for t in outcome.ready} | set(outcome.waiting)))
     case.next_timer_at = outcome.next_timer_at
@@ -107,6 +108,8 @@ def apply(
     write_events(trail)
     stage_counts.record(case, outcome, trail, now)  # daily throughput, in the same transaction
     _project(case, outcome, now, assign_new_to)
+    if before != case.current_steps:
+        batches.after_steps_changed(case, before)
     log.info(
         "case %s now %s at %s (actor %s)",
         case.code,
