@@ -425,6 +425,41 @@ def test_cards_delivered_at_once_close_the_batch_and_share_one_parcel(app, world
     assert sorted(member_codes(parcel.code)) == sorted([first, last])
 
 
+def test_a_case_locked_by_a_command_can_still_be_put_in_a_batch(app, world, postgres_only):
+    """A command holds the case's row lock (a card arriving: it goes on to lock the unit) while
+    a lead batches the unit (it holds the unit and adds the case to the batch, whose foreign
+    key check reads the case row). FOR NO KEY UPDATE on the case lets that check through; with
+    FOR UPDATE the lead would wait on the command, and the command on the lead: a deadlock."""
+    from sqlalchemy import text
+
+    from webapp.services import case_engine
+
+    code = approved(world)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with app.app_context():
+            try:
+                with command():
+                    case_engine.lock_case(code=code)
+                    locked.set()
+                    release.wait(10)
+            finally:
+                db.session.remove()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        with command():
+            db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            made = batches.create_dispatch(world.lead, "13300")
+        assert member_codes(made.code) == [code]
+    finally:
+        release.set()
+        holder.join(30)
+
+
 def test_the_nightly_command_batches_every_unit(app, world):
     code = approved(world)
     result = app.test_cli_runner().invoke(args=["batches", "dispatch"])

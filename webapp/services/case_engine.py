@@ -37,7 +37,10 @@ def lock_case(case_id: int | None = None, code: str | None = None) -> Case:
         else select(Case).where(Case.code == code)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Case)
+        # FOR NO KEY UPDATE: commands on one case still queue, but rows that merely reference
+        # it (a batch member, an appointment person) are written meanwhile, so another command
+        # holding such a row never waits on this one in a cycle (a deadlock).
+        query = query.with_for_update(of=Case, key_share=True)
     # populate_existing: what we waited for the lock on may be newer than what this session read.
     case = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
     if case is None:
