@@ -146,7 +146,8 @@ def test_escalate_records_the_reason_and_notifies_the_unit_head(world):
     assert e.detail == {"to": ["lead_a"], "reason": REASON, "by": "supervisor"}
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case(code).id))
     assert (message.kind, message.recipient, message.status) == ("escalation", "lead_a", "pending")
-    assert message.body["text"] == REASON and message.body["case"] == code
+    assert message.body["reason"] == REASON and message.body["case"] == code
+    assert message.body["text"].endswith(REASON) and message.body["text_en"].startswith(f"Case {code} needs")
 
 
 def test_escalate_goes_up_to_the_nearest_head_and_needs_one(world):

@@ -229,7 +229,15 @@ def escalate(user: User, code: str, reason: str) -> list[User]:
             notifiers.notify_channel(),
             head.username,
             f"Hồ sơ {case.code} cần lãnh đạo xử lý",
-            {"text": text, "case": case.code, "step": step, "by": user.username},
+            {
+                "text": f"Hồ sơ {case.code} cần lãnh đạo xử lý: {text}",
+                "text_en": f"Case {case.code} needs the unit head: {text}",
+                "reason": text,
+                "case": case.code,
+                "step": step,
+                "by": user.username,
+                "url": f"/cases/{case.code}",
+            },
             case=case,
         )
     db.session.flush()
