@@ -15,8 +15,9 @@ class Resident(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     personal_id: Mapped[str] = mapped_column(String(12), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    # Lower-case name without diacritics, for search ("nguyen van a" finds "Nguyễn Văn A").
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    # Lower-case name without diacritics, for search ("nguyen van a" finds "Nguyễn Văn A"),
+    # always as a substring (LIKE '%...%'): see ix_residents_name_key below.
+    name_key: Mapped[str] = mapped_column(String(200))
     birth_date: Mapped[date]
     # "day", "month" or "year": how much of birth_date is known (the rest is the 1st / January).
     birth_date_precision: Mapped[str] = mapped_column(String(5), default="day")
@@ -49,8 +50,16 @@ class Resident(db.Model):
     permanent_unit: Mapped[Unit] = relationship(foreign_keys=[permanent_unit_id])
     temporary_unit: Mapped[Unit | None] = relationship(foreign_keys=[temporary_unit_id])
 
-    # The door-to-door listing of a commune reads by unit, then by status.
     __table_args__ = (
+        # Name search (LIKE '%van anh%', services/name_search.py): trigrams in a GIN index on
+        # PostgreSQL (pg_trgm, migration 0012); on SQLite a plain index, which LIKE does not use.
+        Index(
+            "ix_residents_name_key",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
+        # The door-to-door listing of a commune reads by unit, then by status.
         Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),
         # Who must apply in a unit (services/eligibility.py): card state and birth-date ranges;
         # status and the card's issue date too, so that counting reads the index alone.

@@ -1,11 +1,11 @@
 """Case search in the caller's scope (API and web): by status, step, unit, text, overdue."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..models import Case, CaseTask, Resident, Unit, User, db
 from . import access, clock
+from .name_search import matches_name_or_code
 from .scope import subtree
-from .text import name_key
 
 
 def search(user: User, status=None, step=None, unit=None, q=None, overdue=False, page=1, per_page=50):
@@ -22,13 +22,7 @@ def search(user: User, status=None, step=None, unit=None, q=None, overdue=False,
             return [], 0
         query = query.where(subtree(Case.unit_path, target.path))
     if q:
-        digits = q.replace(" ", "")
-        if digits.isascii() and digits.isdigit():
-            query = query.where(Resident.personal_id.startswith(digits))
-        else:
-            query = query.where(
-                or_(Resident.name_key.contains(name_key(q), autoescape=True), Case.code == q.upper())
-            )
+        query = query.where(matches_name_or_code(q))
     if overdue:
         late = select(CaseTask.case_id).where(CaseTask.due_at < clock.now())
         query = query.where(Case.id.in_(late))

@@ -12,10 +12,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from ..models import Case, Resident, Unit, User, db
-from . import access, clock, eligibility, units
+from . import access, clock, eligibility, name_search, units
 from .errors import Conflict, Forbidden, Invalid, Msg, NotFound
 from .scope import subtree
-from .text import name_key
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +137,10 @@ def _listed(unit: Unit, today: date):
 def _matching(query, q: str):
     if not q:
         return query
-    compact = q.replace(" ", "")
-    if compact.isascii() and compact.isdigit():
-        return query.where(or_(Resident.personal_id.startswith(compact), Resident.household_id == q))
-    return query.where(
-        or_(Resident.name_key.contains(name_key(q), autoescape=True), Resident.household_id == q)
-    )
+    digits = name_search.digits_only(q)
+    if digits is not None:
+        return query.where(or_(Resident.personal_id.startswith(digits), Resident.household_id == q))
+    return query.where(or_(name_search.name_contains(q), Resident.household_id == q))
 
 
 ORDER = (Resident.household_id.is_(None), Resident.household_id, Resident.birth_date, Resident.id)
