@@ -3,19 +3,8 @@ outside its scope (404, existence not revealed). Signed-out visitors go to the s
 
 import pytest
 from helpers import start, task_of
-from webhelpers import login
+from webhelpers import USERS, login
 
-USERS = [
-    "police_a",
-    "lead_a",
-    "justice_a",
-    "approval",
-    "production",
-    "supervisor",
-    "admin",
-    "police_b",
-    "police_hn",
-]
 # page -> expected status per user (the case and its task belong to commune A, police step)
 EXPECTED = {
     "inbox": dict.fromkeys(USERS, 200),

@@ -5,16 +5,15 @@ import csv
 import io
 import json
 import re
-from datetime import date
 
 import pytest
-from helpers import CLEAN, DOB, do, start
+from helpers import CLEAN, DOB, do, finish_from_biometrics, start
 from openpyxl import load_workbook
 from sqlalchemy import select
 from webhelpers import login
 
 from webapp.models import Unit, db
-from webapp.services import cases, progress
+from webapp.services import progress
 from webapp.services.uow import command
 
 
@@ -30,12 +29,7 @@ def campaign(world):
     w = world
     issued = start(w.police, w.resident())
     do(w.police, issued, "verify_application", CLEAN)
-    do(w.police, issued, "capture_biometrics", {"fingerprints": "ok"})
-    do(w.approval, issued, "approve_application", {"decision": "approve"})
-    with command():
-        cases.record_card_produced(w.production, issued, "C000000001", date(2026, 11, 20))
-    do(w.police, issued, "receive_card")
-    do(w.police, issued, "hand_over_card", {"received_by": "self"})
+    finish_from_biometrics(w, issued)
     at_justice = start(w.police, w.resident())
     do(w.police, at_justice, "verify_application", DOB)
     start(w.police_b, w.resident(unit=w.commune_b))

@@ -10,7 +10,7 @@ from helpers import CLEAN, actions, case, do, start, task_of
 from openpyxl import load_workbook
 from sqlalchemy import select
 from stuckhelpers import MONDAY, at, error_case
-from webhelpers import HTMX, login
+from webhelpers import HTMX, USERS, login
 
 from webapp.models import StepTarget, db
 
@@ -36,17 +36,6 @@ def later(late):
         yield late
 
 
-USERS = [
-    "police_a",
-    "lead_a",
-    "justice_a",
-    "approval",
-    "production",
-    "supervisor",
-    "admin",
-    "police_b",
-    "police_hn",
-]
 WATCHERS = {"lead_a": 200, "supervisor": 200, "admin": 200}  # everyone else: 403
 
 

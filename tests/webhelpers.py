@@ -10,3 +10,17 @@ def login(client, username: str, password: str = PASSWORD):
 
 
 HTMX = {"HX-Request": "true"}
+
+
+# Every user of the test world (conftest.World), for access matrices.
+USERS = [
+    "police_a",
+    "lead_a",
+    "justice_a",
+    "approval",
+    "production",
+    "supervisor",
+    "admin",
+    "police_b",
+    "police_hn",
+]

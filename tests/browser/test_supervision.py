@@ -3,15 +3,14 @@ stuck-cases list with its filters in the URL and actions on a case, production b
 police lead; and their screenshots in both languages."""
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import CLEAN, DOB, do, start, task_of
+from helpers import CLEAN, DOB, do, finish_from_biometrics, start, task_of
 from stuckhelpers import MONDAY, at
 from test_batches import approved
 
-from webapp.services import batches, cases, progress
+from webapp.services import batches, progress
 from webapp.services.uow import command
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -26,12 +25,7 @@ def campaign(w) -> dict[str, str]:
     intake. The province's quota is 8."""
     issued = start(w.police, w.resident(name="Phạm Thị Hồng"))
     do(w.police, issued, "verify_application", CLEAN)
-    do(w.police, issued, "capture_biometrics", {"fingerprints": "ok"})
-    do(w.approval, issued, "approve_application", {"decision": "approve"})
-    with command():
-        cases.record_card_produced(w.production, issued, "C000000001", date(2026, 11, 20))
-    do(w.police, issued, "receive_card")
-    do(w.police, issued, "hand_over_card", {"received_by": "self"})
+    finish_from_biometrics(w, issued)
     at_justice = start(w.police, w.resident(name="Trần Văn Bình"))
     do(w.police, at_justice, "verify_application", DOB)
     b1 = start(w.police_b, w.resident(unit=w.commune_b, name="Lê Thị Hoa"))

@@ -24,3 +24,14 @@ def parse_iso_date(value) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def unstorable(text: str) -> bool:
+    """A NUL character (PostgreSQL stores none in text or JSON) or a lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..i18n import message
 from ..services.errors import ServiceError
+from ..services.text import unstorable
 from ..web import is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -20,17 +21,6 @@ def _page(status: int, title: str, text: str, fields=None):
         # htmx swaps this into the flash area (static/js/app.js) for conflicts.
         return render("errors/error.html", block="flash_message", status=status, title=title, text=text)
     return render("errors/error.html", status=status, title=title, text=text, fields=fields or {})
-
-
-def unstorable(text: str) -> bool:
-    """A NUL character (PostgreSQL stores none in text or JSON) or a lone surrogate (not UTF-8)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 
 from ...services import tokens
 from ...services.errors import ServiceError
+from ...services.text import unstorable
 from ...web import csrf
 
 log = logging.getLogger(__name__)
@@ -65,24 +66,13 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def _unstorable(text: str) -> bool:
-    """A NUL character (PostgreSQL stores none in text or JSON) or a lone surrogate (not UTF-8)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _has_unstorable_text(value) -> bool:
     """Iterative: the JSON may nest as deep as the parser allows."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _unstorable(item):
+            if unstorable(item):
                 return True
         elif isinstance(item, list):
             stack.extend(item)
