@@ -34,6 +34,7 @@ class StuckQuery:
     steps: list[str]  # steps that have ready tasks
     leaf: bool  # the unit has no units below it (a commune)
     targets: dict[str, datetime] = field(default_factory=dict)  # per step: ready before this = past target
+    limits: dict[str, int | None] = field(default_factory=dict)  # longest_limit per step, once a request
 
     def in_scope(self, column):
         """The unit-subtree filter. Over a province on SQLite, written so that no index serves it:
@@ -90,7 +91,9 @@ class StuckQuery:
                     parts.append(self.idle(step))
                 else:  # at the step longer than its target, whatever was done meanwhile
                     parts.append(and_(CaseTask.step == step, CaseTask.ready_at < cutoffs[step]))
-                limit = longest_limit(step)
+                if step not in self.limits:  # the same dict in every replace()d copy of the query
+                    self.limits[step] = longest_limit(step)
+                limit = self.limits[step]
                 bounds.append(add_working_days(cutoffs[step], limit) if limit is not None else None)
         if not parts:
             return None
