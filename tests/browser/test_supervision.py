@@ -57,7 +57,8 @@ def rows_of(page, selector: str) -> list[list[str]]:
 def test_progress_shows_figures_drills_down_and_counts_on_the_diagram(world, live, page_for):
     campaign(world)
     page = page_for("supervisor")
-    page.click("header.topbar >> text=Tiến độ")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click("header.topbar >> text=Tiến độ")
     page.wait_for_selector("h1:has-text('Tiến độ: Ninh Bình')")
     assert page.locator(".coverage-trail").count() == 0  # the top of the scope: no trail to show
     cards = flat(page.inner_text(".pg-cards"))
@@ -84,7 +85,8 @@ def test_progress_shows_figures_drills_down_and_counts_on_the_diagram(world, liv
     assert main.locator("[data-element-id=verify_application].pg-waiting").count() == 1
 
     # Drill down to commune B by clicking its name.
-    page.click(".pg-table tbody >> text=Xã Gia Viễn")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click(".pg-table tbody >> text=Xã Gia Viễn")
     page.wait_for_url("**/progress/?unit=13301")
     assert flat(page.inner_text("h1")) == "Tiến độ: Xã Gia Viễn"
     assert page.locator(".coverage-trail li").all_inner_texts() == ["Ninh Bình", "Xã Gia Viễn"]
@@ -96,7 +98,8 @@ def test_progress_shows_figures_drills_down_and_counts_on_the_diagram(world, liv
     page.wait_for_selector(".pg-diagram .pg-badge")
     assert page.locator(".pg-diagram .pg-badge").all_inner_texts() == ["2"]
     # Back up through the breadcrumb.
-    page.click(".coverage-trail >> text=Ninh Bình")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click(".coverage-trail >> text=Ninh Bình")
     page.wait_for_url("**/progress/?unit=37")
     assert "4 / 8 = 50,0%" in flat(page.inner_text(".pg-cards"))
 
@@ -120,7 +123,8 @@ def test_a_supervisor_sets_a_quota_and_sees_the_new_ratio(world, live, page_for)
 def test_stuck_filters_live_in_the_url_and_survive_a_reload(world, live, page_for):
     codes = overdue(world)
     page = page_for("supervisor")
-    page.click("header.topbar >> text=Hồ sơ tồn đọng")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click("header.topbar >> text=Hồ sơ tồn đọng")
     page.wait_for_selector("#results table")
     listed = page.inner_text("#results table")
     assert all(code in listed for code in codes.values())
@@ -177,7 +181,8 @@ def test_reassign_and_comment_on_one_stuck_case(world, live, page_for):
     codes = overdue(world)
     page = page_for("supervisor")
     page.goto(f"{live}/stuck/?unit=13300&step=verify_application&sort=oldest")
-    page.click(f"#results tr:has-text('{codes['a1']}') >> text=Xử lý")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click(f"#results tr:has-text('{codes['a1']}') >> text=Xử lý")
     page.wait_for_selector("#stuck-panel")
     assert f"Giám sát hồ sơ {codes['a1']}" in page.inner_text("#stuck-panel h2")
     form = page.locator("#stuck-panel form.stuck-action").first
@@ -205,7 +210,8 @@ def test_reassign_and_comment_on_one_stuck_case(world, live, page_for):
 def test_a_lead_makes_a_dispatch_batch_sends_it_and_sees_it_listed(world, live, page_for):
     codes = sorted(approved(world) for _ in range(2))
     page = page_for("lead_a")
-    page.click("header.topbar >> text=Lô thẻ")
+    with page.expect_navigation():  # the new page loaded: htmx has bound its triggers
+        page.click("header.topbar >> text=Lô thẻ")
     page.wait_for_selector(".batches-ready")
     assert rows_of(page, ".batches-ready tbody tr") == [["Phường Hoa Lư 13300", "2", "Lập lô gửi sản xuất"]]
     assert "Chưa có lô gửi sản xuất nào." in page.inner_text("#batch-results")
