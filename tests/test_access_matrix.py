@@ -2,8 +2,9 @@
 outside its scope (404, existence not revealed). Signed-out visitors go to the sign-in page."""
 
 import pytest
-from helpers import start, task_of
-from webhelpers import USERS, login
+
+from tests.support.cases import start, task_of
+from tests.support.web import USERS, login
 
 # page -> expected status per user (the case and its task belong to commune A, police step)
 EXPECTED = {

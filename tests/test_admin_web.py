@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from helpers import PASSWORD
 from sqlalchemy import func, select
-from webhelpers import HTMX, login
 
+from tests.support.web import HTMX, login
+from tests.support.world import PASSWORD
 from webapp.models import User, db
 from webapp.services import users
 from webapp.services.uow import command

@@ -4,18 +4,13 @@ administrator revoking a user's tokens (DELETE /users/<username>/tokens, an exte
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PASSWORD
 from sqlalchemy import update
-from test_api_support import Api, fields_of, snapshot
 
+from tests.support.api import fields_of, snapshot
+from tests.support.world import PASSWORD
 from webapp.models import ApiToken, User, db
 from webapp.services import auth
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 def sign_in(api, username, password=PASSWORD):

@@ -3,15 +3,9 @@
 from datetime import date
 
 import pytest
-from test_api_support import CLEAN, Api, complete, fields_of, make_overdue, snapshot, started, task_id
 
+from tests.support.api import CLEAN, complete, fields_of, make_overdue, snapshot, started, task_id
 from webapp.services.openapi import EVENT_ACTIONS
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
-
 
 CASE_KEYS = {"code", "status", "kind", "priority", "unit", "version", "resident", "tasks"}
 TASK_KEYS = {"id", "case_code", "step", "department", "unit", "assignee", "ready_at", "due_at"}

@@ -2,15 +2,10 @@
 success, or 403 when the role may not act) and for something outside its scope (404)."""
 
 import pytest
-from test_api_support import CLEAN, RECORD, ROLES, Api, complete, new_pid, snapshot, started, task_id
 
+from tests.support.api import CLEAN, RECORD, ROLES, complete, new_pid, snapshot, started, task_id
 from webapp.services import users
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 def _user(world, role):

@@ -3,30 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from test_api_support import CLEAN, Api, complete, fields_of, snapshot, started, task_id
 
+from tests.support.api import approved, card, complete, fields_of, snapshot, started
 from webapp.services import clock
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
-
-
-def approved(api, world, unit=None, user=None) -> str:
-    """A case approved and waiting for production; returns its code."""
-    user = user or world.police
-    case = started(api, user, world.resident(unit=unit) if unit else world.resident())
-    after = complete(api, user, task_id(case, "verify_application"), CLEAN)
-    after = complete(api, user, after["next_tasks"][0]["id"], {"fingerprints": "ok"})
-    approver = world.approval
-    done = complete(api, approver, after["next_tasks"][0]["id"], {"decision": "approve"})
-    assert done["next_tasks"] == []
-    return case["code"]
-
-
-def card(code, number="C000123456", produced="2026-11-20"):
-    return {"case_code": code, "card_number": number, "produced_at": produced}
 
 
 def test_the_queue_lists_the_cases_waiting_for_production(api, world):

@@ -5,17 +5,11 @@ answers a repeat with 200 and no change."""
 from datetime import timedelta
 
 import pytest
-from test_api_production import approved, card
-from test_api_support import Api, fields_of, snapshot
 
+from tests.support.api import approved, card, fields_of, snapshot
 from webapp.models import ProductionBatch, db
 from webapp.services import batches, clock
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 def dispatched(api, world, n=2, send=True) -> tuple[str, list[str]]:

@@ -4,16 +4,11 @@ roles and scope."""
 from datetime import date, timedelta
 
 import pytest
-from test_api_support import RECORD, Api, fields_of, new_pid, snapshot
 
+from tests.support.api import RECORD, fields_of, new_pid, snapshot
 from webapp.models import Resident, UnitCrosswalk, db
 from webapp.services import clock
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 def put(api, user, pid, record, **kw):

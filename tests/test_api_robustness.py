@@ -2,16 +2,11 @@
 wrong types are 400, bodies over 1 MB 413, odd paths and parameters never a 500."""
 
 import pytest
-from test_api_support import CLEAN, RECORD, Api, fields_of, new_pid, snapshot, started, task_id
 
+from tests.support.api import CLEAN, RECORD, fields_of, new_pid, snapshot, started, task_id
 from webapp.services import step_data
 from webapp.views.api import ApiError
 from webapp.views.api.tasks import _check_types
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 @pytest.fixture

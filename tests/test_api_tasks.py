@@ -3,9 +3,9 @@
 import threading
 
 import pytest
-from test_api_support import (
+
+from tests.support.api import (
     CLEAN,
-    Api,
     assignee_of,
     complete,
     fields_of,
@@ -14,16 +14,10 @@ from test_api_support import (
     started,
     task_id,
 )
-
 from webapp.models import User, db
 from webapp.services import step_data, users
 from webapp.services.openapi import FIELD_TYPES
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 @pytest.fixture

@@ -3,15 +3,10 @@
 from datetime import date
 
 import pytest
-from test_api_support import CLEAN, Api, complete, fields_of, started, task_id
 
+from tests.support.api import CLEAN, complete, fields_of, started, task_id
 from webapp.services import units
 from webapp.services.uow import command
-
-
-@pytest.fixture
-def api(app):
-    return Api(app)
 
 
 def test_without_parent_the_roots(api, world):

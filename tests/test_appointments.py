@@ -5,13 +5,13 @@ bookings that never overbook a slot (SQLite and PostgreSQL)."""
 import threading
 from datetime import timedelta
 
-import appointment_support
 import pytest
 import time_machine
-from appointment_support import book
-from helpers import case, start, task_of
 from sqlalchemy import func, select
-from stationhelpers import (
+
+from tests.support.appointments import book
+from tests.support.cases import case, start, task_of
+from tests.support.stations import (
     MONDAY,
     TODAY,
     TOMORROW,
@@ -23,15 +23,13 @@ from stationhelpers import (
     slot,
     slot_id,
 )
-
 from webapp.models import Appointment, AppointmentPerson, Case, Slot, User, db
 from webapp.services import appointments, bookable, checkin, station_day
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
 
-# The fixtures of appointment_support: the frozen Monday (autouse) and a station.
-monday = appointment_support.monday
-station = appointment_support.station
+# Every test here runs on the frozen Monday of tests/support/appointments.py.
+pytestmark = pytest.mark.usefixtures("monday")
 
 
 def snapshot(slot_ids, pids):

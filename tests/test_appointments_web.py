@@ -5,13 +5,13 @@ see and do what; English."""
 import re
 from datetime import timedelta
 
-import appointment_support
 import pytest
 import time_machine
-from appointment_support import book
-from helpers import start
 from sqlalchemy import select
-from stationhelpers import (
+
+from tests.support.appointments import book
+from tests.support.cases import start
+from tests.support.stations import (
     MONDAY,
     TODAY,
     TOMORROW,
@@ -22,14 +22,12 @@ from stationhelpers import (
     slot,
     slot_id,
 )
-from webhelpers import HTMX, login
-
+from tests.support.web import HTMX, login
 from webapp.models import Appointment, Case, Station, db
 from webapp.services import appointments
 
-# The fixtures of appointment_support: the frozen Monday (autouse) and a station.
-monday = appointment_support.monday
-station = appointment_support.station
+# Every test here runs on the frozen Monday of tests/support/appointments.py.
+pytestmark = pytest.mark.usefixtures("monday")
 
 
 def text(response) -> str:

@@ -2,64 +2,18 @@
 batch, the parcel of the day, receiving a parcel in bulk (one transaction per case)."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from helpers import CLEAN, actions, case, do, start, task_of
 from sqlalchemy import select
-from test_api_support import snapshot
 
-from webapp.models import BatchCase, ProductionBatch, User, db
+from tests.support.api import snapshot
+from tests.support.cases import actions, approved, case, do, start, task_of
+from tests.support.production import PRODUCED, batch, cards, dispatch, member_codes, parcels
+from webapp.models import BatchCase, User, db
 from webapp.services import access, batch_delivery, batches, cases, clock, tasks
-from webapp.services.batch_delivery import Card
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
-
-PRODUCED = date(2026, 11, 20)
-
-
-def approved(w, unit=None, police=None) -> str:
-    """A case approved and waiting for production."""
-    police = police or w.police
-    code = start(police, w.resident(unit=unit) if unit else w.resident())
-    do(police, code, "verify_application", CLEAN)
-    do(police, code, "capture_biometrics", {"fingerprints": "ok"})
-    do(w.approval, code, "approve_application", {"decision": "approve"})
-    return code
-
-
-def dispatch(user, unit_code="13300", send=True) -> str:
-    with command():
-        code = batches.create_dispatch(user, unit_code).code
-    if send:
-        with command():
-            batches.send(user, code)
-    return code
-
-
-def batch(code: str) -> ProductionBatch:
-    db.session.expire_all()
-    return db.session.scalar(select(ProductionBatch).where(ProductionBatch.code == code))
-
-
-def member_codes(code: str) -> list[str]:
-    return [m.case_code for m in batches.members(batch(code))]
-
-
-def cards(*codes, number="C{}") -> list[Card]:
-    return [Card(c, number.format(c[-6:]), PRODUCED) for c in codes]
-
-
-def parcels(unit_code="13300") -> list[ProductionBatch]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(ProductionBatch)
-            .where(ProductionBatch.kind == "delivery", ProductionBatch.code.contains(unit_code))
-            .order_by(ProductionBatch.id)
-        )
-    )
-
 
 # --- dispatch --------------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ import re
 import pytest
 from flask_babel import refresh
 from openpyxl import load_workbook
-from test_api_support import snapshot
-from test_batches import approved, batch, cards, member_codes, parcels
-from webhelpers import HTMX, login
 
+from tests.support.api import snapshot
+from tests.support.cases import approved
+from tests.support.production import batch, cards, member_codes, parcels
+from tests.support.web import HTMX, login
 from webapp.services import batch_delivery, batches
 from webapp.services.uow import command
 

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from helpers import CORRECTION, DOB, actions, case, do, start, task_of
 from sqlalchemy import select
-from webhelpers import HTMX, login
 
+from tests.support.cases import CORRECTION, DOB, actions, case, do, start, task_of
+from tests.support.web import HTMX, login
 from webapp.models import CaseEvent, db
 from webapp.services import clock
 

@@ -4,8 +4,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from helpers import CLEAN, CORRECTION, DOB, actions, case, do, finish_from_biometrics, start, task_of
 
+from tests.support.cases import (
+    CLEAN,
+    CORRECTION,
+    DOB,
+    actions,
+    case,
+    do,
+    finish_from_biometrics,
+    start,
+    task_of,
+)
 from webapp.models import Resident, db
 from webapp.services import cases, tasks
 from webapp.services.errors import Conflict, Invalid

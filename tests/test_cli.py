@@ -5,9 +5,9 @@ import re
 
 import pytest
 import time_machine
-from helpers import CLEAN, DOB, actions, case, do, start, task_of
 from sqlalchemy import func, select
 
+from tests.support.cases import CLEAN, DOB, actions, case, do, start, task_of
 from webapp.models import Case, CaseEvent, Resident, StageCount, StepTarget, Unit, User, db
 from webapp.services import units, users
 

@@ -3,9 +3,9 @@
 import threading
 
 import pytest
-from helpers import CLEAN, actions, case, do, start, task_of
 from sqlalchemy import func, select
 
+from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, CaseTask, db
 from webapp.services import case_engine, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid

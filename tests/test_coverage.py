@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from flask_babel import refresh
-from helpers import start
 from sqlalchemy import insert, select
-from test_api_support import Api
-from webhelpers import login
 
+from tests.support.api import Api
+from tests.support.cases import start
+from tests.support.web import login
 from webapp.models import Resident, db
 from webapp.services import eligibility, progress_figures, stats
 from webapp.services.errors import Forbidden, NotFound

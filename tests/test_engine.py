@@ -1,17 +1,16 @@
 """The engine alone: diagrams load and validate, paths run in memory, errors become states."""
 
 import json
-from pathlib import Path
 
 import pytest
 import time_machine
 
+from tests.support.paths import BPMN
 from workflows import BundleError, Engine, TaskNotReady, load_bundle, load_directory
 from workflows.bundle import content_version
 
 pytestmark = pytest.mark.no_db
 
-BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 API_STEPS = {
     "verify_application": "police",
     "update_population_record": "police",

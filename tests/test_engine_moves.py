@@ -1,17 +1,15 @@
 """Supervisors' repairs in the engine alone: retry a failed step, move a case back to a step it
 has passed. Plain objects and JSON, no database."""
 
-from pathlib import Path
-
 import pytest
 import time_machine
 
+from tests.support.paths import BPMN
 from workflows import Engine, TaskNotReady, load_bundle, load_directory
 from workflows.engine import CannotReset
 
 pytestmark = pytest.mark.no_db
 
-BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 BROKEN_EXPRESSION = ('suggested_procedure != "none"', "suggested_procedure != undefined_name")
 
 

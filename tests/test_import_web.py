@@ -7,12 +7,12 @@ import time
 
 import pytest
 from flask_babel import refresh
-from import_support import count_residents, csv_bytes, job, person
 from sqlalchemy import func, select
-from webhelpers import HTMX, login
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from tests.support.imports import count_residents, csv_bytes, job, person
+from tests.support.web import HTMX, login
 from webapp.models import ImportJob, db
 from webapp.services import resident_import, uow, users
 

@@ -1,8 +1,9 @@
 """Inboxes and task pages in the browser's terms: pages, fragments, redirects, messages."""
 
 import pytest
-from helpers import DOB, actions, case, do, start, task_of
-from webhelpers import HTMX, login
+
+from tests.support.cases import DOB, actions, case, do, start, task_of
+from tests.support.web import HTMX, login
 
 
 @pytest.fixture

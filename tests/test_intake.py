@@ -5,9 +5,9 @@ import unicodedata
 from datetime import date
 
 import pytest
-from helpers import CLEAN, actions, case, do, start, task_of
-from test_api_support import Api, complete, task_id
 
+from tests.support.api import Api, complete, task_id
+from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, Resident, db
 from webapp.services import cases, eligibility, intake, step_data, tasks, workflow_store
 from webapp.services.errors import Invalid

@@ -5,9 +5,9 @@ import re
 from datetime import date
 
 import pytest
-from helpers import CLEAN, case, do, start, task_of
-from webhelpers import HTMX, login
 
+from tests.support.cases import CLEAN, case, do, start, task_of
+from tests.support.web import HTMX, login
 from webapp.models import CaseEvent, Resident, db
 from webapp.services import cases
 from webapp.services.uow import command

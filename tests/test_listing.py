@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from helpers import start
 from sqlalchemy import func, select
 
+from tests.support.cases import start
 from webapp.models import Resident, db
 from webapp.services import eligibility, listing, workflow_store
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound

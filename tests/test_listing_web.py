@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-from helpers import start
 from sqlalchemy import select
-from webhelpers import HTMX, login
 
+from tests.support.cases import start
+from tests.support.web import HTMX, login
 from webapp.models import Resident, db
 from webapp.services.uow import command
 

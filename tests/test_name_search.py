@@ -3,9 +3,9 @@ inbox (its counts per step too), the case list and the door-to-door listing find
 on SQLite and on PostgreSQL (where names longer than two letters may read a trigram index)."""
 
 import pytest
-from helpers import case, start
 from sqlalchemy import text
 
+from tests.support.cases import case, start
 from webapp.models import db
 from webapp.services import case_search, inbox, listing
 

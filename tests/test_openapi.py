@@ -5,7 +5,6 @@ import re
 
 import pytest
 import schemathesis
-from helpers import CLEAN, PASSWORD, do, start
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -19,6 +18,8 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 from sqlalchemy import select
 
+from tests.support.cases import CLEAN, do, start
+from tests.support.world import PASSWORD
 from webapp.models import Case, CaseTask, User, db
 from webapp.services import openapi, step_data, tokens
 from webapp.services.personal_id import make_personal_id
@@ -138,6 +139,7 @@ class Api:
 
 @pytest.fixture
 def api(app):
+    """This module's client checks every answer against the OpenAPI document."""
     return Api(app)
 
 

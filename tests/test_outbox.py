@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from helpers import DOB, PASSWORD, do, start, task_of
 from openpyxl import load_workbook
 from sqlalchemy import func, select
-from webhelpers import HTMX, login
 
+from tests.support.cases import DOB, do, start, task_of
+from tests.support.web import HTMX, login
+from tests.support.world import PASSWORD
 from webapp.models import CaseEvent, OutboxMessage, db
 from webapp.services import cases, clock, outbox, tasks, users
 from webapp.services.errors import Conflict, Forbidden, NotFound

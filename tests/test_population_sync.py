@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from helpers import CORRECTION, DOB, actions, case, do, start
 from sqlalchemy import select
 
+from tests.support.cases import CORRECTION, DOB, actions, case, do, start
 from webapp.models import CaseEvent, OutboxMessage, Resident, db
 from webapp.services import clock, outbox, worker
 from webapp.services.errors import Invalid

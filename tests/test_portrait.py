@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from helpers import CLEAN, DOB, case, do, start, task_of
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
-from test_api_support import Api, snapshot
-from webhelpers import HTMX, login
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.support.api import Api, snapshot
+from tests.support.cases import CLEAN, DOB, case, do, start, task_of
+from tests.support.web import HTMX, login
 from webapp.models import Attachment, CaseEvent, db
 from webapp.services import openapi, portraits, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid

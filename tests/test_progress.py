@@ -5,10 +5,10 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from helpers import CLEAN, DOB, case, do, finish_from_biometrics, start
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 
+from tests.support.cases import CLEAN, DOB, case, do, finish_from_biometrics, start
 from webapp.models import Case, CaseTask, StageCount, Unit, db
 from webapp.models.progress import CaseCount
 from webapp.services import cases, progress, progress_chart, progress_flow, stage_counts

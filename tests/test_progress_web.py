@@ -7,11 +7,11 @@ import json
 import re
 
 import pytest
-from helpers import CLEAN, DOB, do, finish_from_biometrics, start
 from openpyxl import load_workbook
 from sqlalchemy import select
-from webhelpers import login
 
+from tests.support.cases import CLEAN, DOB, do, finish_from_biometrics, start
+from tests.support.web import login
 from webapp.models import Unit, db
 from webapp.services import progress
 from webapp.services.uow import command

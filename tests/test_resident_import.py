@@ -7,13 +7,13 @@ import io
 import random
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import openpyxl
 import pytest
-from import_support import count_residents, csv_bytes, person, pid, stored
 from sqlalchemy import select
 
+from tests.support.imports import count_residents, csv_bytes, person, pid, stored
+from tests.support.paths import ROOT
 from webapp.models import Resident, UnitCrosswalk, db
 from webapp.services import (
     clock,
@@ -27,8 +27,6 @@ from webapp.services import (
 )
 from webapp.services.errors import Invalid
 from webapp.services.resident_files import COLUMNS
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)

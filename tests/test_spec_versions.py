@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from helpers import CLEAN, case, do, finish_from_biometrics, start, task_of
 from sqlalchemy import func, select
 
+from tests.support.cases import CLEAN, case, do, finish_from_biometrics, start, task_of
 from webapp.models import ProcessSpec, db
 from webapp.services import workflow_store
 from workflows import Engine, load_bundle
@@ -87,7 +87,7 @@ def test_a_failing_expression_puts_the_case_in_error_for_a_supervisor(world, red
     c = do(world.police, code, "verify_application", {"discrepancies": ["dob_mismatch"]})
     assert c.status == "error" and c.error_step == "gw_needs_justice"
     assert "no_such_name" in c.error_message
-    from helpers import actions
+    from tests.support.cases import actions
 
     assert actions(code)[-1] == ("failed", "gw_needs_justice")
     assert ("completed", "verify_application") in actions(code)  # the officer's work is kept

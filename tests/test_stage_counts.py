@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from helpers import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start
 from sqlalchemy import select
 
+from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start
 from webapp.models import StageCount, Unit, db
 from webapp.services import cases, stage_counts
 from webapp.services.errors import Invalid

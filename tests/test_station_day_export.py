@@ -3,15 +3,15 @@
 import csv
 import io
 
-import appointment_support
-from appointment_support import book
+import pytest
 from openpyxl import load_workbook
-from stationhelpers import TOMORROW, household, slot_id
-from webhelpers import login
 
-# The fixtures of appointment_support: the frozen Monday (autouse) and a station.
-monday = appointment_support.monday
-station = appointment_support.station
+from tests.support.appointments import book
+from tests.support.stations import TOMORROW, household, slot_id
+from tests.support.web import login
+
+# Every test here runs on the frozen Monday of tests/support/appointments.py.
+pytestmark = pytest.mark.usefixtures("monday")
 
 
 def lines(response) -> list[list[str]]:

@@ -7,7 +7,8 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from sqlalchemy import func, select
-from stationhelpers import (
+
+from tests.support.stations import (
     EVERY_DAY,
     HOLIDAY,
     MONDAY,
@@ -18,7 +19,6 @@ from stationhelpers import (
     make_station,
     slot_id,
 )
-
 from webapp.models import Slot, Station, StationShift, db
 from webapp.services import appointments, stations
 from webapp.services.errors import Forbidden, Invalid, NotFound

@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import CLEAN, DOB, case, do, start, task_of
-from stuckhelpers import BPMN, MONDAY, at, error_case, to_production
 
+from tests.support.cases import CLEAN, DOB, case, do, start, task_of
+from tests.support.stuck import BPMN, MONDAY, at, error_case, to_production
 from webapp.models import StepTarget, db
 from webapp.services import cases, stuck, stuck_query, tasks, workflow_store
 from webapp.services.errors import NotFound

@@ -6,12 +6,12 @@ import io
 from datetime import timedelta
 
 import pytest
-from helpers import CLEAN, actions, case, do, start, task_of
 from openpyxl import load_workbook
 from sqlalchemy import select
-from stuckhelpers import MONDAY, at, error_case
-from webhelpers import HTMX, USERS, login
 
+from tests.support.cases import CLEAN, actions, case, do, start, task_of
+from tests.support.stuck import MONDAY, at, error_case
+from tests.support.web import HTMX, USERS, login
 from webapp.models import StepTarget, db
 
 

@@ -4,10 +4,10 @@ a wrong confirmation changes nothing, retry and move rewrite the inbox projectio
 from datetime import date
 
 import pytest
-from helpers import CLEAN, actions, case, do, start, task_of
 from sqlalchemy import func, select
-from stuckhelpers import error_case, to_production
 
+from tests.support.cases import CLEAN, actions, case, do, start, task_of
+from tests.support.stuck import error_case, to_production
 from webapp.models import CaseEvent, CaseTask, OutboxMessage, db
 from webapp.services import cases, inbox
 from webapp.services import supervisor_actions as sa

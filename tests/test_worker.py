@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from helpers import DOB, do, start
-from import_support import csv_bytes, person
 from sqlalchemy import func, select
 
+from tests.support.cases import DOB, do, start
+from tests.support.imports import csv_bytes, person
+from tests.support.paths import ROOT
 from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, Unit, User, db
 from webapp.services import cases, clock, notifiers, outbox, resident_import, worker
 from webapp.services.uow import command
 
-ROOT = Path(__file__).resolve().parent.parent
 TWO_WORKERS = "two workers claim work with FOR UPDATE SKIP LOCKED, which needs PostgreSQL (TEST_DATABASE_URL)"
 
 

@@ -55,7 +55,7 @@ def page_for(browser, live):
     contexts = []
 
     def open_as(username: str, lang: str = "vi"):
-        from helpers import PASSWORD
+        from tests.support.world import PASSWORD
 
         context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
         contexts.append(context)

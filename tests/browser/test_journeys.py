@@ -1,15 +1,14 @@
 """Journeys through the real UI in Chromium, asserting what the officer sees."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from helpers import case, start, task_of
 
+from tests.support.cases import case, start, task_of
+from tests.support.paths import SCREENSHOTS as SHOTS
 from webapp.services import cases
 from webapp.services.uow import command
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 JUSTICE_EN = "Justice office (civil status)"
 
 

@@ -3,17 +3,14 @@ stuck-cases list with its filters in the URL and actions on a case, production b
 police lead; and their screenshots in both languages."""
 
 import re
-from pathlib import Path
 
 import pytest
-from helpers import CLEAN, DOB, do, finish_from_biometrics, start, task_of
-from stuckhelpers import MONDAY, at
-from test_batches import approved
 
+from tests.support.cases import CLEAN, DOB, approved, do, finish_from_biometrics, start, task_of
+from tests.support.paths import SCREENSHOTS as SHOTS
+from tests.support.stuck import MONDAY, at
 from webapp.services import batches, progress
 from webapp.services.uow import command
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def flat(text: str) -> str:

@@ -1,8 +1,9 @@
-"""Shared by the tests/test_api_*.py files (no tests here): a client that checks the shape of
-every answer of the JSON API, tokens, and a snapshot of the whole database for "nothing changed"."""
+"""The JSON API in tests: a client that checks the shape of every answer (the `api` fixture),
+tokens, cases driven through the API, and a snapshot of the whole database for "nothing changed"."""
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select, update
 
 from webapp.models import CaseTask, db
@@ -113,3 +114,24 @@ def make_overdue(tid: str) -> None:
 def assignee_of(tid: str):
     db.session.rollback()
     return db.session.scalar(select(CaseTask.assignee_id).where(CaseTask.id == tid))
+
+
+@pytest.fixture
+def api(app):
+    return Api(app)
+
+
+def approved(api, world, unit=None, user=None) -> str:
+    """A case approved through the API and waiting for production; returns its code."""
+    user = user or world.police
+    case = started(api, user, world.resident(unit=unit) if unit else world.resident())
+    after = complete(api, user, task_id(case, "verify_application"), CLEAN)
+    after = complete(api, user, after["next_tasks"][0]["id"], {"fingerprints": "ok"})
+    done = complete(api, world.approval, after["next_tasks"][0]["id"], {"decision": "approve"})
+    assert done["next_tasks"] == []
+    return case["code"]
+
+
+def card(code, number="C000123456", produced="2026-11-20"):
+    """The production centre's "card produced" body."""
+    return {"case_code": code, "card_number": number, "produced_at": produced}

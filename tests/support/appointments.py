@@ -1,16 +1,15 @@
-"""Shared by tests/test_appointments.py and tests/test_appointments_web.py (no tests here): the
-frozen Monday both run on (an autouse fixture: importing it turns it on for the module), the
-station fixture, and a booking made in one command."""
+"""Fixtures of the appointment tests: the frozen Monday they run on (a module asks for it with
+`pytestmark = pytest.mark.usefixtures("monday")`), a station, and a booking made in one command."""
 
 import pytest
 import time_machine
-from stationhelpers import MONDAY, make_station
 
+from tests.support.stations import MONDAY, make_station
 from webapp.services import appointments
 from webapp.services.uow import command
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def monday():
     with time_machine.travel(MONDAY, tick=False):
         yield

@@ -2,15 +2,14 @@
 waiting on production."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import time_machine
-from helpers import CLEAN, DOB, case, do, start
 
+from tests.support.cases import CLEAN, DOB, case, do, start
+from tests.support.paths import BPMN
 from webapp.services import workflow_store
 from workflows import LOCAL_TZ, load_bundle
 
-BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 # Monday 5 October 2026, 09:00 in Hà Nội: a plain working week.
 MONDAY = datetime(2026, 10, 5, 9, 0, tzinfo=LOCAL_TZ)
 

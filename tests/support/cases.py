@@ -6,8 +6,6 @@ from webapp.models import Case, CaseEvent, CaseTask, db
 from webapp.services import cases, tasks
 from webapp.services.uow import command
 
-PASSWORD = "secret-pass-1"  # every test user's password
-
 
 def start(user, pid, kind="new", **kw) -> str:
     with command():
@@ -60,3 +58,13 @@ def finish_from_biometrics(w, code: str) -> Case:
         cases.record_card_produced(w.production, code, "C000123456", date(2026, 11, 20))
     do(w.police, code, "receive_card")
     return do(w.police, code, "hand_over_card", {"received_by": "self"})
+
+
+def approved(w, unit=None, police=None) -> str:
+    """A case approved and waiting for production."""
+    police = police or w.police
+    code = start(police, w.resident(unit=unit) if unit else w.resident())
+    do(police, code, "verify_application", CLEAN)
+    do(police, code, "capture_biometrics", {"fingerprints": "ok"})
+    do(w.approval, code, "approve_application", {"decision": "approve"})
+    return code

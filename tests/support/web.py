@@ -1,6 +1,6 @@
 """Signing in with the test client."""
 
-from helpers import PASSWORD
+from tests.support.world import PASSWORD
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -1,0 +1,65 @@
+"""The app and its database for tests: a real database (an SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), migrated once per session with the project's Alembic migrations and
+emptied after every test."""
+
+import os
+
+import pytest
+from flask import g, request_started
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.models import db
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
+            # Uploaded files of the session stay out of the developer's instance folder.
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        }
+    )
+    # Tests hold an app context, which Flask reuses for test-client requests; forget the
+    # previous request's signed-in user as a real request (with its own context) would.
+    request_started.connect(lambda sender, **extra: g.pop("_login_user", None), app, weak=False)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "no_db: the test touches no database; skip the cleanup")
+
+
+@pytest.fixture(autouse=True)
+def ctx(app, request):
+    """Every test runs in an app context; the tables are emptied after it."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        if request.node.get_closest_marker("no_db") is None:
+            # Plain DELETEs: on tables this small they are cheaper than TRUNCATE's exclusive lock.
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def postgres_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL)")
