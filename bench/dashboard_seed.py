@@ -107,7 +107,7 @@ class World:
 
 @lru_cache(maxsize=8192)
 def _due(ready_day: date, days: int) -> datetime:
-    from workflows import LOCAL_TZ, add_working_days
+    from vntime import LOCAL_TZ, add_working_days
 
     start = datetime.combine(ready_day, datetime.min.time(), LOCAL_TZ) + timedelta(hours=9)
     return add_working_days(start, days).astimezone(UTC)
@@ -426,7 +426,7 @@ def _writer(db) -> Writer:
 
 
 def _local_day(moment: datetime) -> date:
-    from workflows import LOCAL_TZ
+    from vntime import LOCAL_TZ
 
     return moment.astimezone(LOCAL_TZ).date()
 

@@ -102,7 +102,7 @@ class World:
 
 @lru_cache(maxsize=4096)
 def _due(ready_day: date, days: int) -> datetime:
-    from workflows import LOCAL_TZ, add_working_days
+    from vntime import LOCAL_TZ, add_working_days
 
     return add_working_days(
         datetime.combine(ready_day, datetime.min.time(), LOCAL_TZ) + timedelta(hours=9), days
@@ -110,7 +110,7 @@ def _due(ready_day: date, days: int) -> datetime:
 
 
 def _due_at(ready_at: datetime, days: int | None) -> datetime | None:
-    from workflows import LOCAL_TZ
+    from vntime import LOCAL_TZ
 
     return None if days is None else _due(ready_at.astimezone(LOCAL_TZ).date(), days)
 

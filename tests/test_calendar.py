@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import LOCAL_TZ, add_working_days, is_working_day, working_days_between
+from vntime import LOCAL_TZ, add_working_days, is_working_day, working_days_between
 
 pytestmark = pytest.mark.no_db
 

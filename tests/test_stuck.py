@@ -6,12 +6,12 @@ import pytest
 
 from tests.support.cases import CLEAN, DOB, case, do, start, task_of
 from tests.support.stuck import BPMN, MONDAY, at, error_case, to_production
+from vntime import LOCAL_TZ, add_working_days, working_days_between
 from webapp.models import StepTarget, db
 from webapp.services import cases, stuck, stuck_query, tasks, workflow_store
 from webapp.services.errors import NotFound
 from webapp.services.uow import command
-from workflows import LOCAL_TZ, add_working_days, load_bundle
-from workflows.calendar import working_days_between
+from workflows import load_bundle
 
 
 def listed(user, **filters) -> list[tuple[str, str | None, list[str]]]:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine as SAEngine
 
 from . import cli, config, i18n, views, web
 from .models import db
-from .services import workflow_store
+from .services import hooks, workflow_store
 
 migrate = Migrate()
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     workflow_store.init_app(app)
+    hooks.install()
     i18n.init_app(app)
     web.init_app(app)
     cli.init_app(app)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import Flask, session
 from flask_babel import Babel, get_locale
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 babel = Babel()

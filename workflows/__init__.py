@@ -1,7 +1,6 @@
 """The case engine: BPMN diagrams run by SpiffWorkflow. No Flask, no SQL: plain objects and JSON."""
 
 from .bundle import BundleError, SpecBundle, StepInfo, load_bundle, load_directory
-from .calendar import LOCAL_TZ, add_working_days
 from .engine import (
     Engine,
     EngineError,
@@ -14,7 +13,6 @@ from .engine import (
 )
 
 __all__ = [
-    "LOCAL_TZ",
     "Engine",
     "EngineError",
     "EngineEvent",
@@ -26,7 +24,6 @@ __all__ = [
     "NotWaiting",
     "TaskNotReady",
     "UnknownVersion",
-    "add_working_days",
     "load_bundle",
     "load_directory",
 ]

@@ -25,9 +25,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from vntime import add_working_days
+
 from . import serialization
 from .bundle import SpecBundle
-from .calendar import add_working_days
 
 log = logging.getLogger(__name__)
 

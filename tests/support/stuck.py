@@ -7,8 +7,9 @@ import time_machine
 
 from tests.support.cases import CLEAN, DOB, case, do, start
 from tests.support.paths import BPMN
+from vntime import LOCAL_TZ
 from webapp.services import workflow_store
-from workflows import LOCAL_TZ, load_bundle
+from workflows import load_bundle
 
 # Monday 5 October 2026, 09:00 in Hà Nội: a plain working week.
 MONDAY = datetime(2026, 10, 5, 9, 0, tzinfo=LOCAL_TZ)

@@ -13,8 +13,6 @@ import logging
 
 from sqlalchemy import select
 
-from workflows import EngineEvent
-
 from ..models import Case, CaseTask, Unit, User, db
 from . import notifiers, outbox
 from .errors import Msg
@@ -97,9 +95,11 @@ def notify_users(kind: str, users: list[User], subject: str, body: dict, case: C
     return len(users)
 
 
-def after_engine_events(case: Case, events: list[EngineEvent], now) -> None:
-    """Called by case_engine.apply for what the engine did on its own."""
-    for done in events:
+def after_command(applied) -> None:
+    """After every case command (case_engine.AFTER_COMMAND): escalations and reminders the engine
+    raised on its own notify people, in the command's transaction."""
+    case, now = applied.case, applied.now
+    for done in applied.outcome.events:
         if done.kind == "escalation":
             kind, title, users = "escalation", Msg("Báo cáo vượt cấp", "Escalation"), unit_heads(case)
         elif done.kind == "signal":

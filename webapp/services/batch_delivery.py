@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 from ..models import BatchCase, Case, CaseTask, ProductionBatch, User, db
 from . import access, cases, clock, tasks, uow

@@ -346,10 +346,14 @@ def close_if_done(batch: ProductionBatch) -> bool:
     return True
 
 
-def after_steps_changed(case: Case, before: str) -> None:
-    """In the transaction of any command that moved a case (a card, a receipt, a withdrawal, a
-    supervisor's move back, an error): the sent batches it leaves close once nothing in them
-    waits, so no batch stays "sent" for ever because its last case went another way."""
+def after_command(applied) -> None:
+    """After every case command (case_engine.AFTER_COMMAND) that moved a case (a card, a receipt,
+    a withdrawal, a supervisor's move back, an error): the sent batches it leaves close once
+    nothing in them waits, so no batch stays "sent" for ever because its last case went another
+    way."""
+    case, before = applied.case, applied.before
+    if before == case.current_steps:
+        return
     left = [kind for kind, step in ((DISPATCH, WAITING), (DELIVERY, RECEIVE)) if step in before]
     left = [kind for kind in left if (WAITING if kind == DISPATCH else RECEIVE) not in case.current_steps]
     if not left:

@@ -2,15 +2,18 @@
 state, rewrite the task projection and append audit events. The caller commits once."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select
 
-from workflows import Outcome, add_working_days
+from vntime import add_working_days
+from workflows import Outcome
 
 from ..models import Case, CaseEvent, CaseTask, User, db
-from . import alerts, batches, stage_counts, workflow_store
-from .errors import NOT_FOUND_CASE, Conflict, Msg, NotFound
+from . import workflow_store
+from .errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +26,23 @@ _DROP_TASKS = delete(TASKS).where(TASKS.c.id.in_(bindparam("ids", expanding=True
 _ADD_TASKS = insert(TASKS)
 _ADD_EVENTS = insert(EVENTS)
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
-STALE = Msg(
-    "Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
-    "Someone else has just updated this case; reload the page.",
-)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one command did to a case, for the capabilities that react to it."""
+
+    case: Case
+    outcome: Outcome
+    trail: list[dict]  # the audit rows written
+    before: str  # the case's steps before the command
+    now: datetime
+
+
+# What other capabilities do in the transaction of every command (the escalations' notices, the
+# day's throughput counts, production batches that close): registered at start-up by
+# services/hooks.py, like the per-step hooks of tasks.STEP_HOOKS, so the engine imports none of them.
+AFTER_COMMAND: list[Callable[[Applied], None]] = []
 
 
 def lock_case(case_id: int | None = None, code: str | None = None) -> Case:
@@ -106,13 +122,11 @@ def apply(
         case.error_step = case.error_message = case.error_line = None
     for done in outcome.events:
         trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
-    if outcome.events:  # escalations and reminders notify people, in this same transaction
-        alerts.after_engine_events(case, outcome.events, now)
     write_events(trail)
-    stage_counts.record(case, outcome, trail, now)  # daily throughput, in the same transaction
     _project(case, outcome, now, assign_new_to)
-    if before != case.current_steps:
-        batches.after_steps_changed(case, before)
+    applied = Applied(case, outcome, trail, before, now)
+    for hook in AFTER_COMMAND:
+        hook(applied)
     log.info(
         "case %s now %s at %s (actor %s)",
         case.code,

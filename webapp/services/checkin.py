@@ -12,7 +12,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select, update
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 from ..models import Appointment, AppointmentPerson, Case, Resident, Station, Unit, User, db
 from . import access, appointments, bookable, cases, clock, stations

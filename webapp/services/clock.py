@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 
 def now() -> datetime:

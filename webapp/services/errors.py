@@ -52,5 +52,9 @@ class Invalid(ServiceError):
         super().__init__(message or Msg("Dữ liệu chưa hợp lệ.", "The data is not valid."), fields)
 
 
+STALE = Msg(
+    "Hồ sơ vừa được người khác cập nhật; hãy tải lại trang.",
+    "Someone else has just updated this case; reload the page.",
+)
 NOT_FOUND_CASE = Msg("Không tìm thấy hồ sơ.", "Case not found.")
 NOT_FOUND_TASK = Msg("Không tìm thấy công việc.", "Task not found.")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 FORMATS = ("csv", "xlsx")
 Column = tuple[str, Callable[[object], object]]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import BigInteger, String, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased, defer
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 from ..models import Case, CaseTask, Resident, User, db
 from . import clock

@@ -2,8 +2,9 @@
 
 Out of the box a notification is logged (`log`) or appended as one JSON line to NOTIFY_FILE
 (`file`), which another process may tail and relay. E-mail (SMTP) and SMS (an HTTP gateway) are
-adapters of the same shape, off until configured. `population_sync` is the hand-off of a
-civil-status correction to the population database (services/population_sync.py).
+adapters of the same shape, off until configured. Other channels register their adapter in
+`ADAPTERS` at start-up (services/hooks.py): `population_sync` is the hand-off of a civil-status
+correction to the population database (services/population_sync.py).
 
 Settings are read from the app config, then the environment (SMTP_HOST=... flask worker).
 """
@@ -14,6 +15,7 @@ import os
 import smtplib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +37,10 @@ class DeliveryError(Exception):
 
 class Notifier(Protocol):
     def send(self, message: OutboxMessage) -> None: ...
+
+
+# Adapters of channels other modules own, by channel: a factory of the adapter.
+ADAPTERS: dict[str, Callable[[], Notifier]] = {}
 
 
 def setting(name: str, default=None):
@@ -147,15 +153,6 @@ class SmsNotifier:
             raise DeliveryError(f"SMS gateway: {exc}") from exc
 
 
-class PopulationSync:
-    writes_database = True  # the outbox runs it in a savepoint
-
-    def send(self, message: OutboxMessage) -> None:
-        from . import population_sync  # it records case events; imported late to keep imports one-way
-
-        population_sync.apply(message)
-
-
 class Failing:
     def __init__(self, channel: str):
         self.channel = channel
@@ -178,8 +175,8 @@ def for_channel(channel: str) -> Notifier:
         return LogNotifier()
     if channel == "file":
         return FileNotifier(setting("NOTIFY_FILE", "notifications.jsonl"))
-    if channel == "population_sync":
-        return PopulationSync()
+    if channel in ADAPTERS:
+        return ADAPTERS[channel]()
     if channel == "email" and setting("SMTP_HOST"):
         return EmailNotifier(
             setting("SMTP_HOST"),

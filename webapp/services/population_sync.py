@@ -31,6 +31,15 @@ class SyncError(Exception):
     """The population database refused the change (the message's last_error says why)."""
 
 
+class Adapter:
+    """The outbox's adapter of the `population_sync` channel (registered by services/hooks.py)."""
+
+    writes_database = True  # the outbox runs it in a savepoint
+
+    def send(self, message: OutboxMessage) -> None:
+        apply(message)
+
+
 def _value(resident: Resident, field: str):
     value = getattr(resident, field)
     return value.isoformat() if isinstance(value, date) else value

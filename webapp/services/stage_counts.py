@@ -14,9 +14,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflows import LOCAL_TZ, Outcome
+from vntime import LOCAL_TZ
+from workflows import Outcome
 
-from ..models import Case, CaseEvent, CaseTask, StageCount, Unit, db
+from ..models import CaseEvent, CaseTask, StageCount, Unit, db
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,12 @@ def stages_of(outcome: Outcome, trail: Iterable[dict]) -> list[str]:
     return found
 
 
-def record(case: Case, outcome: Outcome, trail: Iterable[dict], now: datetime) -> None:
-    """Count the stages this command moved the case through, for its unit, today (local)."""
-    found = stages_of(outcome, trail)
+def after_command(applied) -> None:
+    """After every case command (case_engine.AFTER_COMMAND): count the stages it moved the case
+    through, for its unit, today (local), in the command's transaction."""
+    found = stages_of(applied.outcome, applied.trail)
     if found:
-        add({(local_day(now), case.unit_id, stage): 1 for stage in found})
+        add({(local_day(applied.now), applied.case.unit_id, stage): 1 for stage in found})
 
 
 def add(counts: dict[tuple[date, int, str], int], replace: bool = False, connection=None) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflows import LOCAL_TZ
+from vntime import LOCAL_TZ
 
 from ..models import Appointment, Slot, Station, StationShift, Unit, User, db
 from . import access, clock

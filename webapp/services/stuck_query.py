@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import String, and_, cast, func, literal_column, or_, select, union_all
 
-from workflows import add_working_days
+from vntime import add_working_days
 
 from ..models import Case, CaseEvent, CaseTask, ProcessSpec, db
 from . import stuck_rows, workflow_store

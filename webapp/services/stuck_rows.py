@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, defer
 
-from workflows.calendar import working_days_between
+from vntime import working_days_between
 
 from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
 

@@ -6,8 +6,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import db
-from .case_engine import STALE
-from .errors import Conflict, Msg
+from .errors import STALE, Conflict, Msg
 
 BUSY = Msg("Hệ thống đang bận với hồ sơ này; hãy thử lại.", "The system is busy with this case; try again.")
 

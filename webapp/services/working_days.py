@@ -7,8 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from workflows import LOCAL_TZ, add_working_days
-from workflows.calendar import working_days_between
+from vntime import LOCAL_TZ, add_working_days, working_days_between
 
 from ..models import StepTarget, db
 

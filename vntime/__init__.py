@@ -1,6 +1,8 @@
-"""Working days in Vietnam: Monday to Friday, public holidays (Tết included) excluded.
+"""Vietnam's local time and working days, shared by the engine (workflows/) and the app (webapp/).
 
-Deadlines are the end of the last working day, local time, stored in UTC.
+No Flask, no SQL, no SpiffWorkflow: any layer may import it. Working days are Monday to Friday,
+public holidays (Tết included) excluded; deadlines are the end of the last working day, local
+time, stored in UTC.
 """
 
 from datetime import UTC, date, datetime, time, timedelta

@@ -1,0 +1,19 @@
+"""How capabilities react to each other without importing each other in a circle.
+
+The case engine runs `AFTER_COMMAND` hooks in the transaction of every command, and the outbox
+finds adapters of channels other modules own in `notifiers.ADAPTERS`. This module, above the
+capabilities, fills both once at start-up (create_app), so the engine and the outbox import none
+of the modules that react to them.
+"""
+
+from . import alerts, batches, case_engine, notifiers, population_sync, stage_counts
+
+
+def install() -> None:
+    """Idempotent: every app created in one process (the tests make several) sees the same."""
+    case_engine.AFTER_COMMAND[:] = [
+        alerts.after_command,  # escalations and reminders notify people
+        stage_counts.after_command,  # the day's throughput per stage
+        batches.after_command,  # sent batches the case left close when empty
+    ]
+    notifiers.ADAPTERS["population_sync"] = population_sync.Adapter
