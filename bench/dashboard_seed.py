@@ -130,7 +130,8 @@ class Seeder:
             Unit,
             db,
         )
-        from webapp.services import cases, residents, units, users, workflow_store
+        from webapp.services import cases, residents, workflow_store
+        from webapp.services.accounts import units, users
         from webapp.services.personal_id import make_personal_id
         from webapp.services.uow import command
 
@@ -237,8 +238,8 @@ class Seeder:
         """Two police officers and a justice officer per commune, an approver, the centre and the
         supervisor. A few through the service; the rest share their password hash (bulk)."""
         from webapp.models import User, db
-        from webapp.services import users
         from webapp.services.access import DEPARTMENT
+        from webapp.services.accounts import users
 
         approver = users.create("pheduyet", "approval", root.code, PASSWORD, "Lãnh đạo PC06")
         users.create("sanxuat", "production", root.code, PASSWORD, "Trung tâm C06")

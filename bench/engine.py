@@ -70,7 +70,8 @@ class Persisted:
 
         from webapp import create_app
         from webapp.models import db
-        from webapp.services import residents, units, users
+        from webapp.services import residents
+        from webapp.services.accounts import units, users
         from webapp.services.personal_id import make_personal_id
         from webapp.services.uow import command
 

@@ -100,7 +100,8 @@ def one_database(label: str, uri: str, rows: int, workdir: Path) -> dict:
 
     from webapp import create_app
     from webapp.models import Resident, UnitCrosswalk, db
-    from webapp.services import resident_import, units, uow
+    from webapp.services import resident_import, uow
+    from webapp.services.accounts import units
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / f"up-{label}")}

@@ -156,7 +156,8 @@ class Seeder:
 
     def run(self) -> World:
         from webapp.models import Case, CaseCounter, CaseEvent, CaseTask, Resident, db
-        from webapp.services import cases, residents, units, users, workflow_store
+        from webapp.services import cases, residents, workflow_store
+        from webapp.services.accounts import units, users
         from webapp.services.personal_id import make_personal_id
         from webapp.services.uow import command
 

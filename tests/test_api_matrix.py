@@ -4,7 +4,7 @@ success, or 403 when the role may not act) and for something outside its scope (
 import pytest
 
 from tests.support.api import CLEAN, RECORD, ROLES, complete, new_pid, snapshot, started, task_id
-from webapp.services import users
+from webapp.services.accounts import users
 from webapp.services.uow import command
 
 

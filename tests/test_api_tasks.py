@@ -15,7 +15,8 @@ from tests.support.api import (
     task_id,
 )
 from webapp.models import User, db
-from webapp.services import step_data, users
+from webapp.services import step_data
+from webapp.services.accounts import users
 from webapp.services.openapi import FIELD_TYPES
 from webapp.services.uow import command
 

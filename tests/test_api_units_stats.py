@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.support.api import CLEAN, complete, fields_of, started, task_id
-from webapp.services import units
+from webapp.services.accounts import units
 from webapp.services.uow import command
 
 

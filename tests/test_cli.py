@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.support.cases import CLEAN, DOB, actions, case, do, start, task_of
 from webapp.models import Case, CaseEvent, Resident, StageCount, StepTarget, Unit, User, db
-from webapp.services import units, users
+from webapp.services.accounts import units, users
 
 CODE = re.compile(r"^HS-\d{4}-\d{6}$")
 

@@ -14,7 +14,8 @@ from werkzeug.test import encode_multipart
 from tests.support.imports import count_residents, csv_bytes, job, person
 from tests.support.web import HTMX, login
 from webapp.models import ImportJob, db
-from webapp.services import resident_import, uow, users
+from webapp.services import resident_import, uow
+from webapp.services.accounts import users
 
 POLL = 'hx-trigger="every 1s"'
 

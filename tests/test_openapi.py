@@ -21,7 +21,8 @@ from sqlalchemy import select
 from tests.support.cases import CLEAN, do, start
 from tests.support.world import PASSWORD
 from webapp.models import Case, CaseTask, User, db
-from webapp.services import openapi, step_data, tokens
+from webapp.services import openapi, step_data
+from webapp.services.accounts import tokens
 from webapp.services.personal_id import make_personal_id
 from webapp.services.uow import command
 

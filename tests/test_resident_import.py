@@ -22,9 +22,9 @@ from webapp.services import (
     resident_import,
     resident_rows,
     residents,
-    units,
     uow,
 )
+from webapp.services.accounts import units
 from webapp.services.errors import Invalid
 from webapp.services.resident_files import COLUMNS
 

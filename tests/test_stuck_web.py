@@ -246,7 +246,7 @@ def test_a_lead_reads_the_targets_but_cannot_change_them(client, world):
 # -- the API --------------------------------------------------------------------------------------
 def _token(username: str) -> dict:
     from webapp.models import User
-    from webapp.services import tokens
+    from webapp.services.accounts import tokens
     from webapp.services.uow import command
 
     with command():

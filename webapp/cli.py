@@ -11,9 +11,10 @@ from flask.cli import AppGroup
 from . import cli_residents, cli_stats, cli_worker
 from .models import CaseTask, db
 from .services import cases as case_service
-from .services import demo, units, uow, users
+from .services import demo, uow
 from .services import tasks as task_service
 from .services import worker as worker_service
+from .services.accounts import units, users
 from .services.errors import ServiceError
 
 units_cli = AppGroup("units", help="Administrative units.")

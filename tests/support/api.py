@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from webapp.models import CaseTask, db
-from webapp.services import tokens
+from webapp.services.accounts import tokens
 from webapp.services.personal_id import make_personal_id
 from webapp.services.uow import command
 

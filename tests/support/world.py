@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from webapp.services import residents, units, users
+from webapp.services import residents
+from webapp.services.accounts import units, users
 from webapp.services.personal_id import make_personal_id
 from webapp.services.uow import command
 

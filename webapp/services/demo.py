@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import batch_delivery, cases, clock, demo_supervision, residents, stations, tasks, units, users
+from . import batch_delivery, cases, clock, demo_supervision, residents, stations, tasks
+from .accounts import units, users
 from .errors import ServiceError
 from .personal_id import make_personal_id
 from .uow import command

@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from ..models import Case, Resident, Unit, User, db
-from . import access, clock, eligibility, name_search, units
+from . import access, clock, eligibility, name_search
+from .accounts import units
 from .errors import Conflict, Forbidden, Invalid, Msg, NotFound
 from .scope import subtree
 

@@ -14,7 +14,8 @@ from sqlalchemy import delete, exists, func, insert, select
 
 from ..models import Case, Resident, StageCount, Unit, User, db
 from ..models.progress import CaseCount
-from . import access, clock, eligibility, stage_counts, units
+from . import access, clock, eligibility, stage_counts
+from .accounts import units
 from .errors import Forbidden, Msg, NotFound
 from .scope import subtree
 

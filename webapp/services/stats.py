@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..models import Unit, User, db
-from . import access, clock, eligibility, units
+from . import access, clock, eligibility
+from .accounts import units
 from .errors import Forbidden, Msg
 from .progress_figures import breakdown, resident_figures, unit_in_scope
 from .scope import subtree

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ..forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
 from ..i18n import message
 from ..services import access, uow
-from ..services import users as user_service
+from ..services.accounts import users as user_service
 from ..services.errors import Invalid
 from ..web import is_htmx, render
 from .downloads import send_table

@@ -9,7 +9,8 @@ from flask_login import LoginManager, login_required, login_user, logout_user
 from ..forms.auth import LoginForm
 from ..i18n import LANGUAGES, local_datetime
 from ..models import User, db
-from ..services import auth, uow
+from ..services import uow
+from ..services.accounts import sign_in
 from ..web import render
 
 bp = Blueprint("auth", __name__)
@@ -30,7 +31,7 @@ def login():
     error = None
     if form.validate_on_submit():
         with uow.command():
-            result = auth.authenticate(form.username.data, form.password.data)
+            result = sign_in.authenticate(form.username.data, form.password.data)
         if result.user is not None:
             session.clear()
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity

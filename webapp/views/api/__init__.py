@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import Blueprint, Flask, g, jsonify, request
 
-from ...services import tokens
+from ...services.accounts import tokens
 from ...services.errors import ServiceError
 from ...services.text import unstorable
 from ...web import csrf

@@ -2,7 +2,8 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from ...models import User, db
-from ...services import auth, clock, tokens, units, uow
+from ...services import clock, uow
+from ...services.accounts import sign_in, tokens, units
 from . import ApiError, authenticated, body, bp, current_user, listing, page_args, read
 
 
@@ -15,7 +16,7 @@ def token():
     locked_until = db.session.scalar(select(User.locked_until).where(User.username == username))
     already_locked = locked_until is not None and locked_until > clock.now()
     with uow.command():
-        result = auth.authenticate(username, password)
+        result = sign_in.authenticate(username, password)
         if result.user is not None:
             issued, expires = tokens.issue(result.user)
     if result.user is None:

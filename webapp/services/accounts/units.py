@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from vietnam_provinces import Province, Ward
 
-from ..config import ROOT
-from ..models import Unit, UnitCrosswalk, db
-from .scope import subtree
+from ...config import ROOT
+from ...models import Unit, UnitCrosswalk, db
+from ..scope import subtree
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..models import User, db
-from . import clock
+from ...models import User, db
+from .. import clock
 
 # After this many consecutive failures the account waits; every further failure doubles the wait.
 FREE_ATTEMPTS = 5

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ..models import ApiToken, User, db
-from . import clock
-from .errors import Forbidden, Msg, NotFound
+from ...models import ApiToken, User, db
+from .. import clock
+from ..errors import Forbidden, Msg, NotFound
 
 LIFETIME = timedelta(hours=12)
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
 from webapp.models import User, db
-from webapp.services import users
+from webapp.services.accounts import users
 from webapp.services.uow import command
 
 NEW_PASSWORD = "another-pass-2"

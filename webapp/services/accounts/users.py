@@ -5,9 +5,9 @@ import logging
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..models import Unit, User, db
-from .access import DEPARTMENT, ROLES
-from .errors import Forbidden, Invalid, Msg, NotFound
+from ...models import Unit, User, db
+from ..access import DEPARTMENT, ROLES
+from ..errors import Forbidden, Invalid, Msg, NotFound
 
 log = logging.getLogger(__name__)
 

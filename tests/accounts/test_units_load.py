@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from vietnam_provinces import Ward
 
 from webapp.models import Unit, UnitCrosswalk, db
-from webapp.services import units
+from webapp.services.accounts import units
 from webapp.services.personal_id import BIRTH_PROVINCES
 from webapp.services.uow import command
 

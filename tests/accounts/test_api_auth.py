@@ -9,7 +9,7 @@ from sqlalchemy import update
 from tests.support.api import fields_of, snapshot
 from tests.support.world import PASSWORD
 from webapp.models import ApiToken, User, db
-from webapp.services import auth
+from webapp.services.accounts import sign_in as auth
 from webapp.services.uow import command
 
 
