@@ -21,7 +21,8 @@ from tests.support.cases import DOB, do, start
 from tests.support.imports import csv_bytes, person
 from tests.support.paths import ROOT
 from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, Unit, User, db
-from webapp.services import cases, clock, notifiers, outbox, resident_import, worker
+from webapp.services import cases, clock, resident_import, worker
+from webapp.services.messaging import notifiers, outbox
 from webapp.services.uow import command
 
 TWO_WORKERS = "two workers claim work with FOR UPDATE SKIP LOCKED, which needs PostgreSQL (TEST_DATABASE_URL)"

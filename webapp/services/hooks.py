@@ -6,7 +6,8 @@ capabilities, fills both once at start-up (create_app), so the engine and the ou
 of the modules that react to them.
 """
 
-from . import alerts, batches, case_engine, notifiers, population_sync, stage_counts
+from . import batches, case_engine, stage_counts
+from .messaging import alerts, notifiers, population_sync
 
 
 def install() -> None:

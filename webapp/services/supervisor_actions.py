@@ -15,9 +15,10 @@ from sqlalchemy import select
 from workflows.engine import CannotReset
 
 from ..models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
-from . import access, case_engine, clock, comments, notifiers, outbox, uow, workflow_store
+from . import access, case_engine, clock, comments, uow, workflow_store
 from .cases import get_case
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
+from .messaging import notifiers, outbox
 
 log = logging.getLogger(__name__)
 

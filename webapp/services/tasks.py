@@ -7,8 +7,9 @@ from sqlalchemy import bindparam, select
 from workflows import TaskNotReady
 
 from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, intake, population_sync, portraits, step_data, workflow_store
+from . import access, case_engine, clock, intake, portraits, step_data, workflow_store
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
+from .messaging import population_sync
 from .scope import subtree
 from .text import name_key
 

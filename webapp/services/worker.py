@@ -21,8 +21,9 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from ..models import Case, ImportJob, db
-from . import cases, clock, outbox, progress_figures, resident_import, uow
+from . import cases, clock, progress_figures, resident_import, uow
 from .errors import Conflict, Msg
+from .messaging import outbox
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import labels
-from ..services import exports, outbox, uow
+from ..services import exports, uow
+from ..services.messaging import outbox
 from ..web import is_htmx, render
 from .downloads import send_table
 

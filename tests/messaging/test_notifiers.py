@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from webapp.models import OutboxMessage
-from webapp.services import notifiers
+from webapp.services.messaging import notifiers
 
 pytestmark = pytest.mark.no_db
 
@@ -35,8 +35,8 @@ def message(**kw) -> OutboxMessage:
 
 def test_log_notifier_logs_kind_recipient_and_subject(caplog, monkeypatch):
     # Alembic's logging set-up during the test session disables loggers that existed before it.
-    monkeypatch.setattr(logging.getLogger("webapp.services.notifiers"), "disabled", False)
-    with caplog.at_level(logging.INFO, logger="webapp.services.notifiers"):
+    monkeypatch.setattr(logging.getLogger("webapp.services.messaging.notifiers"), "disabled", False)
+    with caplog.at_level(logging.INFO, logger="webapp.services.messaging.notifiers"):
         notifiers.LogNotifier().send(message())
     assert "notify reminder to justice_a: [HS-2026-000001] Nhắc việc" in caplog.text
 

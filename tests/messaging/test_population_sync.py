@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from tests.support.cases import CORRECTION, DOB, actions, case, do, start
 from webapp.models import CaseEvent, OutboxMessage, Resident, db
-from webapp.services import clock, outbox, worker
+from webapp.services import clock, worker
 from webapp.services.errors import Invalid
+from webapp.services.messaging import outbox
 from webapp.services.uow import command
 
 

@@ -13,9 +13,9 @@ import logging
 
 from sqlalchemy import select
 
-from ..models import Case, CaseTask, Unit, User, db
+from ...models import Case, CaseTask, Unit, User, db
+from ..errors import Msg
 from . import notifiers, outbox
-from .errors import Msg
 
 log = logging.getLogger(__name__)
 

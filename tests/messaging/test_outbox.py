@@ -15,9 +15,10 @@ from tests.support.cases import DOB, do, start, task_of
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
 from webapp.models import CaseEvent, OutboxMessage, db
-from webapp.services import cases, clock, outbox, tasks
+from webapp.services import cases, clock, tasks
 from webapp.services.accounts import users
 from webapp.services.errors import Conflict, Forbidden, NotFound
+from webapp.services.messaging import outbox
 from webapp.services.uow import command
 
 

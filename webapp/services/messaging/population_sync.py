@@ -17,9 +17,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..models import Case, CaseEvent, OutboxMessage, Resident, User, db
-from . import clock, outbox
-from .text import name_key
+from ...models import Case, CaseEvent, OutboxMessage, Resident, User, db
+from .. import clock
+from ..text import name_key
+from . import outbox
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from ..models import Case, CaseEvent, OutboxMessage, User, db
-from . import access, clock, notifiers
-from .errors import Conflict, Forbidden, Msg, NotFound
-from .scope import subtree
+from ...models import Case, CaseEvent, OutboxMessage, User, db
+from .. import access, clock
+from ..errors import Conflict, Forbidden, Msg, NotFound
+from ..scope import subtree
+from . import notifiers
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from ..models import OutboxMessage
-from . import clock
+from ...models import OutboxMessage
+from .. import clock
 
 log = logging.getLogger(__name__)
 
