@@ -130,9 +130,10 @@ class Seeder:
             Unit,
             db,
         )
-        from webapp.services import cases, residents, workflow_store
+        from webapp.services import cases, workflow_store
         from webapp.services.accounts import units, users
-        from webapp.services.personal_id import make_personal_id
+        from webapp.services.residents import registry
+        from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.uow import command
 
         started = time.perf_counter()
@@ -148,7 +149,7 @@ class Seeder:
             pid = make_personal_id(BIRTH_PROVINCES[0], 1990, "male", 0)  # serial 0: no bulk resident has it
             record = {"full_name": "Nguyễn Văn An", "birth_date": "1990-05-17", "sex": "male",
                       "permanent_unit": wards[0].code}  # fmt: skip
-            residents.upsert(None, pid, record)
+            registry.upsert(None, pid, record)
             real = cases.start_case(officer, pid, "new")
             self.state, self.spec_version = real.state, real.spec_version
             year, resident_id, case_id = real.created_at.year, real.resident_id, real.id
@@ -279,7 +280,7 @@ class Seeder:
         return pool
 
     def _resident(self, rid: int, serial: int, ward: int, applied: bool, extra: dict) -> tuple:
-        from webapp.services.personal_id import make_personal_id
+        from webapp.services.residents.personal_id import make_personal_id
 
         rng = self.rng
         name, key, sex = rng.choice(self.names)

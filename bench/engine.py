@@ -70,9 +70,9 @@ class Persisted:
 
         from webapp import create_app
         from webapp.models import db
-        from webapp.services import residents
         from webapp.services.accounts import units, users
-        from webapp.services.personal_id import make_personal_id
+        from webapp.services.residents import registry
+        from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.uow import command
 
         self.app = create_app(
@@ -100,7 +100,7 @@ class Persisted:
             self.pids = []
             for i in range(cases):
                 pid = make_personal_id("037", 1990, "female", i + 1)
-                residents.upsert(
+                registry.upsert(
                     None,
                     pid,
                     {

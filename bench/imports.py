@@ -31,8 +31,8 @@ OLD_CODES = 20  # older commune codes mapped to today's wards through the crossw
 
 def write_file(path: Path, rows: int, ward_codes: list[str], old_codes: list[str], rng: random.Random) -> int:
     """The CSV file; returns how many rows are invalid on purpose."""
-    from webapp.services.personal_id import make_personal_id
-    from webapp.services.resident_files import COLUMNS
+    from webapp.services.residents.files import COLUMNS
+    from webapp.services.residents.personal_id import make_personal_id
 
     surnames, weights = _weighted(SURNAMES)
     middles = {sex: _weighted(MIDDLE[sex]) for sex in MIDDLE}
@@ -100,8 +100,9 @@ def one_database(label: str, uri: str, rows: int, workdir: Path) -> dict:
 
     from webapp import create_app
     from webapp.models import Resident, UnitCrosswalk, db
-    from webapp.services import resident_import, uow
+    from webapp.services import uow
     from webapp.services.accounts import units
+    from webapp.services.residents import import_jobs
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir / f"up-{label}")}
@@ -129,12 +130,12 @@ def one_database(label: str, uri: str, rows: int, workdir: Path) -> dict:
                 f"in {time.perf_counter() - started:.1f} s"
             )
         with uow.command():
-            job_id = resident_import.create_job(None, path.name, path.stat().st_size).id
+            job_id = import_jobs.create_job(None, path.name, path.stat().st_size).id
         started, cpu = time.perf_counter(), time.process_time()
-        job = resident_import.run(job_id, path)
+        job = import_jobs.run(job_id, path)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         stored = db.session.scalar(db.select(db.func.count()).select_from(Resident))
-        assert job.status == "done", resident_import.error_message(job)
+        assert job.status == "done", import_jobs.error_message(job)
         print(
             f"[{label}] {job.rows:,} rows in {seconds:.1f} s = {job.rows / seconds:,.0f} rows/s: "
             f"{job.created:,} created, {job.updated:,} updated, {job.rejected:,} rejected; {stored:,} stored"

@@ -156,9 +156,10 @@ class Seeder:
 
     def run(self) -> World:
         from webapp.models import Case, CaseCounter, CaseEvent, CaseTask, Resident, db
-        from webapp.services import cases, residents, workflow_store
+        from webapp.services import cases, workflow_store
         from webapp.services.accounts import units, users
-        from webapp.services.personal_id import make_personal_id
+        from webapp.services.residents import registry
+        from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.uow import command
 
         started = time.perf_counter()
@@ -185,7 +186,7 @@ class Seeder:
         with command():
             officer = users.by_username("congan0a")
             pid = make_personal_id("037", 1990, "male", 0)  # serial 0: no bulk resident has it
-            residents.upsert(
+            registry.upsert(
                 None,
                 pid,
                 {
@@ -274,7 +275,7 @@ class Seeder:
         )
 
     def _resident(self, rid: int, serial: int, ward_index: int) -> dict:
-        from webapp.services.personal_id import make_personal_id
+        from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.text import name_key
 
         rng = self.rng

@@ -11,9 +11,10 @@ from tests.support.api import Api
 from tests.support.cases import start
 from tests.support.web import login
 from webapp.models import Resident, db
-from webapp.services import eligibility, progress_figures, stats
+from webapp.services import progress_figures, stats
 from webapp.services.errors import Forbidden, NotFound
-from webapp.services.personal_id import make_personal_id
+from webapp.services.residents import eligibility
+from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
 TODAY = date(2026, 6, 15)

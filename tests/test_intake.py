@@ -9,8 +9,9 @@ import pytest
 from tests.support.api import Api, complete, task_id
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, Resident, db
-from webapp.services import cases, eligibility, intake, step_data, tasks, workflow_store
+from webapp.services import cases, intake, step_data, tasks, workflow_store
 from webapp.services.errors import Invalid
+from webapp.services.residents import eligibility
 from webapp.services.uow import command
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import text
 
 from tests.support.cases import case, start
 from webapp.models import db
-from webapp.services import case_search, inbox, listing
+from webapp.services import case_search, inbox
+from webapp.services.residents import listing
 
 NAMES = ["Nguyễn Văn Ánh", "Lê Thị Hoa", "Trần Anh", "Đặng Văn Đức", "Phan_Thị%Mai"]
 

@@ -23,7 +23,7 @@ from tests.support.world import PASSWORD
 from webapp.models import Case, CaseTask, User, db
 from webapp.services import openapi, step_data
 from webapp.services.accounts import tokens
-from webapp.services.personal_id import make_personal_id
+from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
 BASE = openapi.BASE_PATH

@@ -21,8 +21,9 @@ from tests.support.cases import DOB, do, start
 from tests.support.imports import csv_bytes, person
 from tests.support.paths import ROOT
 from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, Unit, User, db
-from webapp.services import cases, clock, resident_import, worker
+from webapp.services import cases, clock, worker
 from webapp.services.messaging import notifiers, outbox
+from webapp.services.residents import import_jobs
 from webapp.services.uow import command
 
 TWO_WORKERS = "two workers claim work with FOR UPDATE SKIP LOCKED, which needs PostgreSQL (TEST_DATABASE_URL)"
@@ -173,10 +174,10 @@ def test_stop_is_honoured_between_items(world):
 def queued_import(world, age: timedelta, keep_file=True) -> int:
     content = csv_bytes([person(), person()])
     with command():
-        job = resident_import.create_job(world.lead, "residents.csv", len(content))
+        job = import_jobs.create_job(world.lead, "residents.csv", len(content))
         job.created_at = clock.now() - age
     if keep_file:
-        resident_import.upload_path(job).write_bytes(content)
+        import_jobs.upload_path(job).write_bytes(content)
     return job.id
 
 

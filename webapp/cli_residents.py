@@ -10,7 +10,8 @@ import click
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from .services import resident_import, uow
+from .services import uow
+from .services.residents import import_jobs
 
 residents_cli = AppGroup("residents", help="The resident registry.")
 
@@ -22,16 +23,16 @@ def residents_import(file: Path, quiet: bool):
     """Import a CSV or XLSX resident file (docs/resident-import.md)."""
     size = file.stat().st_size
     with uow.command():
-        job_id = resident_import.create_job(None, file.name, size).id
+        job_id = import_jobs.create_job(None, file.name, size).id
     bar = tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=file.name, disable=quiet)
 
     def progress(stats: dict) -> None:
         bar.update(stats["read_bytes"] - bar.n)
         bar.set_postfix(rows=stats["rows"], rejected=stats["rejected"], refresh=False)
 
-    job = resident_import.run(job_id, file, progress)
+    job = import_jobs.run(job_id, file, progress)
     bar.close()
-    problem = resident_import.error_message(job)
+    problem = import_jobs.error_message(job)
     if problem is not None:
         raise click.ClickException(f"import {job.id}: {problem.vi} / {problem.en}")
     click.echo(
@@ -39,4 +40,4 @@ def residents_import(file: Path, quiet: bool):
         f"{job.rejected} rejected"
     )
     if job.rejected:
-        click.echo(f"rejected rows: {resident_import.report_path(job)}")
+        click.echo(f"rejected rows: {import_jobs.report_path(job)}")

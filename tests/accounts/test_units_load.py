@@ -9,7 +9,7 @@ from vietnam_provinces import Ward
 
 from webapp.models import Unit, UnitCrosswalk, db
 from webapp.services.accounts import units
-from webapp.services.personal_id import BIRTH_PROVINCES
+from webapp.services.residents.personal_id import BIRTH_PROVINCES
 from webapp.services.uow import command
 
 

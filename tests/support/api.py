@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from webapp.models import CaseTask, db
 from webapp.services.accounts import tokens
-from webapp.services.personal_id import make_personal_id
+from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
 BASE = "/api/v1"

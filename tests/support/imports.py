@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from webapp.models import ImportJob, Resident, db
-from webapp.services.personal_id import make_personal_id
-from webapp.services.resident_files import COLUMNS
+from webapp.services.residents.files import COLUMNS
+from webapp.services.residents.personal_id import make_personal_id
 
 _serial = iter(range(700_000, 800_000))
 

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from webapp.services import residents
 from webapp.services.accounts import units, users
-from webapp.services.personal_id import make_personal_id
+from webapp.services.residents import registry
+from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
 PASSWORD = "secret-pass-1"  # every test user's password
@@ -50,7 +50,7 @@ class World:
         self._serial += 1
         pid = make_personal_id(province, born.year, sex, self._serial)
         with command():
-            residents.upsert(
+            registry.upsert(
                 None,
                 pid,
                 {

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from ..models import OPEN_STATUSES, Appointment, AppointmentPerson, Case, Resident, User, db
-from . import clock, residents, stations
+from . import clock, stations
 from .errors import Invalid, Msg
+from .residents import registry
 
 MAX_PEOPLE = 20  # a household booked together
 RESIDENTS = Resident.__table__
@@ -34,14 +35,14 @@ def find_people(user: User, q: str) -> list[Candidate]:
         return []
     found: list[Resident] = []
     if q.isascii() and q.isdigit() and len(q) == 12:
-        person = residents.get(q)
-        if person is not None and residents.visible(user, person):
+        person = registry.get(q)
+        if person is not None and registry.visible(user, person):
             found = [person]
             if person.household_id:
                 found = _household(person.household_id)
     else:
         found = _household(q)
-    found = [r for r in found if residents.visible(user, r)][: MAX_PEOPLE * 2]
+    found = [r for r in found if registry.visible(user, r)][: MAX_PEOPLE * 2]
     problems = _problems(found)
     return [Candidate(r, problems.get(r.id)) for r in found]
 
@@ -111,8 +112,8 @@ def resolve(user: User, personal_ids) -> list[Resident]:
         )
     people, unknown = [], []
     for pid in pids:
-        person = residents.get(pid)
-        if person is None or not residents.visible(user, person):
+        person = registry.get(pid)
+        if person is None or not registry.visible(user, person):
             unknown.append(pid)
         else:
             people.append(person)

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from workflows import NotWaiting
 
 from ..models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, residents, workflow_store
+from . import access, case_engine, clock, workflow_store
 from .errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
+from .residents import registry
 
 KINDS = {
     "new": Msg("Cấp mới", "New issue"),
@@ -73,7 +74,7 @@ def start_case(
         else None
     )
     # A resident outside the officer's scope is treated as unknown: their record is not revealed.
-    if resident is None or not residents.visible(actor, resident):
+    if resident is None or not registry.visible(actor, resident):
         errors["personal_id"] = [
             Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
         ]

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import batch_delivery, cases, clock, demo_supervision, residents, stations, tasks
+from . import batch_delivery, cases, clock, demo_supervision, stations, tasks
 from .accounts import units, users
 from .errors import ServiceError
-from .personal_id import make_personal_id
+from .residents import registry
+from .residents.personal_id import make_personal_id
 from .uow import command
 
 PASSWORD = "demo12345"
@@ -195,7 +196,7 @@ def _resident(rng: random.Random, serial: int, ward_code: str) -> str:
     if precision != "day":
         born = born.replace(day=1, month=1 if precision == "year" else born.month)
     pid = make_personal_id(rng.choice(BIRTH_PROVINCES), born.year, sex, serial + 1)
-    residents.upsert(
+    registry.upsert(
         None,
         pid,
         {

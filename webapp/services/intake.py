@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..models import Case, Resident, User
-from . import case_engine, clock, personal_id
+from . import case_engine, clock
 from .errors import Invalid, Msg
+from .residents import personal_id
 from .step_data import (
     DISCREPANCIES,
     PAPER_FACTS,

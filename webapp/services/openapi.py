@@ -8,8 +8,9 @@ tests/test_openapi.py checks that it describes exactly the routes served and fuz
 import re
 from copy import deepcopy
 
-from . import access, cases, residents, step_data
+from . import access, cases, step_data
 from .portraits import CONTENT_TYPES as PORTRAIT_TYPES
+from .residents import registry
 
 BASE_PATH = "/api/v1"
 MAX_PER_PAGE = 200
@@ -146,8 +147,8 @@ def _schemas() -> dict:
     resident_fields = {
         "full_name": {"type": "string", "minLength": 1, "maxLength": 200, "example": "Nguyễn Thị Lan"},
         "birth_date": {**DATE, "description": "Not in the future, year 1900 or later."},
-        "birth_date_precision": _enum(residents.PRECISIONS, default="day"),
-        "sex": _enum(residents.SEXES),
+        "birth_date_precision": _enum(registry.PRECISIONS, default="day"),
+        "sex": _enum(registry.SEXES),
         "old_id_number": _nullable({"type": "string", "pattern": "^[0-9]{9}([0-9]{3})?$"}),
         "ethnicity": _nullable({"type": "string", "maxLength": 50}),
         "household_id": _nullable({"type": "string", "maxLength": 30}),
@@ -158,9 +159,9 @@ def _schemas() -> dict:
             "example": "13300",
         },
         "temporary_unit": _nullable({"type": "string", "description": "A unit code."}),
-        "status": _enum(residents.STATUSES, default="alive"),
+        "status": _enum(registry.STATUSES, default="alive"),
         "card_state": _enum(
-            residents.CARD_STATES,
+            registry.CARD_STATES,
             default="none",
             description="The card held today: none, the old CMND, or the chip card.",
         ),

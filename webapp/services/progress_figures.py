@@ -14,9 +14,10 @@ from sqlalchemy import delete, exists, func, insert, select
 
 from ..models import Case, Resident, StageCount, Unit, User, db
 from ..models.progress import CaseCount
-from . import access, clock, eligibility, stage_counts
+from . import access, clock, stage_counts
 from .accounts import units
 from .errors import Forbidden, Msg, NotFound
+from .residents import eligibility
 from .scope import subtree
 
 APPLIED_STATUSES = ("open", "error", "issued")

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..models import Unit, User, db
-from . import access, clock, eligibility
+from . import access, clock
 from .accounts import units
 from .errors import Forbidden, Msg
 from .progress_figures import breakdown, resident_figures, unit_in_scope
+from .residents import eligibility
 from .scope import subtree
 
 

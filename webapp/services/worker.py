@@ -21,9 +21,10 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from ..models import Case, ImportJob, db
-from . import cases, clock, progress_figures, resident_import, uow
+from . import cases, clock, progress_figures, uow
 from .errors import Conflict, Msg
 from .messaging import outbox
+from .residents import import_jobs
 
 log = logging.getLogger(__name__)
 
@@ -131,11 +132,11 @@ def run_queued_imports(stop: threading.Event | None = None) -> int:
             db.session.rollback()
             break
         job = db.session.get(ImportJob, job_id)
-        if not resident_import.upload_path(job).exists():
+        if not import_jobs.upload_path(job).exists():
             _lost(job_id)
         else:
             log.info("running import %s left queued", job_id)
-            resident_import.run_upload(job_id)
+            import_jobs.run_upload(job_id)
         done += 1
     return done
 

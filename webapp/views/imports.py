@@ -15,7 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..config import ROOT
 from ..forms.imports import ImportForm
 from ..i18n import message
-from ..services import access, resident_import, uow
+from ..services import access, uow
+from ..services.residents import import_jobs
 from ..web import csrf, render
 
 log = logging.getLogger(__name__)
@@ -52,28 +53,28 @@ def upload():
         if valid:
             with uow.command():
                 upload = form.file.data
-                job = resident_import.save_upload(current_user, upload.filename or "", upload.stream, limit)
+                job = import_jobs.save_upload(current_user, upload.filename or "", upload.stream, limit)
     except RequestEntityTooLarge:
         return _too_large(limit)
-    except resident_import.TooLarge as exc:
+    except import_jobs.TooLarge as exc:
         return _too_large(limit, message(exc.message))
     if not valid:
         return _index(form, status=422)
-    resident_import.start_in_background(job.id)
+    import_jobs.start_in_background(job.id)
     return redirect(url_for("imports.detail", job_id=job.id), 303)
 
 
 @bp.get("/<int:job_id>")
 @login_required
 def detail(job_id: int):
-    job = resident_import.get_job(current_user, job_id)
-    names = resident_import.uploader_names([job])
+    job = import_jobs.get_job(current_user, job_id)
+    names = import_jobs.uploader_names([job])
     return render(
         "imports/detail.html",
         block="progress",
         job=job,
         uploader=names.get(job.created_by_id),
-        problem=resident_import.error_message(job),
+        problem=import_jobs.error_message(job),
         statuses=STATUSES,
     )
 
@@ -81,8 +82,8 @@ def detail(job_id: int):
 @bp.get("/<int:job_id>/report.csv")
 @login_required
 def report(job_id: int):
-    job = resident_import.get_job(current_user, job_id)
-    path = resident_import.report_path(job)
+    job = import_jobs.get_job(current_user, job_id)
+    path = import_jobs.report_path(job)
     if not path.exists():
         abort(404)
     return send_file(
@@ -103,7 +104,7 @@ def sample(ext: str):
 
 def _index(form: ImportForm, status: int = 200, page: int | None = None):
     page = max(request.args.get("page", 1, type=int), 1) if page is None else page
-    jobs, total = resident_import.list_jobs(current_user, page, PER_PAGE)
+    jobs, total = import_jobs.list_jobs(current_user, page, PER_PAGE)
     return render(
         "imports/index.html",
         block="jobs",
@@ -113,7 +114,7 @@ def _index(form: ImportForm, status: int = 200, page: int | None = None):
         total=total,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
-        names=resident_import.uploader_names(jobs),
+        names=import_jobs.uploader_names(jobs),
         max_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
         statuses=STATUSES,
     )
@@ -122,6 +123,6 @@ def _index(form: ImportForm, status: int = 200, page: int | None = None):
 def _too_large(limit: int, text: str | None = None):
     form = ImportForm(formdata=None)
     mb = limit // (1024 * 1024)
-    form.file.errors = [text or message(resident_import.too_large_message(limit))]
+    form.file.errors = [text or message(import_jobs.too_large_message(limit))]
     log.info("%s: upload over %s MB refused", current_user.username, mb)
     return _index(form, status=413, page=1)

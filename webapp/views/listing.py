@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from .. import labels, web
 from ..i18n import message
-from ..services import access, listing, stats, uow
+from ..services import access, stats, uow
 from ..services.errors import Invalid
+from ..services.residents import listing
 from ..web import is_htmx
 from .downloads import send_table
 

@@ -2,8 +2,9 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from ...models import CaseTask, db
-from ...services import access, case_search, case_view, cases, residents, step_data, uow
+from ...services import access, case_search, case_view, cases, step_data, uow
 from ...services.errors import Forbidden, Invalid, Msg
+from ...services.residents import registry
 from . import authenticated, body, bp, choice, current_user, flag, listing, page_args, read
 
 STATUSES = ("open", "issued", "refused", "withdrawn", "error")
@@ -24,8 +25,8 @@ def case_start():
         raise Forbidden(cases.NOT_YOURS)
     data = body()
     personal_id, kind, priority = read(data, ("personal_id", "kind"), ("priority",))
-    resident = residents.get(personal_id)
-    if resident is not None and not residents.visible(user, resident):
+    resident = registry.get(personal_id)
+    if resident is not None and not registry.visible(user, resident):
         raise Invalid({"personal_id": [NO_RESIDENT]})  # outside the caller's scope: as if unknown
     with uow.command():
         case = cases.start_case(user, personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"])

@@ -1,8 +1,9 @@
 from flask import jsonify
 
-from ...services import case_view, residents, uow
-from ...services import personal_id as id_rules
+from ...services import case_view, uow
 from ...services.errors import Msg, NotFound
+from ...services.residents import personal_id as id_rules
+from ...services.residents import registry
 from . import authenticated, body, bp, current_user, read
 
 TEXT_FIELDS = (
@@ -28,7 +29,7 @@ def resident_put(personal_id: str):
     data = body()
     read(data, optional=TEXT_FIELDS)  # every field is text or null; anything else is malformed (400)
     with uow.command():
-        resident, created = residents.upsert_in_scope(current_user(), personal_id, data)
+        resident, created = registry.upsert_in_scope(current_user(), personal_id, data)
         out = _record(resident)
     return jsonify(out), 201 if created else 200
 
@@ -36,8 +37,8 @@ def resident_put(personal_id: str):
 @bp.get("/residents/<personal_id>")
 @authenticated
 def resident_get(personal_id: str):
-    resident = residents.get(personal_id) if not id_rules.problems(personal_id) else None
-    if resident is None or not residents.visible(current_user(), resident):
+    resident = registry.get(personal_id) if not id_rules.problems(personal_id) else None
+    if resident is None or not registry.visible(current_user(), resident):
         raise NotFound(NO_SUCH_RESIDENT)
     return jsonify(_record(resident))
 

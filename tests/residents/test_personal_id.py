@@ -1,6 +1,6 @@
 import pytest
 
-from webapp.services.personal_id import (
+from webapp.services.residents.personal_id import (
     BIRTH_PROVINCES,
     DecodedId,
     IdProblem,

@@ -2,16 +2,17 @@
 
 from sqlalchemy import select
 
-from ..models import Resident, Unit, UnitCrosswalk, User, db
-from . import access, clock, personal_id, resident_rows
-from .errors import Forbidden, Invalid, Msg, NotFound
+from ...models import Resident, Unit, UnitCrosswalk, User, db
+from .. import access, clock
+from ..errors import Forbidden, Invalid, Msg, NotFound
+from . import personal_id, rows
 
 # The rules live in resident_rows (shared with the file import); these names stay importable here.
 PRECISIONS, SEXES, STATUSES, CARD_STATES = (
-    resident_rows.PRECISIONS,
-    resident_rows.SEXES,
-    resident_rows.STATUSES,
-    resident_rows.CARD_STATES,
+    rows.PRECISIONS,
+    rows.SEXES,
+    rows.STATUSES,
+    rows.CARD_STATES,
 )
 
 
@@ -45,7 +46,7 @@ def upsert(actor: User | None, pid: str, data: dict) -> tuple[Resident, bool]:
 
 
 def _validate(pid, data) -> tuple[dict, dict]:
-    return resident_rows.check(pid, data, unit_id, clock.today_local())
+    return rows.check(pid, data, unit_id, clock.today_local())
 
 
 def unit_id(code: str) -> int | None:

@@ -22,12 +22,12 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from ..models import ImportJob, Unit, UnitCrosswalk, User, db
-from . import access, clock, uow
-from .errors import Forbidden, Msg, NotFound, ServiceError
-from .resident_batches import Batch, Checker, Writer
-from .resident_files import FileProblem, Layout, open_rows, scan
-from .resident_upsert import Upsert
+from ...models import ImportJob, Unit, UnitCrosswalk, User, db
+from .. import access, clock, uow
+from ..errors import Forbidden, Msg, NotFound, ServiceError
+from .files import FileProblem, Layout, open_rows, scan
+from .import_batches import Batch, Checker, Writer
+from .upsert import Upsert
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.models import Resident, db
-from webapp.services import clock, residents
+from webapp.services import clock
 from webapp.services.errors import Forbidden, Invalid
-from webapp.services.personal_id import make_personal_id
+from webapp.services.residents import registry
+from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
 PID = make_personal_id("037", 1990, "female", 42)  # 037 1 90 000042
@@ -46,7 +47,7 @@ def test_pid_helper_is_what_the_tests_assume():
 
 def test_create_returns_created_and_stores_every_field(world):
     with command():
-        resident, created = residents.upsert(
+        resident, created = registry.upsert(
             world.police,
             PID,
             data(
@@ -69,9 +70,9 @@ def test_create_returns_created_and_stores_every_field(world):
 
 def test_update_by_personal_id_changes_values_and_name_key(world):
     with command():
-        first, _ = residents.upsert(None, PID, data())
+        first, _ = registry.upsert(None, PID, data())
     with command():
-        second, created = residents.upsert(
+        second, created = registry.upsert(
             world.police,
             PID,
             data(
@@ -92,7 +93,7 @@ def test_update_by_personal_id_changes_values_and_name_key(world):
 
 def test_system_import_needs_no_actor(world):
     with command():
-        _, created = residents.upsert(None, PID, data())
+        _, created = registry.upsert(None, PID, data())
     assert created and reread(PID).name_key == "nguyen thi lan"
 
 
@@ -143,7 +144,7 @@ BAD_CREATE = [
 def test_invalid_create_names_the_field_and_writes_nothing(world, pid, payload, fields):
     before = rows()
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, pid, payload)
+        registry.upsert(world.police, pid, payload)
     assert set(err.value.fields) == fields
     assert all(err.value.fields[f] for f in fields)  # each field carries at least one message
     assert rows() == before == 0
@@ -154,7 +155,7 @@ def test_future_birth_date_is_refused(world):
     tomorrow = clock.today_local() + timedelta(days=1)
     pid = make_personal_id("037", tomorrow.year, "female", 7)
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, pid, data(birth_date=tomorrow.isoformat()))
+        registry.upsert(world.police, pid, data(birth_date=tomorrow.isoformat()))
     assert set(err.value.fields) == {"birth_date"}
     assert err.value.fields["birth_date"][0].en == "The birth date cannot be in the future."
     assert rows() == 0
@@ -163,7 +164,7 @@ def test_future_birth_date_is_refused(world):
 def test_birth_year_before_1900_is_refused(world):
     pid = make_personal_id("037", 1900, "female", 1)
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, pid, data(birth_date="1899-12-31"))
+        registry.upsert(world.police, pid, data(birth_date="1899-12-31"))
     assert [m.en for m in err.value.fields["birth_date"]] == ["The birth year must be 1900 or later."]
     assert "personal_id" in err.value.fields  # no ID can encode 1899 either
     assert rows() == 0
@@ -171,7 +172,7 @@ def test_birth_year_before_1900_is_refused(world):
 
 def test_id_problems_name_the_reason(world):
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, PID, data(birth_date="1991-05-17", sex="male"))
+        registry.upsert(world.police, PID, data(birth_date="1991-05-17", sex="male"))
     messages = [m.en for m in err.value.fields["personal_id"]]
     assert len(messages) == 2
     assert "give birth year 1990, but the record says 1991" in messages[0]
@@ -180,7 +181,7 @@ def test_id_problems_name_the_reason(world):
 
 def test_several_bad_fields_are_reported_together(world):
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, PID, data(sex="x", birth_date_precision="decade", permanent_unit="0"))
+        registry.upsert(world.police, PID, data(sex="x", birth_date_precision="decade", permanent_unit="0"))
     assert set(err.value.fields) == {"sex", "birth_date_precision", "permanent_unit"}
 
 
@@ -196,10 +197,10 @@ def test_several_bad_fields_are_reported_together(world):
 )
 def test_invalid_update_leaves_the_resident_as_it_was(world, changes, field):
     with command():
-        residents.upsert(None, PID, data(old_id_number="164123456"))
+        registry.upsert(None, PID, data(old_id_number="164123456"))
     before = snapshot(reread(PID))
     with pytest.raises(Invalid) as err, command():
-        residents.upsert(world.police, PID, data(**{"full_name": "Tên Mới", **changes}))
+        registry.upsert(world.police, PID, data(**{"full_name": "Tên Mới", **changes}))
     assert field in err.value.fields
     assert snapshot(reread(PID)) == before
     assert rows() == 1
@@ -208,16 +209,16 @@ def test_invalid_update_leaves_the_resident_as_it_was(world, changes, field):
 def test_roles_without_rights_are_forbidden(world):
     for user in (world.justice, world.approval, world.supervisor):
         with pytest.raises(Forbidden) as err, command():
-            residents.upsert(user, PID, data())
+            registry.upsert(user, PID, data())
         assert err.value.message.en == "Your role may not edit residents."
     assert rows() == 0
 
 
 def test_justice_cannot_change_an_existing_resident(world):
     with command():
-        residents.upsert(None, PID, data())
+        registry.upsert(None, PID, data())
     with pytest.raises(Forbidden), command():
-        residents.upsert(world.justice, PID, data(full_name="Tên Khác"))
+        registry.upsert(world.justice, PID, data(full_name="Tên Khác"))
     assert reread(PID).full_name == "Nguyễn Thị Lan"
 
 
@@ -225,14 +226,14 @@ def test_an_inactive_officer_is_forbidden(world):
     with command():
         world.police.active = False
     with pytest.raises(Forbidden), command():
-        residents.upsert(world.police, PID, data())
+        registry.upsert(world.police, PID, data())
     assert rows() == 0
 
 
 def test_lead_and_admin_may_edit(world):
     with command():
-        _, created = residents.upsert(world.lead, PID, data())
+        _, created = registry.upsert(world.lead, PID, data())
     with command():
-        _, again = residents.upsert(world.admin, PID, data(ethnicity="Mường"))
+        _, again = registry.upsert(world.admin, PID, data(ethnicity="Mường"))
     assert (created, again) == (True, False)
     assert reread(PID).ethnicity == "Mường"

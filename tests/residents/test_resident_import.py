@@ -15,18 +15,15 @@ from sqlalchemy import select
 from tests.support.imports import count_residents, csv_bytes, person, pid, stored
 from tests.support.paths import ROOT
 from webapp.models import Resident, UnitCrosswalk, db
-from webapp.services import (
-    clock,
-    personal_id,
-    resident_batches,
-    resident_import,
-    resident_rows,
-    residents,
-    uow,
-)
+from webapp.services import clock, uow
 from webapp.services.accounts import units
 from webapp.services.errors import Invalid
-from webapp.services.resident_files import COLUMNS
+from webapp.services.residents import import_batches as resident_batches
+from webapp.services.residents import import_jobs as resident_import
+from webapp.services.residents import personal_id
+from webapp.services.residents import registry as residents
+from webapp.services.residents import rows as resident_rows
+from webapp.services.residents.files import COLUMNS
 
 
 @pytest.fixture(autouse=True)

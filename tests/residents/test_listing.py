@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from tests.support.cases import start
 from webapp.models import Resident, db
-from webapp.services import eligibility, listing, workflow_store
+from webapp.services import workflow_store
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
+from webapp.services.residents import eligibility, listing
 from webapp.services.uow import command
 from workflows import load_bundle
 

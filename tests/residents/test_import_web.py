@@ -14,8 +14,9 @@ from werkzeug.test import encode_multipart
 from tests.support.imports import count_residents, csv_bytes, job, person
 from tests.support.web import HTMX, login
 from webapp.models import ImportJob, db
-from webapp.services import resident_import, uow
+from webapp.services import uow
 from webapp.services.accounts import users
+from webapp.services.residents import import_jobs
 
 POLL = 'hx-trigger="every 1s"'
 
@@ -133,7 +134,7 @@ def test_an_upload_is_imported_in_the_background_and_its_page_stops_polling(worl
 
 def test_a_running_job_polls_every_second(world, client):
     with uow.command():
-        running = resident_import.create_job(world.lead, "big.csv", 1000)
+        running = import_jobs.create_job(world.lead, "big.csv", 1000)
         running.status, running.read_bytes, running.rows = "running", 250, 40
     login(client, "lead_a")
     body = client.get(f"/residents/imports/{running.id}", headers=HTMX).get_data(as_text=True)
@@ -212,9 +213,9 @@ def test_the_upload_form_checks_its_csrf_token(world, client, app, monkeypatch, 
 def test_jobs_are_seen_in_the_uploaders_subtree_only(world, client):
     with uow.command():
         lead_b = users.create("lead_b", "police_lead", "13301", "secret-pass-1", "Lead B")
-        mine = resident_import.create_job(world.lead, "a.csv", 1)
-        theirs = resident_import.create_job(lead_b, "b.csv", 1)
-        system = resident_import.create_job(None, "cli.csv", 1)
+        mine = import_jobs.create_job(world.lead, "a.csv", 1)
+        theirs = import_jobs.create_job(lead_b, "b.csv", 1)
+        system = import_jobs.create_job(None, "cli.csv", 1)
     login(client, "lead_a")
     assert client.get(f"/residents/imports/{mine.id}").status_code == 200
     for other in (theirs.id, system.id, 999999):
@@ -231,7 +232,7 @@ def test_jobs_are_seen_in_the_uploaders_subtree_only(world, client):
 def test_the_list_pages_by_twenty_newest_first(world, client):
     with uow.command():
         for i in range(25):
-            resident_import.create_job(world.lead, f"file-{i:02d}.csv", 1)
+            import_jobs.create_job(world.lead, f"file-{i:02d}.csv", 1)
     login(client, "lead_a")
     first = client.get("/residents/imports/").get_data(as_text=True)
     assert "file-24.csv" in first and "file-05.csv" in first and "file-04.csv" not in first

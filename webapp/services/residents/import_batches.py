@@ -13,12 +13,12 @@ from datetime import date
 
 from sqlalchemy import update
 
-from ..models import ImportJob, db
-from . import uow
-from .errors import Msg
-from .resident_files import Layout
-from .resident_rows import FILE_DATES, check
-from .resident_upsert import Upsert
+from ...models import ImportJob, db
+from .. import uow
+from ..errors import Msg
+from .files import Layout
+from .rows import FILE_DATES, check
+from .upsert import Upsert
 
 BATCH = 20_000  # rows per transaction: fewer, larger commits rewrite far fewer index pages
 REPORT_KEPT = 200  # rejected-row problems kept on the job row; the CSV report has them all

@@ -12,9 +12,9 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..errors import Msg
+from ..text import name_key, parse_iso_date
 from . import personal_id
-from .errors import Msg
-from .text import name_key, parse_iso_date
 
 PRECISIONS = ("day", "month", "year")
 SEXES = ("male", "female")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import Msg
-from .resident_rows import FIELDS
+from ..errors import Msg
+from .rows import FIELDS
 
 # Every column a file must have (in any order): the API's field names.
 COLUMNS = (

@@ -19,7 +19,7 @@ from operator import itemgetter
 from sqlalchemy import Column, MetaData, Table, delete, literal, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..models import Resident, db
+from ...models import Resident, db
 
 # What a file row sets, in the order of the tuples the import builds (personal_id first).
 ROW_COLUMNS = (

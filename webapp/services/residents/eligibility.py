@@ -19,8 +19,8 @@ from sqlalchemy import and_, case, exists, extract, false, func, or_, select, tr
 
 from workflows import SpecBundle
 
-from ..models import Case, Resident, db
-from . import clock, workflow_store
+from ...models import Case, Resident, db
+from .. import clock, workflow_store
 
 DECISION = "listing_need"
 SOURCE = "listing_need.dmn"

@@ -11,11 +11,12 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from ..models import Case, Resident, Unit, User, db
-from . import access, clock, eligibility, name_search
-from .accounts import units
-from .errors import Conflict, Forbidden, Invalid, Msg, NotFound
-from .scope import subtree
+from ...models import Case, Resident, Unit, User, db
+from .. import access, clock, name_search
+from ..accounts import units
+from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
+from ..scope import subtree
+from . import eligibility
 
 log = logging.getLogger(__name__)
 

@@ -194,7 +194,7 @@ def test_the_filtered_list_downloads_whole_as_csv_and_xlsx(world, police, monkey
 
     from openpyxl import load_workbook
 
-    from webapp.services import listing
+    from webapp.services.residents import listing
 
     monkeypatch.setattr(listing, "PER_PAGE", 1)  # the file has every page
     anh = resident(world, household="HO-1")
