@@ -130,8 +130,9 @@ class Seeder:
             Unit,
             db,
         )
-        from webapp.services import cases, workflow_store
+        from webapp.services import workflow_store
         from webapp.services.accounts import units, users
+        from webapp.services.cases import commands
         from webapp.services.residents import registry
         from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.uow import command
@@ -150,7 +151,7 @@ class Seeder:
             record = {"full_name": "Nguyễn Văn An", "birth_date": "1990-05-17", "sex": "male",
                       "permanent_unit": wards[0].code}  # fmt: skip
             registry.upsert(None, pid, record)
-            real = cases.start_case(officer, pid, "new")
+            real = commands.start_case(officer, pid, "new")
             self.state, self.spec_version = real.state, real.spec_version
             year, resident_id, case_id = real.created_at.year, real.resident_id, real.id
         self.event_id = db.session.scalar(select(func.max(CaseEvent.id)))

@@ -118,8 +118,8 @@ class Persisted:
 
     def case(self, index: int, path) -> tuple[float, int]:
         from webapp.models import Case, CaseTask, db
-        from webapp.services import cases as case_service
-        from webapp.services import tasks
+        from webapp.services.cases import commands as case_service
+        from webapp.services.cases import tasks
         from webapp.services.uow import command
 
         with command():

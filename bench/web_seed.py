@@ -156,8 +156,9 @@ class Seeder:
 
     def run(self) -> World:
         from webapp.models import Case, CaseCounter, CaseEvent, CaseTask, Resident, db
-        from webapp.services import cases, workflow_store
+        from webapp.services import workflow_store
         from webapp.services.accounts import units, users
+        from webapp.services.cases import commands
         from webapp.services.residents import registry
         from webapp.services.residents.personal_id import make_personal_id
         from webapp.services.uow import command
@@ -196,7 +197,7 @@ class Seeder:
                     "permanent_unit": wards[0].code,
                 },
             )
-            real = cases.start_case(officer, pid, "new")
+            real = commands.start_case(officer, pid, "new")
             self.state, self.spec_version = real.state, real.spec_version
             self.year = real.created_at.year
             first_resident, first_case = real.resident_id, real.id

@@ -4,7 +4,7 @@ wrong types are 400, bodies over 1 MB 413, odd paths and parameters never a 500.
 import pytest
 
 from tests.support.api import CLEAN, RECORD, fields_of, new_pid, snapshot, started, task_id
-from webapp.services import step_data
+from webapp.services.cases import step_fields
 from webapp.views.api import ApiError
 from webapp.views.api.tasks import _check_types
 
@@ -173,8 +173,8 @@ WRONG = {
 
 @pytest.mark.no_db
 def test_every_declared_field_of_every_step_refuses_a_wrong_json_type():
-    for step in step_data.STEP_FIELDS:
-        for field in step_data.fields(step):
+    for step in step_fields.STEP_FIELDS:
+        for field in step_fields.fields(step):
             with pytest.raises(ApiError) as err:
                 _check_types(step, {field.name: WRONG[field.type]})
             assert (err.value.status, set(err.value.fields)) == (400, {field.name}), (step, field.name)
@@ -185,7 +185,7 @@ def test_completion_wrong_types_are_400_and_unknown_fields_422(api, world):
     case = started(api, world.police, world.resident())
     tid = task_id(case, "verify_application")
     before = snapshot()
-    for field in step_data.fields("verify_application"):
+    for field in step_fields.fields("verify_application"):
         response = api.post(
             f"/tasks/{tid}/complete", world.police, json={"data": {field.name: WRONG[field.type]}}
         )

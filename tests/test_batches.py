@@ -11,7 +11,8 @@ from tests.support.api import snapshot
 from tests.support.cases import actions, approved, case, do, start, task_of
 from tests.support.production import PRODUCED, batch, cards, dispatch, member_codes, parcels
 from webapp.models import BatchCase, User, db
-from webapp.services import access, batch_delivery, batches, cases, clock, tasks
+from webapp.services import access, batch_delivery, batches, clock
+from webapp.services.cases import commands, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
 
@@ -171,7 +172,7 @@ def test_a_case_in_conflict_is_reported_and_the_others_go_on(world):
     code = dispatch(world.lead)
     batch_delivery.record_cards(world.production, code, cards(codes[0]))
     with command():
-        cases.withdraw(world.police, codes[1], "Công dân rút hồ sơ")
+        commands.withdraw(world.police, codes[1], "Công dân rút hồ sơ")
     stranger = approved(world)  # not in the batch
     result = batch_delivery.record_cards(
         world.production,
@@ -348,7 +349,7 @@ def test_cards_delivered_at_once_close_the_batch_and_share_one_parcel(app, world
         with app.app_context():
             try:
                 with command():
-                    case_, _ = cases.record_card_produced(producer(), first, "C1", PRODUCED)
+                    case_, _ = commands.record_card_produced(producer(), first, "C1", PRODUCED)
                     batch_delivery.on_card_produced(case_, "C1", producer())
                     a_done.set()
                     a_commit.wait(10)
@@ -386,7 +387,7 @@ def test_a_case_locked_by_a_command_can_still_be_put_in_a_batch(app, world, post
     FOR UPDATE the lead would wait on the command, and the command on the lead: a deadlock."""
     from sqlalchemy import text
 
-    from webapp.services import case_engine
+    from webapp.services.cases import engine
 
     code = approved(world)
     locked, release = threading.Event(), threading.Event()
@@ -395,7 +396,7 @@ def test_a_case_locked_by_a_command_can_still_be_put_in_a_batch(app, world, post
         with app.app_context():
             try:
                 with command():
-                    case_engine.lock_case(code=code)
+                    engine.lock_case(code=code)
                     locked.set()
                     release.wait(10)
             finally:
@@ -431,7 +432,7 @@ def test_a_sent_batch_closes_when_its_last_waiting_case_leaves_another_way(world
         batch_delivery.record_cards(world.production, code, cards(first))
     assert batch(code).status == "sent"  # the second still waits
     with command():  # the citizen withdraws: nothing in the batch waits any more
-        cases.withdraw(world.police, second, "Công dân rút hồ sơ")
+        commands.withdraw(world.police, second, "Công dân rút hồ sơ")
     assert batch(code).status == "received" and batch(code).closed_at is not None
 
 
@@ -439,6 +440,6 @@ def test_a_card_for_a_case_in_a_batch_not_yet_sent_leaves_the_batch_open(world):
     only = approved(world)
     code = dispatch(world.lead, send=False)
     with command():  # the single-card callback of API.md (as its view does), batch never sent
-        produced, _changed = cases.record_card_produced(world.production, only, "C000000009", PRODUCED)
+        produced, _changed = commands.record_card_produced(world.production, only, "C000000009", PRODUCED)
         batch_delivery.on_card_produced(produced, "C000000009", world.production)
     assert batch(code).status == "open" and case(only).current_steps == "receive_card"

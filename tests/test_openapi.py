@@ -21,8 +21,9 @@ from sqlalchemy import select
 from tests.support.cases import CLEAN, do, start
 from tests.support.world import PASSWORD
 from webapp.models import Case, CaseTask, User, db
-from webapp.services import openapi, step_data
+from webapp.services import openapi
 from webapp.services.accounts import tokens
+from webapp.services.cases import step_fields
 from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
 
@@ -79,8 +80,8 @@ def test_the_document_describes_exactly_the_routes_served(app):
 @pytest.mark.no_db
 def test_every_step_and_its_fields_are_documented():
     schemas = openapi.document()["components"]["schemas"]
-    assert schemas["Task"]["properties"]["step"]["enum"] == list(step_data.STEP_FIELDS)
-    for step, fields in step_data.STEP_FIELDS.items():
+    assert schemas["Task"]["properties"]["step"]["enum"] == list(step_fields.STEP_FIELDS)
+    for step, fields in step_fields.STEP_FIELDS.items():
         described = schemas[f"StepData.{step}"]
         assert list(described["properties"]) == [f.name for f in fields]
         assert described.get("required", []) == [f.name for f in fields if f.required]
@@ -184,7 +185,9 @@ def test_the_walk_of_the_api_guide_conforms_to_the_document(api, world):
         mine = api("GET", "/tasks", token, query_string={"scope": "queue", "step": name}).json["items"]
         task = next(t for t in mine if t["case_code"] == code)
         detail = api("GET", "/tasks/{task_id}", token, path={"task_id": task["id"]})
-        assert [f["name"] for f in detail.json["form"]["fields"]] == [f.name for f in step_data.fields(name)]
+        assert [f["name"] for f in detail.json["form"]["fields"]] == [
+            f.name for f in step_fields.fields(name)
+        ]
         done = api(
             "POST",
             "/tasks/{task_id}/complete",

@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 from tests.support.cases import CLEAN, DOB, case, do, finish_from_biometrics, start
 from webapp.models import Case, CaseTask, StageCount, Unit, db
 from webapp.models.progress import CaseCount
-from webapp.services import cases, progress, progress_chart, progress_flow, stage_counts
+from webapp.services import progress, progress_chart, progress_flow, stage_counts
+from webapp.services.cases import commands
 from webapp.services.errors import Forbidden, Invalid, NotFound
 from webapp.services.uow import command
 
@@ -38,11 +39,11 @@ def campaign(world):
     produced = start(w.police, w.resident())
     approved(w, produced)
     with command():
-        cases.record_card_produced(w.production, produced, "C000000777", date(2026, 11, 20))
+        commands.record_card_produced(w.production, produced, "C000000777", date(2026, 11, 20))
     start(w.police_b, w.resident(unit=w.commune_b))
     gone = start(w.police_b, w.resident(unit=w.commune_b))
     with command():
-        cases.withdraw(w.police_b, gone, "Công dân rút hồ sơ")
+        commands.withdraw(w.police_b, gone, "Công dân rút hồ sơ")
     w.resident()  # eligible in A, no case yet
     w.resident(status="deceased")
     w.resident(born=date(2020, 1, 1))
@@ -55,7 +56,7 @@ def finish_eid(w, code):
     do(w.police, code, "capture_biometrics", {"fingerprints": "ok"})
     do(w.approval, code, "approve_application", {"decision": "approve"})
     with command():
-        cases.record_card_produced(w.production, code, "C000000001", date(2026, 11, 20))
+        commands.record_card_produced(w.production, code, "C000000001", date(2026, 11, 20))
     do(w.police, code, "receive_card")
     do(w.police, code, "hand_over_card", {"received_by": "self", "eid_activated": True})
 
@@ -300,7 +301,7 @@ def test_stage_counts_of_closed_cases_stay(campaign):
     figures of files in hand."""
     code = campaign.codes["waiting"]
     with command():
-        cases.withdraw(campaign.police, code, "Công dân rút")
+        commands.withdraw(campaign.police, code, "Công dân rút")
     assert case(code).status == "withdrawn"
     page = progress.page(campaign.supervisor, "13300")
     assert page.figures.total.applied == 3 and page.throughput.total("applied") == 4
@@ -337,7 +338,7 @@ def test_case_counts_follow_every_change_of_a_case(campaign, app):
     w = campaign
     assert kept_counts() == grouped_cases() and sum(kept_counts().values()) == 6
     with command():
-        cases.transfer(w.police, w.codes["justice"], "13301", "Tạm trú")
+        commands.transfer(w.police, w.codes["justice"], "13301", "Tạm trú")
     assert kept_counts() == grouped_cases()
     # Whatever writes the cases table, by any path, is counted: a bulk update, a delete.
     with command():

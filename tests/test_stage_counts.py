@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start
 from webapp.models import StageCount, Unit, db
-from webapp.services import cases, stage_counts
+from webapp.services import stage_counts
+from webapp.services.cases import commands
 from webapp.services.errors import Invalid
 from webapp.services.uow import command
 
@@ -87,7 +88,7 @@ def test_a_returned_file_is_not_approved_and_eid_counts_only_when_activated(worl
         do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
         do(world.approval, code, "approve_application", {"decision": "approve"})
         with command():
-            cases.record_card_produced(world.production, code, f"C{code[-6:]}", date(2026, 11, 20))
+            commands.record_card_produced(world.production, code, f"C{code[-6:]}", date(2026, 11, 20))
         do(world.police, code, "receive_card")
         do(world.police, code, "hand_over_card", {"received_by": "self", "eid_activated": answer})
     assert totals() == {"applied": 3, "approved": 2, "produced": 2, "issued": 2, "eid_activated": 1}
@@ -100,19 +101,19 @@ def test_a_repeated_production_message_counts_once(world):
     do(world.approval, code, "approve_application", {"decision": "approve"})
     for _ in range(2):
         with command():
-            cases.record_card_produced(world.production, code, "C000000001", date(2026, 11, 20))
+            commands.record_card_produced(world.production, code, "C000000001", date(2026, 11, 20))
     assert totals()["produced"] == 1
 
 
 def test_counts_roll_back_with_the_command(world):
     pid = world.resident()
     with pytest.raises(RuntimeError), command():
-        cases.start_case(world.police, pid, "new")
+        commands.start_case(world.police, pid, "new")
         raise RuntimeError("the request failed after the case started")
     assert counts() == {}
     # A refused command writes nothing either.
     with pytest.raises(Invalid), command():
-        cases.start_case(world.police, "037190000000", "new")
+        commands.start_case(world.police, "037190000000", "new")
     assert counts() == {}
 
 
@@ -120,7 +121,7 @@ def test_work_after_a_transfer_counts_for_the_new_unit(world):
     code = start(world.police, world.resident())
     do(world.police, code, "verify_application", CLEAN)
     with command():
-        cases.transfer(world.police, code, "13301", "Tạm trú tại Gia Viễn")
+        commands.transfer(world.police, code, "13301", "Tạm trú tại Gia Viễn")
     do(world.police_b, code, "capture_biometrics", {"fingerprints": "ok"})
     do(world.approval, code, "approve_application", {"decision": "approve"})
     units_by_stage = {stage: unit for (_day, unit, stage) in counts()}
@@ -136,11 +137,11 @@ def test_rebuild_from_the_audit_trail_gives_the_live_counts(world, app):
         moved = start(world.police, world.resident())
         do(world.police, moved, "verify_application", CLEAN)
         with command():
-            cases.transfer(world.police, moved, "13301", "Tạm trú")
+            commands.transfer(world.police, moved, "13301", "Tạm trú")
         hopping = start(world.police, world.resident())
         do(world.police, hopping, "verify_application", DOB)  # sent to justice from A...
         with command():
-            cases.transfer(world.police, hopping, "13301", "Tạm trú")
+            commands.transfer(world.police, hopping, "13301", "Tạm trú")
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         finish_from_biometrics(world, full)
         do(world.police_b, moved, "capture_biometrics", {"fingerprints": "ok"})

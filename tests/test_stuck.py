@@ -8,7 +8,8 @@ from tests.support.cases import CLEAN, DOB, case, do, start, task_of
 from tests.support.stuck import BPMN, MONDAY, at, error_case, to_production
 from vntime import LOCAL_TZ, add_working_days, working_days_between
 from webapp.models import StepTarget, db
-from webapp.services import cases, stuck, stuck_query, tasks, workflow_store
+from webapp.services import stuck, stuck_query, workflow_store
+from webapp.services.cases import commands, tasks
 from webapp.services.errors import NotFound
 from webapp.services.uow import command
 from workflows import load_bundle
@@ -190,7 +191,7 @@ def test_a_case_waiting_on_production_past_its_limit_is_stuck(world):
         # Due but not fired yet (the worker is behind): already stuck.
         assert listed(world.supervisor) == [(code, "await_card_production", ["production"])]
         with command():
-            cases.fire_timers(cases.claim_due_case())
+            commands.fire_timers(commands.claim_due_case())
         assert case(code).next_timer_at is None
         # Fired and escalated: still waiting on production, still stuck.
         assert listed(world.supervisor, reason="production") == [

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from tests.support.stuck import error_case, to_production
 from webapp.models import CaseEvent, CaseTask, OutboxMessage, db
-from webapp.services import cases, inbox
 from webapp.services import supervisor_actions as sa
+from webapp.services.cases import commands, inbox
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.uow import command
 
@@ -289,7 +289,7 @@ def _produced_then_moved_back(world) -> str:
     wrong) and approved again: it waits for a new card."""
     code = to_production(world)
     with command():
-        cases.record_card_produced(world.production, code, "C000000001", date(2026, 1, 2))
+        commands.record_card_produced(world.production, code, "C000000001", date(2026, 1, 2))
     with command():
         sa.move(world.supervisor, code, "approve_application", code, REASON)
     do(world.approval, code, "approve_application", {"decision": "approve"})
@@ -300,16 +300,18 @@ def _produced_then_moved_back(world) -> str:
 def test_after_a_move_back_past_production_a_new_card_moves_the_case_on(world):
     code = _produced_then_moved_back(world)
     with command():
-        _case, changed = cases.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))
+        _case, changed = commands.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))
     assert changed and case(code).current_steps == "receive_card"
     with command():  # and that card's repeat is the one that changes nothing now
-        assert cases.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))[1] is False
+        assert (
+            commands.record_card_produced(world.production, code, "C000000002", date(2026, 1, 3))[1] is False
+        )
 
 
 def test_after_a_move_back_a_late_repeat_of_the_old_card_is_refused(world):
     code = _produced_then_moved_back(world)
     before = unchanged(code)
     with pytest.raises(Conflict) as caught, command():
-        cases.record_card_produced(world.production, code, "C000000001", date(2026, 1, 3))
+        commands.record_card_produced(world.production, code, "C000000001", date(2026, 1, 3))
     assert "needs a new number" in caught.value.message.en
     assert unchanged(code) == before and case(code).current_steps == "await_card_production"

@@ -21,7 +21,8 @@ from tests.support.cases import DOB, do, start
 from tests.support.imports import csv_bytes, person
 from tests.support.paths import ROOT
 from webapp.models import Case, CaseEvent, ImportJob, OutboxMessage, Resident, Unit, User, db
-from webapp.services import cases, clock, worker
+from webapp.services import clock, worker
+from webapp.services.cases import commands as cases
 from webapp.services.messaging import notifiers, outbox
 from webapp.services.residents import import_jobs
 from webapp.services.uow import command

@@ -10,11 +10,11 @@ from flask.cli import AppGroup
 
 from . import cli_residents, cli_stats, cli_worker
 from .models import CaseTask, db
-from .services import cases as case_service
 from .services import demo, uow
-from .services import tasks as task_service
 from .services import worker as worker_service
 from .services.accounts import units, users
+from .services.cases import commands as case_service
+from .services.cases import tasks as task_service
 from .services.errors import ServiceError
 
 units_cli = AppGroup("units", help="Administrative units.")
@@ -126,7 +126,7 @@ def cases_start(personal_id, kind, priority, username):
 @cases_cli.command("show")
 @click.argument("code")
 def cases_show(code):
-    from .services import case_view
+    from .services.cases import case_view
 
     info = case_view.describe(code)
     if info is None:

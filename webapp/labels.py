@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .services.step_data import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
+from .services.cases.step_fields import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
 
 STEPS = {
     "verify_application": _l("Tiếp nhận, đối chiếu hồ sơ"),

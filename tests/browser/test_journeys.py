@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.cases import case, start, task_of
 from tests.support.paths import SCREENSHOTS as SHOTS
-from webapp.services import cases
+from webapp.services.cases import commands
 from webapp.services.uow import command
 
 JUSTICE_EN = "Justice office (civil status)"
@@ -66,7 +66,7 @@ def test_birth_date_mismatch_goes_to_justice_and_back_to_an_issued_card(world, l
     assert "Chờ sản xuất thẻ" in submit(approval)
 
     with command():  # the national centre's callback
-        cases.record_card_produced(world.production, code, "C000123456", date(2026, 11, 25))
+        commands.record_card_produced(world.production, code, "C000123456", date(2026, 11, 25))
     for step, fill in (
         ("receive_card", lambda p: None),
         ("hand_over_card", lambda p: p.select_option("select[name=received_by]", "self")),
@@ -94,7 +94,7 @@ def test_an_officer_of_another_commune_cannot_reach_the_case(world, live, page_f
 def test_claim_without_reload_keeps_filters_in_the_url(world, live, page_for):
     code = start(world.police2, world.resident(name="Hoàng Văn Nam"))
     with command():
-        from webapp.services import tasks
+        from webapp.services.cases import tasks
 
         tasks.release(world.police2, task_of(code, "verify_application").id)
     police = page_for("police_a")
@@ -135,7 +135,7 @@ def test_screenshots(world, live, page_for, lang):
 def test_a_lead_assigns_from_the_queue_without_the_filters_reloading_the_list(world, live, page_for):
     code = start(world.police, world.resident(name="Đỗ Văn Tâm"))
     with command():
-        from webapp.services import tasks
+        from webapp.services.cases import tasks
 
         tasks.release(world.police, task_of(code, "verify_application").id)
     lead = page_for("lead_a")

@@ -15,8 +15,9 @@ from tests.support.cases import DOB, do, start, task_of
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
 from webapp.models import CaseEvent, OutboxMessage, db
-from webapp.services import cases, clock, tasks
+from webapp.services import clock
 from webapp.services.accounts import users
+from webapp.services.cases import commands, tasks
 from webapp.services.errors import Conflict, Forbidden, NotFound
 from webapp.services.messaging import outbox
 from webapp.services.uow import command
@@ -136,7 +137,7 @@ def test_unconfigured_channel_is_a_failure_like_any_other(world, monkeypatch):
 
 
 def failed_message(world, code=None) -> int:
-    case = cases.get_case(world.admin, code) if code else None
+    case = commands.get_case(world.admin, code) if code else None
     (mid,) = add(case=case)
     with command():
         m = db.session.get(OutboxMessage, mid)
@@ -194,11 +195,11 @@ def waiting_for_documents(world, police=None, justice=None, unit=None) -> str:
 
 
 def fire(code: str):
-    due = cases.get_case(world_admin(), code).next_timer_at
+    due = commands.get_case(world_admin(), code).next_timer_at
     with time_machine.travel(due.timestamp() + 60, tick=False), command():
-        claimed = cases.claim_due_case()
+        claimed = commands.claim_due_case()
         assert claimed is not None and claimed.code == code
-        cases.fire_timers(claimed)
+        commands.fire_timers(claimed)
 
 
 def world_admin():
@@ -251,9 +252,9 @@ def test_overdue_production_escalates_to_the_lead(world):
 
 def test_no_message_when_the_firing_rolls_back(world):
     code = waiting_for_documents(world)
-    due = cases.get_case(world.admin, code).next_timer_at
+    due = commands.get_case(world.admin, code).next_timer_at
     with time_machine.travel(due.timestamp() + 60, tick=False), pytest.raises(RuntimeError), command():
-        cases.fire_timers(cases.claim_due_case())
+        commands.fire_timers(commands.claim_due_case())
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
         raise RuntimeError("crash before commit")
     assert messages() == []
@@ -273,7 +274,7 @@ def test_page_by_role(app, world, username, status):
 
 def test_page_filters_paginates_and_shows_failures(app, world):
     code = start(world.police, world.resident())
-    case = cases.get_case(world.admin, code)
+    case = commands.get_case(world.admin, code)
     add(case=case, n=51)
     add(kind="escalation", case=case)
     mid = failed_message(world, code)
@@ -316,7 +317,7 @@ def test_retry_button_plain_and_htmx(app, world):
 
 def test_download_csv_and_xlsx(app, world):
     code = start(world.police, world.resident())
-    add(case=cases.get_case(world.admin, code), n=2)
+    add(case=commands.get_case(world.admin, code), n=2)
     failed_message(world, code)
     client = login(app.test_client(), "supervisor")
     response = client.get("/outbox/?format=csv&status=failed")

@@ -3,13 +3,13 @@
 from sqlalchemy import select
 
 from webapp.models import Case, CaseEvent, CaseTask, db
-from webapp.services import cases, tasks
+from webapp.services.cases import commands, tasks
 from webapp.services.uow import command
 
 
 def start(user, pid, kind="new", **kw) -> str:
     with command():
-        return cases.start_case(user, pid, kind, **kw).code
+        return commands.start_case(user, pid, kind, **kw).code
 
 
 def case(code: str) -> Case:
@@ -55,7 +55,7 @@ def finish_from_biometrics(w, code: str) -> Case:
     do(w.police, code, "capture_biometrics", {"fingerprints": "ok"})
     do(w.approval, code, "approve_application", {"decision": "approve"})
     with command():
-        cases.record_card_produced(w.production, code, "C000123456", date(2026, 11, 20))
+        commands.record_card_produced(w.production, code, "C000123456", date(2026, 11, 20))
     do(w.police, code, "receive_card")
     return do(w.police, code, "hand_over_card", {"received_by": "self"})
 

@@ -17,12 +17,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..i18n import message
-from ..services import step_data
+from ..services.cases import step_fields
 
 REQUIRED = _l("Bắt buộc nhập.")
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
 # What the papers give as a birth date, written as people write it (see _partial_iso).
-PAPER_DATES = {step_data.paper_field(paper, "birth_date") for paper in step_data.PAPERS}
+PAPER_DATES = {step_fields.paper_field(paper, "birth_date") for paper in step_fields.PAPERS}
 CHANGE_FIELDS = {
     "full_name": _l("Họ tên mới"),
     "birth_date": _l("Ngày sinh mới (dd/mm/yyyy)"),
@@ -36,18 +36,18 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _label(field: step_data.Field):
+def _label(field: step_fields.Field):
     return message(field.label) if field.label else field.name
 
 
-def _choices(field: step_data.Field):
+def _choices(field: step_fields.Field):
     return [(code, message(text)) for code, text in field.choices.items()]
 
 
 @cache
 def form_class(step: str) -> type[FlaskForm]:
     attrs = {}
-    for f in step_data.fields(step):
+    for f in step_fields.fields(step):
         required = [InputRequired(message=REQUIRED)] if f.required else [Optional()]
         too_long = Length(max=f.max_length or 200, message=_l("Tối đa %(max)d ký tự."))
         if f.type == "multi_choice":
@@ -66,7 +66,7 @@ def form_class(step: str) -> type[FlaskForm]:
         elif f.type == "string":
             attrs[f.name] = StringField(f.name, validators=[*required, too_long])
         elif f.type == "object":  # the justice decision's changes: one input per correctable field
-            for key in step_data.CORRECTABLE:
+            for key in step_fields.CORRECTABLE:
                 attrs[f"change_{key}"] = StringField(key, validators=[Optional(), too_long])
     return type(f"{step}_form", (FlaskForm,), attrs)
 
@@ -74,7 +74,7 @@ def form_class(step: str) -> type[FlaskForm]:
 def build(step: str, formdata=None) -> FlaskForm:
     """The step's form with labels and choices in the page's language."""
     form = form_class(step)(formdata=formdata)
-    for f in step_data.fields(step):
+    for f in step_fields.fields(step):
         if f.name in form:
             form[f.name].label.text = _label(f)
             if f.choices is not None:
@@ -89,10 +89,10 @@ def build(step: str, formdata=None) -> FlaskForm:
 def to_data(step: str, form: FlaskForm) -> dict:
     """Form fields → the step's data, for the service to validate again."""
     data = {}
-    for f in step_data.fields(step):
+    for f in step_fields.fields(step):
         if f.type == "object":
             changes = {}
-            for key in step_data.CORRECTABLE:
+            for key in step_fields.CORRECTABLE:
                 value = (form[f"change_{key}"].data or "").strip()
                 if value:
                     changes[key] = _iso_date(value) if key == "birth_date" else value
@@ -136,7 +136,7 @@ def attach_errors(form: FlaskForm, fields: dict) -> None:
         target = form._fields.get(name)
         if target is None:
             target = (
-                form._fields.get(f"change_{step_data.CORRECTABLE[0]}")
+                form._fields.get(f"change_{step_fields.CORRECTABLE[0]}")
                 if name == "changes"
                 else next(iter(form))
             )

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from vntime import LOCAL_TZ
 
 from ..models import BatchCase, Case, CaseTask, ProductionBatch, User, db
-from . import access, cases, clock, tasks, uow
+from . import access, clock, uow
 from .batches import (
     BATCH_TABLE,
     DELIVERY,
@@ -30,6 +30,7 @@ from .batches import (
     size,
     state,
 )
+from .cases import commands, tasks
 from .errors import Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def record_cards(actor: User, code: str, cards: list[Card]) -> Outcome:
             continue
         try:
             with uow.command():
-                case, changed = cases.record_card_produced(
+                case, changed = commands.record_card_produced(
                     actor, card.case_code, card.card_number, card.produced_at
                 )
                 if changed:

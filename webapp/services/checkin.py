@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from vntime import LOCAL_TZ
 
 from ..models import Appointment, AppointmentPerson, Case, Resident, Station, Unit, User, db
-from . import access, appointments, bookable, cases, clock, stations
+from . import access, appointments, bookable, clock, stations
+from .cases import commands
 from .errors import Conflict, Invalid, Msg, ServiceError
 from .scope import subtree
 
@@ -112,7 +113,7 @@ def _admit(actor: User, appointment: Appointment, station: Station, law: str | N
         try:
             # A savepoint per person: one who cannot start leaves the others' cases standing.
             with db.session.begin_nested():
-                case = cases.start_case(
+                case = commands.start_case(
                     actor, resident.personal_id, kind, PRIORITY.get(station.kind), unit=station.unit, law=law
                 )
                 person.case_id = case.id

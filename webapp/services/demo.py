@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import batch_delivery, cases, clock, demo_supervision, stations, tasks
+from . import batch_delivery, clock, demo_supervision, stations
 from .accounts import units, users
+from .cases import commands, tasks
 from .errors import ServiceError
 from .residents import registry
 from .residents.personal_id import make_personal_id
@@ -132,7 +133,7 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
         with command():
             officer = db.session.scalar(select(User).where(User.username == f"congan{ward_index}"))
             try:
-                case = cases.start_case(
+                case = commands.start_case(
                     officer,
                     pid,
                     rng.choice(["new", "new", "exchange", "reissue"]),
@@ -254,7 +255,7 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
             case = db.session.scalar(select(Case).where(Case.code == code))
             if step == "card":  # the card joins its commune's parcel of the day
                 number = f"C{case.id:09d}"
-                case, changed = cases.record_card_produced(user, code, number, clock.today_local())
+                case, changed = commands.record_card_produced(user, code, number, clock.today_local())
                 if changed:
                     batch_delivery.on_card_produced(case, number, user)
                 continue

@@ -6,13 +6,14 @@ capabilities, fills both once at start-up (create_app), so the engine and the ou
 of the modules that react to them.
 """
 
-from . import batches, case_engine, stage_counts
+from . import batches, stage_counts
+from .cases import engine
 from .messaging import alerts, notifiers, population_sync
 
 
 def install() -> None:
     """Idempotent: every app created in one process (the tests make several) sees the same."""
-    case_engine.AFTER_COMMAND[:] = [
+    engine.AFTER_COMMAND[:] = [
         alerts.after_command,  # escalations and reminders notify people
         stage_counts.after_command,  # the day's throughput per stage
         batches.after_command,  # sent batches the case left close when empty

@@ -8,8 +8,9 @@ tests/test_openapi.py checks that it describes exactly the routes served and fuz
 import re
 from copy import deepcopy
 
-from . import access, cases, step_data
-from .portraits import CONTENT_TYPES as PORTRAIT_TYPES
+from . import access
+from .cases import commands, step_fields
+from .cases.portraits import CONTENT_TYPES as PORTRAIT_TYPES
 from .residents import registry
 
 BASE_PATH = "/api/v1"
@@ -39,7 +40,7 @@ FIELD_TYPES = ("string", "text", "boolean", "date", "integer", "choice", "multi_
 DEPARTMENTS = tuple(dict.fromkeys(access.DEPARTMENT.values()))
 # A case also waits at this step (for the production centre's message), which is no user task.
 WAITING_STEP = "await_card_production"
-CASE_STEPS = (*step_data.STEP_FIELDS, WAITING_STEP)
+CASE_STEPS = (*step_fields.STEP_FIELDS, WAITING_STEP)
 
 # Every error answer: the status, its meaning for this API.
 ERRORS = {
@@ -87,7 +88,7 @@ TIMESTAMP = {"type": "string", "format": "date-time", "example": "2026-11-20T08:
 COUNT = {"type": "integer", "minimum": 0}
 
 
-def _field_schema(field: step_data.Field) -> dict:
+def _field_schema(field: step_fields.Field) -> dict:
     """The JSON schema of one step field, as step_data.validate accepts it (empty counts as absent)."""
     if field.type in ("string", "text"):
         schema = {"type": "string", "minLength": 1 if field.required else 0}
@@ -108,7 +109,7 @@ def _field_schema(field: step_data.Field) -> dict:
             "type": "object",
             "description": "Record field → new value (text; `birth_date` as YYYY-MM-DD, `sex` male|female).",
             "properties": {
-                name: {"type": "string", "minLength": 1, "maxLength": 200} for name in step_data.CORRECTABLE
+                name: {"type": "string", "minLength": 1, "maxLength": 200} for name in step_fields.CORRECTABLE
             },
             "additionalProperties": False,
         }
@@ -124,7 +125,7 @@ def _field_schema(field: step_data.Field) -> dict:
 
 
 def _step_schema(step: str) -> dict:
-    fields = step_data.fields(step)
+    fields = step_fields.fields(step)
     return {
         "title": step,
         **_obj({f.name: _field_schema(f) for f in fields}, required=[f.name for f in fields if f.required]),
@@ -143,7 +144,7 @@ def _paged(item: str) -> dict:
 
 
 def _schemas() -> dict:
-    steps = list(step_data.STEP_FIELDS)
+    steps = list(step_fields.STEP_FIELDS)
     resident_fields = {
         "full_name": {"type": "string", "minLength": 1, "maxLength": 200, "example": "Nguyễn Thị Lan"},
         "birth_date": {**DATE, "description": "Not in the future, year 1900 or later."},
@@ -198,8 +199,8 @@ def _schemas() -> dict:
     case = {
         "code": {"type": "string", "example": "HS-2026-000001"},
         "status": _enum(CASE_STATUSES),
-        "kind": _enum(cases.KINDS),
-        "priority": _nullable(_enum(cases.PRIORITIES)),
+        "kind": _enum(commands.KINDS),
+        "priority": _nullable(_enum(commands.PRIORITIES)),
         "unit": {"type": "string", "description": "Code of the unit handling the case."},
         "version": {"type": "integer", "minimum": 1, "description": "Bumped by every change to the case."},
         "resident": _ref("Resident"),
@@ -264,8 +265,8 @@ def _schemas() -> dict:
         "CaseStart": _obj(
             {
                 "personal_id": {"type": "string", "example": "037190000001"},
-                "kind": _enum(cases.KINDS),
-                "priority": _nullable(_enum(cases.PRIORITIES)),
+                "kind": _enum(commands.KINDS),
+                "priority": _nullable(_enum(commands.PRIORITIES)),
             },
             required=("personal_id", "kind"),
             additional=True,
@@ -401,7 +402,7 @@ OVERDUE = _query("overdue", "`true`: only those past their due date.", _enum(("t
 
 
 def _paths() -> dict:
-    steps = list(step_data.STEP_FIELDS)
+    steps = list(step_fields.STEP_FIELDS)
     code = _path_param("code", "A case code such as HS-2026-000001.", example="HS-2026-000001")
     task_id = _path_param("task_id", "A task id, as in a task's `id`.")
     pid = _path_param(

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from workflows.engine import CannotReset
 
 from ..models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
-from . import access, case_engine, clock, comments, uow, workflow_store
-from .cases import get_case
+from . import access, clock, uow, workflow_store
+from .cases import comments, engine
+from .cases.commands import get_case
 from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 from .messaging import notifiers, outbox
 
@@ -99,8 +100,8 @@ def reassign(
     colleague = _colleague(username)
     if colleague is None or not access.can_work_task(colleague, task):
         raise _no_assignee()
-    case = case_engine.lock_case(case_id=task.case_id)
-    case_engine.check_version(case, expected_version)
+    case = engine.lock_case(case_id=task.case_id)
+    engine.check_version(case, expected_version)
     # What we waited for may have completed the task.
     task = db.session.get(CaseTask, task_id, populate_existing=True)
     if task is None:
@@ -112,7 +113,7 @@ def reassign(
     task.assignee_id = colleague.id
     case.updated_at = now  # bumps the version: an open view of the case is now stale
     detail = {"assignee": colleague.username, "from": previous, "reason": text}
-    case_engine.record(case, user, "assigned", task.step, detail, now, task.id)
+    engine.record(case, user, "assigned", task.step, detail, now, task.id)
     db.session.flush()
     log.info("task %s of %s reassigned to %s by %s", task.id, case.code, colleague.username, user.username)
     return task
@@ -223,7 +224,7 @@ def escalate(user: User, code: str, reason: str) -> list[User]:
     now = clock.now()
     step = case.error_step if case.status == "error" else (case.steps[0] if case.steps else None)
     names = [h.username for h in heads]
-    case_engine.record(case, user, "escalated", step, {"to": names, "reason": text, "by": "supervisor"}, now)
+    engine.record(case, user, "escalated", step, {"to": names, "reason": text, "by": "supervisor"}, now)
     for head in heads:
         outbox.enqueue(
             "escalation",
@@ -257,8 +258,8 @@ def _rewindable(user: User, code: str, expected_version: int | None) -> Case:
     get_case(user, code)
     if not access.can_rewind_cases(user):
         raise Forbidden(NOT_REWINDER)
-    case = case_engine.lock_case(code=code)
-    case_engine.check_version(case, expected_version)
+    case = engine.lock_case(code=code)
+    engine.check_version(case, expected_version)
     return case
 
 
@@ -276,7 +277,7 @@ def retry(
     try:
         outcome = workflow_store.engine().retry(
             case.spec_version,
-            case_engine.state_of(case),
+            engine.state_of(case),
             to_version=None if version == case.spec_version else version,
         )
     except CannotReset as exc:
@@ -288,9 +289,9 @@ def retry(
         "from_version": case.spec_version,
         "to_version": version,
     }
-    trail = [case_engine.event(case, user, "retried", case.error_step, detail, now)]
+    trail = [engine.event(case, user, "retried", case.error_step, detail, now)]
     case.spec_version = version
-    case_engine.apply(case, outcome, user, now, trail=trail)
+    engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
     log.info("case %s retried by %s: now %s", case.code, user.username, case.status)
     return case
@@ -300,7 +301,7 @@ def passed_steps(case: Case) -> list[str]:
     """Steps the case can be moved back to."""
     if case.status not in OPEN_STATUSES:
         return []
-    return workflow_store.engine().passed_steps(case.spec_version, case_engine.state_of(case))
+    return workflow_store.engine().passed_steps(case.spec_version, engine.state_of(case))
 
 
 def move(
@@ -327,14 +328,14 @@ def move(
         raise Conflict(CLOSED)
     before = case.steps or ([case.error_step] if case.error_step else [])
     try:
-        outcome = workflow_store.engine().move_to(case.spec_version, case_engine.state_of(case), step)
+        outcome = workflow_store.engine().move_to(case.spec_version, engine.state_of(case), step)
     except CannotReset:
         raise Invalid(
             {"step": [Msg("Hồ sơ chưa qua bước này.", "The case has not passed this step.")]}
         ) from None
     now = clock.now()
-    trail = [case_engine.event(case, user, "moved", step, {"from": before, "to": step, "reason": text}, now)]
-    case_engine.apply(case, outcome, user, now, trail=trail)
+    trail = [engine.event(case, user, "moved", step, {"from": before, "to": step, "reason": text}, now)]
+    engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
     log.info("case %s moved from %s to %s by %s", case.code, ",".join(before), step, user.username)
     return case

@@ -21,7 +21,8 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from ..models import Case, ImportJob, db
-from . import cases, clock, progress_figures, uow
+from . import clock, progress_figures, uow
+from .cases import commands
 from .errors import Conflict, Msg
 from .messaging import outbox
 from .residents import import_jobs
@@ -78,11 +79,11 @@ def fire_due_timers(stop: threading.Event | None = None, limit: int | None = Non
         case_id = code = None
         try:
             with uow.command():
-                case = cases.claim_due_case()
+                case = commands.claim_due_case()
                 if case is None:
                     break
                 case_id, code = case.id, case.code
-                cases.fire_timers(case)
+                commands.fire_timers(case)
             fired += 1
         except Conflict as exc:
             log.info("timers of case %s not fired now: %s", code, exc.message.en)

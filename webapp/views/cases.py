@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 
 from .. import labels
 from ..i18n import local_date, message
-from ..services import access, cases, clock, comments, step_data, uow, workflow_store
+from ..services import access, clock, uow, workflow_store
+from ..services.cases import commands, comments
+from ..services.cases import step_fields as step_data
+from ..services.cases.inbox import due_class
 from ..services.errors import Invalid
-from ..services.inbox import due_class
 from ..web import form_version, is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,7 @@ def _see_other(url: str) -> Response:
 @bp.get("/cases/<code>")
 @login_required
 def detail(code: str):
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     return _page(case)
 
 
@@ -84,7 +86,7 @@ def detail(code: str):
 @login_required
 def diagram(code: str):
     """The diagram the case is pinned to (its spec version), for the viewer on the page."""
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     process = request.args.get("process", MAIN_PROCESS)
     xml = workflow_store.bundle_for(case.spec_version).sources.get(f"{process}.bpmn")
     if process not in (MAIN_PROCESS, JUSTICE_PROCESS) or xml is None:
@@ -95,7 +97,7 @@ def diagram(code: str):
 @bp.post("/cases/<code>/comments")
 @login_required
 def comment(code: str):
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     text = request.form.get("text", "")
     try:
         with uow.command():
@@ -113,11 +115,11 @@ def comment(code: str):
 @bp.post("/cases/<code>/transfer")
 @login_required
 def transfer(code: str):
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     unit, reason = request.form.get("unit", "").strip(), request.form.get("reason", "")
     try:
         with uow.command():
-            cases.transfer(current_user, code, unit, reason, expected_version=form_version())
+            commands.transfer(current_user, code, unit, reason, expected_version=form_version())
     except Invalid as exc:
         form = {"unit": unit, "reason": reason, "errors": _errors(exc)}
         return _page(case, "transfer_form", 200 if is_htmx() else 422, transfer=form)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import labels
-from ..services import inbox, tasks
+from ..services.cases import inbox, tasks
 from ..web import render
 from .downloads import send_table
 

@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 
 from .. import labels
 from ..i18n import message
-from ..services import access, cases, clock, comments, stuck, uow, workflow_store
+from ..services import access, clock, stuck, uow, workflow_store
 from ..services import step_targets as targets_service
 from ..services import supervisor_actions as actions
+from ..services.cases import commands, comments
+from ..services.cases.inbox import due_class
 from ..services.errors import Forbidden, Invalid
-from ..services.inbox import due_class
 from ..web import form_version, is_htmx, render
 from . import stuck_export
 
@@ -103,7 +104,7 @@ def bulk_reassign():
 
 # -- one case -------------------------------------------------------------------------------------
 def _case_page(code: str, block: str | None = None, status: int = 200, form: str = "", **state):
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     tasks = comments.current_tasks(case)
     return render(
         CASE,

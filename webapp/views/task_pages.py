@@ -14,7 +14,9 @@ from .. import labels
 from ..forms import tasks as task_forms
 from ..i18n import message
 from ..models import CaseEvent, CaseTask, Unit, db
-from ..services import cases, clock, inbox, intake, portraits, step_data, tasks, uow
+from ..services import clock, uow
+from ..services.cases import commands, inbox, intake, portraits, tasks
+from ..services.cases import step_fields as step_data
 from ..services.errors import Invalid
 from ..web import form_version, is_htmx, render
 
@@ -286,7 +288,7 @@ def too_large(exc):
 @login_required
 def portrait(code: str):
     """The case's latest portrait, for whoever may see the case; never cached."""
-    case = cases.get_case(current_user, code)
+    case = commands.get_case(current_user, code)
     attachment = portraits.latest(case)
     if attachment is None:
         abort(404)

@@ -2,14 +2,15 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from ...models import CaseTask, db
-from ...services import access, case_search, case_view, cases, step_data, uow
+from ...services import access, uow
+from ...services.cases import case_view, commands, search, step_fields
 from ...services.errors import Forbidden, Invalid, Msg
 from ...services.residents import registry
 from . import authenticated, body, bp, choice, current_user, flag, listing, page_args, read
 
 STATUSES = ("open", "issued", "refused", "withdrawn", "error")
 WAITING_STEP = "await_card_production"  # the step waiting for the production centre's message
-STEPS = (*step_data.STEP_FIELDS, WAITING_STEP)
+STEPS = (*step_fields.STEP_FIELDS, WAITING_STEP)
 NO_RESIDENT = Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
 
 
@@ -22,14 +23,14 @@ def case_json(case, with_events=True) -> dict:
 def case_start():
     user = current_user()
     if not access.can_start_case(user, user.unit):
-        raise Forbidden(cases.NOT_YOURS)
+        raise Forbidden(commands.NOT_YOURS)
     data = body()
     personal_id, kind, priority = read(data, ("personal_id", "kind"), ("priority",))
     resident = registry.get(personal_id)
     if resident is not None and not registry.visible(user, resident):
         raise Invalid({"personal_id": [NO_RESIDENT]})  # outside the caller's scope: as if unknown
     with uow.command():
-        case = cases.start_case(user, personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"])
+        case = commands.start_case(user, personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"])
         out = case_json(case, with_events=False)
     return jsonify(out), 201
 
@@ -37,14 +38,14 @@ def case_start():
 @bp.get("/cases/<code>")
 @authenticated
 def case_get(code: str):
-    return jsonify(case_json(cases.get_case(current_user(), code)))
+    return jsonify(case_json(commands.get_case(current_user(), code)))
 
 
 @bp.get("/cases")
 @authenticated
 def case_list():
     page, per_page = page_args()
-    rows, total = case_search.search(
+    rows, total = search.search(
         current_user(),
         status=choice("status", STATUSES),
         step=choice("step", STEPS),

@@ -1,6 +1,7 @@
 from flask import jsonify, request
 
-from ...services import cases, portraits, uow
+from ...services import uow
+from ...services.cases import commands, portraits
 from . import authenticated, bp, current_user
 
 
@@ -11,7 +12,7 @@ def portrait_put(code: str):
     200 when it already was the case's portrait; 415 another type, 413 too large, 422 content
     that is not the declared image."""
     user = current_user()
-    case = cases.get_case(user, code)
+    case = commands.get_case(user, code)
     data = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: werkzeug's 413
     with uow.command():
         attachment, created = portraits.upload(user, case, data, request.mimetype)

@@ -2,7 +2,8 @@ from flask import jsonify
 from sqlalchemy import select
 
 from ...models import Case, db
-from ...services import access, batch_delivery, batches, cases, clock, uow
+from ...services import access, batch_delivery, batches, clock, uow
+from ...services.cases import commands
 from ...services.errors import Forbidden, Msg
 from ...services.text import parse_iso_date
 from . import (
@@ -56,7 +57,9 @@ def production_card():
         raise ApiError(422, "invalid", f"Invalid: {', '.join(problems)}.", problems)
     with uow.command():
         number = card_number.strip()
-        case, changed = cases.record_card_produced(current_user(), code, number, parse_iso_date(produced_at))
+        case, changed = commands.record_card_produced(
+            current_user(), code, number, parse_iso_date(produced_at)
+        )
         if changed:  # the card joins its unit's parcel of the day (a delivery batch)
             batch_delivery.on_card_produced(case, number, current_user())
         out = case_json(case, with_events=False)

@@ -1,6 +1,7 @@
 from flask import jsonify
 
-from ...services import case_view, uow
+from ...services import uow
+from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
 from ...services.residents import personal_id as id_rules
 from ...services.residents import registry

@@ -2,7 +2,8 @@ from flask import jsonify
 from sqlalchemy import select
 
 from ...models import Case, CaseTask, db
-from ...services import case_view, clock, step_data, tasks, uow
+from ...services import clock, uow
+from ...services.cases import case_view, step_fields, tasks
 from . import authenticated, bad_request, body, bp, choice, current_user, flag, listing, page_args
 from .cases import case_json, next_tasks
 
@@ -22,7 +23,7 @@ JSON_TYPES = {
 def task_json(task: CaseTask, with_form=False) -> dict:
     out = case_view.task_dict(task, task.case.code)
     if with_form:
-        out["form"] = {"fields": [f.describe() for f in step_data.fields(task.step)]}
+        out["form"] = {"fields": [f.describe() for f in step_fields.fields(task.step)]}
     return out
 
 
@@ -32,7 +33,7 @@ def task_list():
     page, per_page = page_args()
     user = current_user()
     scope = choice("scope", ("mine", "queue")) or "mine"
-    step, overdue = choice("step", tuple(step_data.STEP_FIELDS)), flag("overdue")
+    step, overdue = choice("step", tuple(step_fields.STEP_FIELDS)), flag("overdue")
     query = (
         select(CaseTask).join(Case, Case.id == CaseTask.case_id).where(CaseTask.department == user.department)
     )
@@ -97,7 +98,7 @@ def _check_types(step: str, data: dict) -> None:
     """A declared field of the wrong JSON type is malformed input (400 naming it); unknown
     fields and wrong values are the step's rules (422)."""
     wrong = {}
-    for field in step_data.fields(step):
+    for field in step_fields.fields(step):
         value, (kind, described) = data.get(field.name), JSON_TYPES[field.type]
         if value is None:
             continue

@@ -18,9 +18,9 @@ from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
-from ..models import Attachment, Case, User, db
-from . import access
-from .errors import Conflict, Forbidden, Invalid, Msg, ServiceError
+from ...models import Attachment, Case, User, db
+from .. import access
+from ..errors import Conflict, Forbidden, Invalid, Msg, ServiceError
 
 log = logging.getLogger(__name__)
 KIND = "portrait"

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from tests.support.cases import case, start
 from webapp.models import db
-from webapp.services import case_search, inbox
+from webapp.services.cases import inbox, search
 from webapp.services.residents import listing
 
 NAMES = ["Nguyễn Văn Ánh", "Lê Thị Hoa", "Trần Anh", "Đặng Văn Đức", "Phan_Thị%Mai"]
@@ -22,7 +22,7 @@ def found(world):
         names = {code: name for name, code in codes.items()}
         page = inbox.search(world.police, inbox.Filters(scope="queue", q=q))
         everything = list(inbox.all_rows(world.police, inbox.Filters(scope="queue", q=q)))
-        listed, total = case_search.search(world.police, q=q)
+        listed, total = search.search(world.police, q=q)
         people = listing.search(world.police, listing.Filters(q=q))
         result = {
             "inbox": {names[r.case.code] for r in page.rows},

@@ -9,7 +9,8 @@ import pytest
 from tests.support.api import Api, complete, task_id
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, Resident, db
-from webapp.services import cases, intake, step_data, tasks, workflow_store
+from webapp.services import workflow_store
+from webapp.services.cases import commands, intake, step_fields, tasks
 from webapp.services.errors import Invalid
 from webapp.services.residents import eligibility
 from webapp.services.uow import command
@@ -189,7 +190,7 @@ def _to_hand_over(world, code):
     do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
     do(world.approval, code, "approve_application", {"decision": "approve"})
     with command():
-        cases.record_card_produced(world.production, code, "C000123456", date(2026, 11, 20))
+        commands.record_card_produced(world.production, code, "C000123456", date(2026, 11, 20))
     do(world.police, code, "receive_card")
 
 
@@ -272,7 +273,7 @@ def test_an_activated_eid_is_not_requested_again(world):
     ],
 )
 def test_mobile_numbers_are_normalised(phone, normalised):
-    assert step_data.normalise_phone(phone) == normalised
+    assert step_fields.normalise_phone(phone) == normalised
 
 
 @pytest.mark.parametrize(

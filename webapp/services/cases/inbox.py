@@ -10,10 +10,10 @@ from sqlalchemy.orm import aliased, defer
 
 from vntime import LOCAL_TZ
 
-from ..models import Case, CaseTask, Resident, User, db
-from . import clock
-from .name_search import matches_name_or_code
-from .scope import subtree
+from ...models import Case, CaseTask, Resident, User, db
+from .. import clock
+from ..name_search import matches_name_or_code
+from ..scope import subtree
 
 PER_PAGE = 50
 # Each sort: the columns it orders by, and whether descending.

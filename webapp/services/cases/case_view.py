@@ -3,7 +3,7 @@ projection and the audit trail; never the workflow state."""
 
 from sqlalchemy import select
 
-from ..models import Case, CaseEvent, CaseTask, db
+from ...models import Case, CaseEvent, CaseTask, db
 
 
 def task_dict(task: CaseTask, case_code: str) -> dict:

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import Invalid, Msg
-from .text import parse_iso_date
+from ..errors import Invalid, Msg
+from ..text import parse_iso_date
 
 DISCREPANCIES = {
     "dob_mismatch": Msg("Ngày sinh không khớp giữa các giấy tờ", "Birth date differs between papers"),

@@ -10,10 +10,11 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..models import CaseEvent, CaseTask, Unit, User, db
-from . import case_engine, clock
-from .cases import get_case
-from .errors import Invalid, Msg
+from ...models import CaseEvent, CaseTask, Unit, User, db
+from .. import clock
+from ..errors import Invalid, Msg
+from . import engine
+from .commands import get_case
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def add_comment(user: User, code: str, text) -> None:
     if len(text) > MAX_LENGTH:
         raise Invalid({"text": [Msg(f"Tối đa {MAX_LENGTH} ký tự.", f"At most {MAX_LENGTH} characters.")]})
     detail = {"text": text, "department": user.department, "unit": user.unit.code}
-    case_engine.record(case, user, "commented", None, detail, clock.now())
+    engine.record(case, user, "commented", None, detail, clock.now())
     log.info("case %s commented by %s", case.code, user.username)
     db.session.flush()
 

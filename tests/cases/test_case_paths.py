@@ -17,7 +17,7 @@ from tests.support.cases import (
     task_of,
 )
 from webapp.models import Resident, db
-from webapp.services import cases, tasks
+from webapp.services.cases import commands, tasks
 from webapp.services.errors import Conflict, Invalid
 from webapp.services.uow import command
 
@@ -63,7 +63,7 @@ def test_correction_audit_keeps_old_and_new_values(world):
     do(world.police, code, "verify_application", DOB)
     do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
     do(world.justice, code, "record_correction", CORRECTION)
-    from webapp.services.case_view import describe
+    from webapp.services.cases.case_view import describe
 
     recorded = [
         e for e in describe(code)["events"] if e["step"] == "record_correction" and e["action"] == "completed"
@@ -120,18 +120,18 @@ def test_documents_missing_then_reminded_escalated_and_received(world):
     first_timer = c.next_timer_at
     assert first_timer is not None
     with time_machine.travel(first_timer.timestamp() + 60, tick=False), command():
-        due = cases.claim_due_case()
+        due = commands.claim_due_case()
         assert due is not None and due.code == code
-        cases.fire_timers(due)
+        commands.fire_timers(due)
     assert ("reminded", "documents_reminder") in actions(code)
     assert ("escalated", "documents_overdue") not in actions(code)
     second = case(code).next_timer_at
     assert second > first_timer
     with time_machine.travel(second.timestamp() + 60, tick=False):
         with command():
-            cases.fire_timers(cases.claim_due_case())
+            commands.fire_timers(commands.claim_due_case())
         with command():
-            assert cases.claim_due_case() is None  # nothing else due
+            assert commands.claim_due_case() is None  # nothing else due
     assert ("escalated", "documents_overdue") in actions(code)
     assert case(code).current_steps == "await_citizen_documents"
     c = do(world.justice, code, "await_citizen_documents", {"documents_received": False})
@@ -165,12 +165,12 @@ def test_withdrawal_ends_the_case_at_any_step(world):
     code = start(world.police, world.resident())
     do(world.police, code, "verify_application", DOB)
     with command():
-        cases.withdraw(world.police, code, "Công dân đi làm ăn xa, rút hồ sơ")
+        commands.withdraw(world.police, code, "Công dân đi làm ăn xa, rút hồ sơ")
     c = case(code)
     assert c.status == "withdrawn" and c.current_steps == ""
     assert ("withdrawn", "case_withdrawn") in actions(code)
     with pytest.raises(Conflict), command():
-        cases.withdraw(world.police, code, "again")
+        commands.withdraw(world.police, code, "again")
 
 
 def test_production_message_is_idempotent_and_overdue_production_escalates(world):
@@ -180,30 +180,30 @@ def test_production_message_is_idempotent_and_overdue_production_escalates(world
     c = do(world.approval, code, "approve_application", {"decision": "approve"})
     assert c.current_steps == "await_card_production"
     with time_machine.travel(c.next_timer_at.timestamp() + 60, tick=False), command():
-        cases.fire_timers(cases.claim_due_case())
+        commands.fire_timers(commands.claim_due_case())
     assert ("escalated", "production_overdue") in actions(code)
     with command():
-        _, changed = cases.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
+        _, changed = commands.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
     assert changed and case(code).current_steps == "receive_card"
     version = case(code).version
     with command():
-        _, changed = cases.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
+        _, changed = commands.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
     assert not changed and case(code).version == version
     with pytest.raises(Conflict), command():
-        cases.record_card_produced(world.production, code, "C2", date(2026, 11, 20))
+        commands.record_card_produced(world.production, code, "C2", date(2026, 11, 20))
 
 
 def test_card_message_before_approval_is_a_conflict(world):
     code = start(world.police, world.resident())
     with pytest.raises(Conflict), command():
-        cases.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
+        commands.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
     assert case(code).current_steps == "verify_application"
 
 
 def test_transfer_moves_the_work_to_the_other_commune(world):
     code = start(world.police, world.resident())
     with command():
-        cases.transfer(world.police, code, world.commune_b.code, "Tạm trú tại Gia Viễn")
+        commands.transfer(world.police, code, world.commune_b.code, "Tạm trú tại Gia Viễn")
     row = task_of(code, "verify_application")
     assert row.unit_id == world.commune_b.id and row.assignee_id is None
     assert ("transferred", None) in actions(code)
@@ -219,20 +219,20 @@ def test_start_refuses_deceased_unknown_and_second_open_case(world):
     pid = world.resident()
     code = start(world.police, pid)
     with pytest.raises(Conflict) as err, command():
-        cases.start_case(world.police, pid, "new")
+        commands.start_case(world.police, pid, "new")
     assert code in err.value.message.en
     with pytest.raises(Invalid) as err, command():
-        cases.start_case(world.police, world.resident(status="deceased"), "new")
+        commands.start_case(world.police, world.resident(status="deceased"), "new")
     assert "personal_id" in err.value.fields
     with pytest.raises(Invalid) as err, command():
-        cases.start_case(world.police, "037190000999", "renew")
+        commands.start_case(world.police, "037190000999", "renew")
     assert set(err.value.fields) == {"personal_id", "kind"}
 
 
 def test_eligibility_follows_the_law_in_force(world):
     child = world.resident(born=date(2016, 3, 1))
     with pytest.raises(Invalid), command():
-        cases.start_case(world.police, child, "new", law="2014")
+        commands.start_case(world.police, child, "new", law="2014")
     code = start(world.police, child, law="2023")
     assert case(code).status == "open"
 
@@ -246,7 +246,7 @@ def test_timestamps_are_utc_aware(world):
 def test_a_resident_of_another_province_is_unknown_to_the_officer(world):
     pid = world.resident(unit=world.other_commune)
     with pytest.raises(Invalid) as err, command():
-        cases.start_case(world.police, pid, "new")
+        commands.start_case(world.police, pid, "new")
     assert list(err.value.fields) == ["personal_id"]
 
 

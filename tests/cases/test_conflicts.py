@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, CaseTask, db
-from webapp.services import case_engine, tasks
+from webapp.services.cases import engine as case_engine
+from webapp.services.cases import tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid
 from webapp.services.uow import command
 

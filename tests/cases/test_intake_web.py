@@ -9,7 +9,7 @@ import pytest
 from tests.support.cases import CLEAN, case, do, start, task_of
 from tests.support.web import HTMX, login
 from webapp.models import CaseEvent, Resident, db
-from webapp.services import cases
+from webapp.services.cases import commands
 from webapp.services.uow import command
 
 
@@ -157,7 +157,7 @@ def test_hand_over_asks_about_the_eid_only_when_it_was_requested(app, world, pol
         do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
         do(world.approval, code, "approve_application", {"decision": "approve"})
         with command():
-            cases.record_card_produced(world.production, code, f"C{pid[-6:]}", date(2026, 11, 20))
+            commands.record_card_produced(world.production, code, f"C{pid[-6:]}", date(2026, 11, 20))
         do(world.police, code, "receive_card")
         codes[pid] = code
     page = police.get(f"/tasks/{task_of(codes[requested], 'hand_over_card').id}").get_data(as_text=True)

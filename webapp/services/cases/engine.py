@@ -11,9 +11,9 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from vntime import add_working_days
 from workflows import Outcome
 
-from ..models import Case, CaseEvent, CaseTask, User, db
-from . import workflow_store
-from .errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
+from ...models import Case, CaseEvent, CaseTask, User, db
+from .. import workflow_store
+from ..errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
 
 log = logging.getLogger(__name__)
 

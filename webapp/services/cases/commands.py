@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from workflows import NotWaiting
 
-from ..models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, workflow_store
-from .errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
-from .residents import registry
+from ...models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
+from .. import access, clock, workflow_store
+from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
+from ..residents import registry
+from . import engine
 
 KINDS = {
     "new": Msg("Cấp mới", "New issue"),
@@ -113,13 +114,11 @@ def start_case(
             db.session.flush()
     except IntegrityError:
         raise _open_case_conflict(None) from None
-    case_engine.record(
-        case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now
-    )
+    engine.record(case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now)
     # The officer who starts a case holds its first task.
     # (An administrator starting one on an officer's behalf leaves it in the police queue.)
     holder = actor if actor.department == "police" else None
-    case_engine.apply(case, outcome, actor, now, assign_new_to=holder)
+    engine.apply(case, outcome, actor, now, assign_new_to=holder)
     db.session.flush()
     return case
 
@@ -188,8 +187,8 @@ def transfer(
         errors["reason"] = [Msg("Tối đa 1000 ký tự.", "At most 1000 characters.")]
     if errors:
         raise Invalid(errors)
-    case = case_engine.lock_case(code=code)
-    case_engine.check_version(case, expected_version)
+    case = engine.lock_case(code=code)
+    engine.check_version(case, expected_version)
     if case.status not in OPEN_STATUSES:
         raise Conflict(Msg("Hồ sơ đã kết thúc.", "The case is closed."))
     if target.id == case.unit_id:
@@ -203,7 +202,7 @@ def transfer(
         .where(CaseTask.case_id == case.id)
         .values(unit_id=target.id, unit_path=target.path, assignee_id=None)
     )
-    case_engine.record(
+    engine.record(
         case,
         actor,
         "transferred",
@@ -232,13 +231,13 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
     answers (case, False); a case not waiting for production is a conflict."""
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
-    case = case_engine.lock_case(code=code)
-    data = case_engine.last_message(case, "card_produced")
+    case = engine.lock_case(code=code)
+    data = engine.last_message(case, "card_produced")
     if data is not None:
         if data.get("card_number") == card_number:
             return case, False
         raise Conflict(Msg("Hồ sơ đã có thẻ khác.", "The case already has another card."))
-    if any(d.get("card_number") == card_number for d in case_engine.all_messages(case, "card_produced")):
+    if any(d.get("card_number") == card_number for d in engine.all_messages(case, "card_produced")):
         # A card recorded before a supervisor sent the case back: a late repeat of the old
         # callback must not pass for the card made again, which has a number of its own.
         raise Conflict(
@@ -261,21 +260,21 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
 
 
 def _deliver(actor, code, message, payload, action, expected_version, case=None) -> Case:
-    case = case or case_engine.lock_case(code=code)
-    case_engine.check_version(case, expected_version)
+    case = case or engine.lock_case(code=code)
+    engine.check_version(case, expected_version)
     if case.status != "open":
         raise Conflict(Msg("Hồ sơ không ở trạng thái chờ thao tác này.", "The case is not waiting for this."))
     now = clock.now()
     try:
         outcome = workflow_store.engine().deliver_message(
-            case.spec_version, case_engine.state_of(case), message, payload
+            case.spec_version, engine.state_of(case), message, payload
         )
     except NotWaiting:
         raise Conflict(
             Msg("Hồ sơ không ở bước chờ thao tác này.", "The case is not at a step waiting for this.")
         ) from None
-    case_engine.record(case, actor, action, message, {"message": message, **payload}, now)
-    case_engine.apply(case, outcome, actor, now)
+    engine.record(case, actor, action, message, {"message": message, **payload}, now)
+    engine.apply(case, outcome, actor, now)
     db.session.flush()
     return case
 
@@ -295,7 +294,7 @@ def claim_due_case() -> Case | None:
 
 def fire_timers(case: Case) -> Case:
     now = clock.now()
-    outcome = workflow_store.engine().fire_timers(case.spec_version, case_engine.state_of(case))
-    case_engine.apply(case, outcome, None, now)
+    outcome = workflow_store.engine().fire_timers(case.spec_version, engine.state_of(case))
+    engine.apply(case, outcome, None, now)
     db.session.flush()
     return case

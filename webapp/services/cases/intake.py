@@ -11,19 +11,13 @@ completion records the proposal and the choice side by side, so overrides can be
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..models import Case, Resident, User
-from . import case_engine, clock
-from .errors import Invalid, Msg
-from .residents import personal_id
-from .step_data import (
-    DISCREPANCIES,
-    PAPER_FACTS,
-    PAPERS,
-    SEXES,
-    paper_field,
-    parse_partial_date,
-)
-from .text import parse_iso_date
+from ...models import Case, Resident, User
+from .. import clock
+from ..errors import Invalid, Msg
+from ..residents import personal_id
+from ..text import parse_iso_date
+from . import engine
+from .step_fields import DISCREPANCIES, PAPER_FACTS, PAPERS, SEXES, paper_field, parse_partial_date
 
 PartialDate = tuple[int, int | None, int | None]  # (year, month, day); month/day None if unknown
 DIFFERS = Msg("Khác dữ liệu dân cư", "Differs from the registry")
@@ -291,7 +285,7 @@ def after_hand_over(case: Case, user: User, clean: dict) -> dict:
     exchange ages count from it), and whether the requested electronic identity was activated
     when the card was handed over."""
     resident, activated = case.resident, clean["eid_activated"]
-    produced = case_engine.last_message(case, "card_produced") or {}
+    produced = engine.last_message(case, "card_produced") or {}
     resident.card_state = "chip"
     resident.card_issued_on = parse_iso_date(produced.get("produced_at")) or clock.today_local()
     card = {"card_issued_on": resident.card_issued_on.isoformat()}

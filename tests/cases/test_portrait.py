@@ -16,7 +16,8 @@ from tests.support.api import Api, snapshot
 from tests.support.cases import CLEAN, DOB, case, do, start, task_of
 from tests.support.web import HTMX, login
 from webapp.models import Attachment, CaseEvent, db
-from webapp.services import openapi, portraits, tasks
+from webapp.services import openapi
+from webapp.services.cases import portraits, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid
 from webapp.services.uow import command
 

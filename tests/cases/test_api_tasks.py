@@ -15,8 +15,8 @@ from tests.support.api import (
     task_id,
 )
 from webapp.models import User, db
-from webapp.services import step_data
 from webapp.services.accounts import users
+from webapp.services.cases import step_fields
 from webapp.services.openapi import FIELD_TYPES
 from webapp.services.uow import command
 
@@ -88,7 +88,7 @@ def test_a_task_with_its_form(api, world, case):
         "name": "discrepancies",
         "type": "multi_choice",
         "required": False,
-        "choices": list(step_data.DISCREPANCIES),
+        "choices": list(step_fields.DISCREPANCIES),
     }
     assert by_name["note"] == {"name": "note", "type": "text", "required": False}
     assert by_name["refusal_reason"]["type"] == "choice"
@@ -98,7 +98,7 @@ def test_a_task_with_its_form(api, world, case):
 
 
 def test_every_form_field_type_is_one_of_the_contract():
-    types = {f.describe()["type"] for step in step_data.STEP_FIELDS for f in step_data.fields(step)}
+    types = {f.describe()["type"] for step in step_fields.STEP_FIELDS for f in step_fields.fields(step)}
     assert types <= set(FIELD_TYPES)
     assert {"boolean", "date", "choice", "multi_choice", "object", "string", "text"} <= types
 

@@ -181,7 +181,7 @@ def test_the_filtered_list_downloads_whole_as_csv_and_xlsx(app, world, police, m
 
     from openpyxl import load_workbook
 
-    from webapp.services import inbox
+    from webapp.services.cases import inbox
 
     monkeypatch.setattr(inbox, "PER_PAGE", 2)  # three matching tasks: two pages on screen
     names = ("Nguyễn Thị Lan", "Nguyễn Thị Lành", "Nguyễn Thị Lam", "Trần Văn Bình")

@@ -6,12 +6,13 @@ from sqlalchemy import bindparam, select
 
 from workflows import TaskNotReady
 
-from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
-from . import access, case_engine, clock, intake, portraits, step_data, workflow_store
-from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
-from .messaging import population_sync
-from .scope import subtree
-from .text import name_key
+from ...models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
+from .. import access, clock, workflow_store
+from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
+from ..messaging import population_sync
+from ..scope import subtree
+from ..text import name_key
+from . import engine, intake, portraits, step_fields
 
 _TASK_AND_CASE = (
     select(CaseTask, Case)
@@ -82,7 +83,7 @@ def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Cas
         if not access.can_see_case(user, case):
             raise NotFound(NOT_FOUND_TASK)
         raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
-    case_engine.check_version(case, expected_version)
+    engine.check_version(case, expected_version)
     return case, task
 
 
@@ -118,7 +119,7 @@ def claim(user: User, task_id: str, expected_version: int | None = None) -> Case
         now = clock.now()
         task.assignee_id = user.id
         case.updated_at = now  # bumps the case version: a stale view of it now conflicts
-        case_engine.record(case, user, "claimed", task.step, {}, now, task.id)
+        engine.record(case, user, "claimed", task.step, {}, now, task.id)
         db.session.flush()
     return task
 
@@ -132,7 +133,7 @@ def release(user: User, task_id: str, expected_version: int | None = None) -> Ca
     now = clock.now()
     task.assignee_id = None
     case.updated_at = now
-    case_engine.record(case, user, "released", task.step, {}, now, task.id)
+    engine.record(case, user, "released", task.step, {}, now, task.id)
     db.session.flush()
     return task
 
@@ -142,8 +143,8 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     task = get_task(user, task_id)
     if not access.can_assign(user):
         raise Forbidden(Msg("Chỉ lãnh đạo mới giao việc.", "Only a lead assigns tasks."))
-    case = case_engine.lock_case(case_id=task.case_id)
-    case_engine.check_version(case, expected_version)
+    case = engine.lock_case(case_id=task.case_id)
+    engine.check_version(case, expected_version)
     colleague = (
         db.session.scalar(select(User).where(User.username == username))
         if isinstance(username, str)
@@ -160,7 +161,7 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     now = clock.now()
     task.assignee_id = colleague.id
     case.updated_at = now
-    case_engine.record(case, user, "assigned", task.step, {"assignee": colleague.username}, now, task.id)
+    engine.record(case, user, "assigned", task.step, {"assignee": colleague.username}, now, task.id)
     db.session.flush()
     return task
 
@@ -169,17 +170,17 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
     """Validate the step's data, complete the task and advance the case. Returns the case; its
     next tasks are in the projection."""
     case, task = _locked(user, task_id, expected_version)
-    clean = step_data.validate(task.step, data, clock.today_local())
+    clean = step_fields.validate(task.step, data, clock.today_local())
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
     now = clock.now()
     trail = []
     if task.assignee_id is None:
-        trail.append(case_engine.event(case, user, "claimed", task.step, {}, now, task.id))
+        trail.append(engine.event(case, user, "claimed", task.step, {}, now, task.id))
     step = task.step
     try:
         outcome = workflow_store.engine().complete(
-            case.spec_version, case_engine.state_of(case), task.id, step_data.routing_data(step, clean)
+            case.spec_version, engine.state_of(case), task.id, step_fields.routing_data(step, clean)
         )
     except TaskNotReady:
         raise Conflict(GONE) from None
@@ -190,10 +191,10 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
-    trail.append(case_engine.event(case, user, "completed", step, detail, now, task.id))
+    trail.append(engine.event(case, user, "completed", step, detail, now, task.id))
     if step == "verify_application" and clean["refusal_reason"] and "end_refused" in outcome.end_events:
-        trail.append(case_engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
-    case_engine.apply(case, outcome, user, now, trail=trail)
+        trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
+    engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
     return case
 

@@ -2,10 +2,10 @@
 
 from sqlalchemy import func, select
 
-from ..models import Case, CaseTask, Resident, Unit, User, db
-from . import access, clock
-from .name_search import matches_name_or_code
-from .scope import subtree
+from ...models import Case, CaseTask, Resident, Unit, User, db
+from .. import access, clock
+from ..name_search import matches_name_or_code
+from ..scope import subtree
 
 
 def search(user: User, status=None, step=None, unit=None, q=None, overdue=False, page=1, per_page=50):
