@@ -10,7 +10,7 @@ from tests.support.api import Api, complete, task_id
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from webapp.models import CaseEvent, Resident, db
 from webapp.services import workflow_store
-from webapp.services.cases import commands, intake, step_fields, tasks
+from webapp.services.cases import commands, intake, step_rules, tasks
 from webapp.services.errors import Invalid
 from webapp.services.residents import eligibility
 from webapp.services.uow import command
@@ -273,7 +273,7 @@ def test_an_activated_eid_is_not_requested_again(world):
     ],
 )
 def test_mobile_numbers_are_normalised(phone, normalised):
-    assert step_fields.normalise_phone(phone) == normalised
+    assert step_rules.normalise_phone(phone) == normalised
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ COUNT = {"type": "integer", "minimum": 0}
 
 
 def _field_schema(field: step_fields.Field) -> dict:
-    """The JSON schema of one step field, as step_data.validate accepts it (empty counts as absent)."""
+    """The JSON schema of one step field, as step_rules.validate accepts it (empty counts as absent)."""
     if field.type in ("string", "text"):
         schema = {"type": "string", "minLength": 1 if field.required else 0}
         if field.max_length:

@@ -15,7 +15,7 @@ from ..forms import tasks as task_forms
 from ..i18n import message
 from ..models import CaseEvent, CaseTask, Unit, db
 from ..services import clock, uow
-from ..services.cases import commands, inbox, intake, portraits, tasks
+from ..services.cases import commands, inbox, intake, portraits, step_rules, tasks
 from ..services.cases import step_fields as step_data
 from ..services.errors import Invalid
 from ..web import form_version, is_htmx, render
@@ -111,7 +111,7 @@ def _service_rules(task, form) -> None:
     """The step's own rules (a paper's date, the phone number...) beside WTForms' checks, on the
     fields WTForms found nothing wrong with."""
     try:
-        step_data.validate(task.step, task_forms.to_data(task.step, form), clock.today_local())
+        step_rules.validate(task.step, task_forms.to_data(task.step, form), clock.today_local())
     except Invalid as exc:
         fresh = {
             name: problems

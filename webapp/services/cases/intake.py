@@ -17,7 +17,8 @@ from ..errors import Invalid, Msg
 from ..residents import personal_id
 from ..text import parse_iso_date
 from . import engine
-from .step_fields import DISCREPANCIES, PAPER_FACTS, PAPERS, SEXES, paper_field, parse_partial_date
+from .step_fields import DISCREPANCIES, PAPER_FACTS, PAPERS, SEXES, paper_field
+from .step_rules import parse_partial_date
 
 PartialDate = tuple[int, int | None, int | None]  # (year, month, day); month/day None if unknown
 DIFFERS = Msg("Khác dữ liệu dân cư", "Differs from the registry")

@@ -12,7 +12,7 @@ from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..messaging import population_sync
 from ..scope import subtree
 from ..text import name_key
-from . import engine, intake, portraits, step_fields
+from . import engine, intake, portraits, step_fields, step_rules
 
 _TASK_AND_CASE = (
     select(CaseTask, Case)
@@ -170,7 +170,7 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
     """Validate the step's data, complete the task and advance the case. Returns the case; its
     next tasks are in the projection."""
     case, task = _locked(user, task_id, expected_version)
-    clean = step_fields.validate(task.step, data, clock.today_local())
+    clean = step_rules.validate(task.step, data, clock.today_local())
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
     now = clock.now()
