@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from tests.support.stations import MONDAY, make_station
-from webapp.services import appointments
+from webapp.services.stations import appointments
 from webapp.services.uow import command
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from webapp.models import Appointment, Resident, Slot, db
-from webapp.services import stations
+from webapp.services.stations import setup, slots
 from webapp.services.uow import command
 
 # Monday 2 March 2026, 07:00 in Hà Nội: an ordinary working day before every shift starts.
@@ -21,7 +21,7 @@ EVERY_DAY = [
 
 def make_station(user, name="Trụ sở Công an phường Hoa Lư", unit=None, shifts=None, kind="office") -> int:
     with command():
-        station = stations.save_station(
+        station = setup.save_station(
             user,
             None,
             {
@@ -41,7 +41,7 @@ def slot_id(station_id: int, day: date = TOMORROW, starts: str = "08:00") -> int
 
     hours, minutes = starts.split(":")
     with command():
-        stations.ensure_slots(db.session.get(Station, station_id), day)
+        slots.ensure_slots(db.session.get(Station, station_id), day)
     return db.session.scalar(
         select(Slot.id).where(
             Slot.station_id == station_id,

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import batch_delivery, clock, demo_supervision, stations
+from . import batch_delivery, clock, demo_supervision
 from .accounts import units, users
 from .cases import commands, tasks
 from .errors import ServiceError
 from .residents import registry
 from .residents.personal_id import make_personal_id
+from .stations import setup
 from .uow import command
 
 PASSWORD = "demo12345"
@@ -184,7 +185,7 @@ def seed_stations(wards: list[Unit]) -> int:
                 "address": f"{unit.name}, tỉnh Ninh Bình",
                 "shifts": shifts,
             }
-            stations.save_station(admin, None, data)
+            setup.save_station(admin, None, data)
             created += 1
     return created
 

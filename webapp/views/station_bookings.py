@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import message
-from ..services import appointments, bookable, clock, station_day, stations, uow
+from ..services import clock, uow
 from ..services.errors import Conflict, Invalid
+from ..services.stations import appointments, households, setup, slots
+from ..services.stations import day as station_day
 from ..web import is_htmx, render
 from .stations import bp, context, day_arg, errors_of, see_other
 
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 @bp.get("/<int:station_id>/book")
 @login_required
 def book_form(station_id: int):
-    station = stations.get_station(current_user, station_id)
+    station = setup.get_station(current_user, station_id)
     # A search answers with the list of people only; the rest of the form stays.
     block = "candidates" if request.args.get("partial") == "people" else None
     return _book_page(station, block=block)
@@ -28,7 +30,7 @@ def book_form(station_id: int):
 @bp.post("/<int:station_id>/book")
 @login_required
 def book(station_id: int):
-    station = stations.get_station(current_user, station_id)
+    station = setup.get_station(current_user, station_id)
     chosen = request.form.getlist("people")
     slot_id = request.form.get("slot", type=int)
     try:
@@ -43,7 +45,7 @@ def book(station_id: int):
     flash(
         _(
             "Đã đặt lịch, mã %(code)s. In phiếu hẹn cho công dân.",
-            code=bookable.pretty_code(appointment.code),
+            code=households.pretty_code(appointment.code),
         ),
         "success",
     )
@@ -54,9 +56,9 @@ def _book_page(station, block=None, status=200, errors=None, chosen=None):
     when = day_arg(request.values.get("date"))
     q = (request.values.get("q") or "").strip()[:30]
     with uow.command():  # the day's slots are generated on first sight
-        stations.prepare_day(current_user, station.id, when)
-    slots = station_day.open_slots(current_user, station.id, when)
-    candidates = bookable.find_people(current_user, q)
+        slots.prepare_day(current_user, station.id, when)
+    open_slots = station_day.open_slots(current_user, station.id, when)
+    candidates = households.find_people(current_user, q)
     if chosen is None:
         chosen = [c.resident.personal_id for c in candidates if c.problem is None]
     return render(
@@ -66,9 +68,9 @@ def _book_page(station, block=None, status=200, errors=None, chosen=None):
         station=station,
         day=when,
         q=q,
-        slots=slots,
+        slots=open_slots,
         slot_choice=request.values.get("slot", type=int),
-        holiday=stations.holiday_name(when),
+        holiday=slots.holiday_name(when),
         candidates=candidates,
         chosen=set(chosen),
         errors=errors or {},
@@ -102,15 +104,15 @@ def reschedule(code: str):
         errors = errors_of(exc) if exc.fields else {"slot": [message(exc.message)]}
         status = 200 if is_htmx() else (409 if isinstance(exc, Conflict) else 422)
         return _reschedule_page(appointment, status=status, errors=errors)
-    flash(_("Đã đổi lịch hẹn %(code)s.", code=bookable.pretty_code(appointment.code)), "success")
+    flash(_("Đã đổi lịch hẹn %(code)s.", code=households.pretty_code(appointment.code)), "success")
     return see_other(url_for("stations.slip", code=appointment.code))
 
 
 def _reschedule_page(appointment, status=200, errors=None):
     when = day_arg(request.values.get("date")) if request.values.get("date") else appointment.day
     with uow.command():
-        stations.prepare_day(current_user, appointment.station_id, when)
-    slots = station_day.open_slots(current_user, appointment.station_id, when)
+        slots.prepare_day(current_user, appointment.station_id, when)
+    open_slots = station_day.open_slots(current_user, appointment.station_id, when)
     return render(
         "stations/reschedule.html",
         block="reschedule_form",
@@ -118,8 +120,8 @@ def _reschedule_page(appointment, status=200, errors=None):
         a=appointment,
         station=appointment.station,
         day=when,
-        slots=[s for s in slots if s.id != appointment.slot_id],
-        holiday=stations.holiday_name(when),
+        slots=[s for s in open_slots if s.id != appointment.slot_id],
+        holiday=slots.holiday_name(when),
         errors=errors or {},
         today=clock.today_local(),
         **context(),
@@ -132,7 +134,7 @@ def cancel(code: str):
     appointment = appointments.get_appointment(current_user, code)
     with uow.command():
         appointments.cancel(current_user, code)
-    flash(_("Đã hủy lịch hẹn %(code)s.", code=bookable.pretty_code(appointment.code)), "success")
+    flash(_("Đã hủy lịch hẹn %(code)s.", code=households.pretty_code(appointment.code)), "success")
     return see_other(
         url_for("stations.day", station_id=appointment.station_id, date=appointment.day.isoformat())
     )

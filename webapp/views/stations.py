@@ -16,8 +16,10 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
 
 from ..i18n import message
-from ..services import access, appointments, bookable, checkin, clock, station_day, stations, uow
+from ..services import access, clock, uow
 from ..services.errors import Conflict, Invalid, ServiceError
+from ..services.stations import appointments, checkin, households, setup, slots
+from ..services.stations import day as station_day
 from ..services.text import parse_iso_date
 from ..web import is_htmx, render
 from .downloads import send_table
@@ -56,10 +58,10 @@ def day_arg(value: str | None = None) -> date:
 
 def context() -> dict:
     return {
-        "kinds": stations.KINDS,
-        "weekdays": stations.WEEKDAYS,
+        "kinds": setup.KINDS,
+        "weekdays": setup.WEEKDAYS,
         "statuses": appointments.STATUSES,
-        "pretty": bookable.pretty_code,
+        "pretty": households.pretty_code,
         "can_manage": access.can_manage_stations(current_user),
         "can_book": access.can_list_residents(current_user),
     }
@@ -72,7 +74,7 @@ def context() -> dict:
 @login_required
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = stations.list_stations(current_user, page, PER_PAGE)
+    rows, total = setup.list_stations(current_user, page, PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render(
         "stations/index.html",
@@ -88,7 +90,7 @@ def index():
 @bp.get("/new")
 @login_required
 def new():
-    stations.require_manager(current_user)
+    setup.require_manager(current_user)
     blank = {"name": "", "kind": "office", "address": "", "unit": current_user.unit.code, "active": True}
     return _edit_page(None, blank, [])
 
@@ -102,7 +104,7 @@ def create():
 @bp.get("/<int:station_id>/edit")
 @login_required
 def edit(station_id: int):
-    station = stations.get_station(current_user, station_id, manage=True)
+    station = setup.get_station(current_user, station_id, manage=True)
     values = {
         "name": station.name,
         "kind": station.kind,
@@ -126,7 +128,7 @@ def edit(station_id: int):
 @bp.post("/<int:station_id>/edit")
 @login_required
 def update(station_id: int):
-    stations.get_station(current_user, station_id, manage=True)
+    setup.get_station(current_user, station_id, manage=True)
     return _save(station_id)
 
 
@@ -134,9 +136,9 @@ def _save(station_id: int | None):
     values, rows = _station_form()
     try:
         with uow.command():
-            station = stations.save_station(current_user, station_id, {**values, "shifts": rows})
+            station = setup.save_station(current_user, station_id, {**values, "shifts": rows})
     except Invalid as exc:
-        current = stations.get_station(current_user, station_id, manage=True) if station_id else None
+        current = setup.get_station(current_user, station_id, manage=True) if station_id else None
         return _edit_page(current, values, rows, errors_of(exc), status=invalid_status())
     flash(_("Đã lưu điểm tiếp nhận %(name)s.", name=station.name), "success")
     return see_other(url_for("stations.day", station_id=station.id))
@@ -197,7 +199,7 @@ def _slot_time(appointment) -> str:
 def _attendee_columns() -> list:
     return [
         (_("Giờ"), lambda r: _slot_time(r.appointment)),
-        (_("Mã"), lambda r: bookable.pretty_code(r.appointment.code)),
+        (_("Mã"), lambda r: households.pretty_code(r.appointment.code)),
         (_("Công dân"), lambda r: r.resident.full_name),
         (_("Số định danh"), lambda r: r.resident.personal_id),
         (_("Ngày sinh"), lambda r: r.resident.birth_date),
@@ -210,7 +212,7 @@ def _attendee_columns() -> list:
 def _day_view(station_id: int, when: date):
     page = max(request.args.get("page", 1, type=int), 1)
     with uow.command():  # the slots of today and later are generated on first sight
-        stations.prepare_day(current_user, station_id, when)
+        slots.prepare_day(current_user, station_id, when)
     return station_day.day_view(current_user, station_id, when, page)
 
 
@@ -221,7 +223,7 @@ def _day_page(view, block=None, status=200, **extra):
 @bp.post("/<int:station_id>/checkin")
 @login_required
 def check_in(station_id: int):
-    stations.get_station(current_user, station_id)
+    setup.get_station(current_user, station_id)
     code = request.form.get("code", "")
     state = {"code": code, "errors": [], "result": None}
     try:
@@ -239,7 +241,7 @@ def check_in(station_id: int):
 @bp.post("/<int:station_id>/walk-in")
 @login_required
 def walk_in(station_id: int):
-    stations.get_station(current_user, station_id)
+    setup.get_station(current_user, station_id)
     text = request.form.get("people", "")
     now = request.form.get("now") == "1"
     state = {"people": text, "now": now, "errors": {}}
@@ -277,13 +279,14 @@ def _after_admission(station_id: int, status: int, **state):
         _flash_outcome(result)
     elif created is not None:
         flash(
-            _("Đã ghi khách đến trực tiếp, mã %(code)s.", code=bookable.pretty_code(created.code)), "success"
+            _("Đã ghi khách đến trực tiếp, mã %(code)s.", code=households.pretty_code(created.code)),
+            "success",
         )
     return see_other(url_for("stations.day", station_id=station_id))
 
 
 def _flash_outcome(result) -> None:
-    code = bookable.pretty_code(result.appointment.code)
+    code = households.pretty_code(result.appointment.code)
     flash(_("Đã tiếp nhận lịch hẹn %(code)s.", code=code), "success")
     for resident, case in result.started:
         flash(f"{resident.full_name} ({resident.personal_id}): {case.code}", "success")
@@ -307,13 +310,13 @@ def _day_context(view, **extra) -> dict:
 
 def _personal_ids(text: str) -> list[str]:
     """Personal IDs typed or scanned one a line, or separated by commas or spaces."""
-    return [p for p in re.split(r"[\s,;]+", text or "") if p][: bookable.MAX_PEOPLE + 1]
+    return [p for p in re.split(r"[\s,;]+", text or "") if p][: households.MAX_PEOPLE + 1]
 
 
 @bp.post("/<int:station_id>/no-shows")
 @login_required
 def no_shows(station_id: int):
-    stations.get_station(current_user, station_id)
+    setup.get_station(current_user, station_id)
     when = day_arg(request.form.get("date"))
     with uow.command():
         marked = checkin.mark_no_shows(current_user, station_id, when)

@@ -20,8 +20,8 @@ from tests.support.stations import (
     slot_id,
 )
 from webapp.models import Slot, Station, StationShift, db
-from webapp.services import appointments, stations
 from webapp.services.errors import Forbidden, Invalid, NotFound
+from webapp.services.stations import appointments, setup, slots
 from webapp.services.uow import command
 
 
@@ -37,14 +37,14 @@ def shift(**changes):
 
 def slots_of(station, day):
     """The day's slots as a page gets them: generated first, then read."""
-    stations.ensure_slots(station, day)
-    return stations.day_slots(station, day)
+    slots.ensure_slots(station, day)
+    return slots.day_slots(station, day)
 
 
 def save(user, data, station_id=None):
     base = {"name": "Điểm trường THPT Hoa Lư", "kind": "school", "address": "", "unit": "13300", "shifts": []}
     with command():
-        return stations.save_station(user, station_id, {**base, **data})
+        return setup.save_station(user, station_id, {**base, **data})
 
 
 def test_a_lead_creates_a_station_with_its_shifts(world):
@@ -73,18 +73,18 @@ def test_only_leads_and_administrators_manage_stations(world):
 
 def test_a_station_outside_the_lead_s_commune_is_not_found(world):
     with command():
-        other = stations.save_station(
+        other = setup.save_station(
             world.admin, None, {"name": "Xã Gia Viễn", "kind": "office", "unit": "13301", "shifts": EVERY_DAY}
         )
     with pytest.raises(NotFound), command():
-        stations.save_station(world.lead, other.id, {"name": "Đổi tên", "kind": "office", "shifts": []})
+        setup.save_station(world.lead, other.id, {"name": "Đổi tên", "kind": "office", "shifts": []})
     with pytest.raises(NotFound):
-        stations.get_station(world.police, other.id)
+        setup.get_station(world.police, other.id)
     with pytest.raises(NotFound):
-        stations.get_station(world.outsider, other.id)
-    assert stations.get_station(world.police_b, other.id).name == "Xã Gia Viễn"
+        setup.get_station(world.outsider, other.id)
+    assert setup.get_station(world.police_b, other.id).name == "Xã Gia Viễn"
     with pytest.raises(Forbidden):  # in scope, but a justice officer books nobody
-        stations.get_station(world.justice_b, other.id)
+        setup.get_station(world.justice_b, other.id)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_generating_slots_again_never_duplicates_them(world):
     station = db.session.get(Station, station_id)
     for _ in range(3):
         with command():
-            stations.ensure_slots(station, TOMORROW)
+            slots.ensure_slots(station, TOMORROW)
     assert db.session.scalar(select(func.count()).select_from(Slot).where(Slot.day == TOMORROW)) == 6
 
 
@@ -197,7 +197,7 @@ def test_simultaneous_generation_inserts_each_slot_once(app, world):
                 station = db.session.get(Station, station_id)
                 barrier.wait()
                 with command():
-                    stations.ensure_slots(station, TOMORROW)
+                    slots.ensure_slots(station, TOMORROW)
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
             finally:
@@ -211,7 +211,7 @@ def test_simultaneous_generation_inserts_each_slot_once(app, world):
     # SQLite may refuse a writer as busy (a conflict to retry); nothing is ever inserted twice.
     assert all(type(e).__name__ == "Conflict" for e in errors), errors
     with command():
-        stations.ensure_slots(db.session.get(Station, station_id), TOMORROW)
+        slots.ensure_slots(db.session.get(Station, station_id), TOMORROW)
     assert db.session.scalar(select(func.count()).select_from(Slot)) == 6
 
 
@@ -224,7 +224,7 @@ def test_no_slots_on_public_holidays_past_days_or_at_inactive_stations(world):
     with command():
         assert slots_of(station, TODAY - timedelta(days=1)).slots == []
     with command():
-        stations.save_station(
+        setup.save_station(
             world.lead,
             station_id,
             {"name": station.name, "kind": "office", "active": "0", "shifts": EVERY_DAY},
@@ -244,9 +244,7 @@ def test_changing_the_shifts_regenerates_free_slots_and_keeps_booked_ones(world)
         shift(weekday=d, starts="13:00", ends="15:00", slot_minutes=60, capacity=8) for d in range(7)
     ]
     with command():
-        stations.save_station(
-            world.lead, station_id, {"name": "Trụ sở", "kind": "office", "shifts": new_shifts}
-        )
+        setup.save_station(world.lead, station_id, {"name": "Trụ sở", "kind": "office", "shifts": new_shifts})
     station = db.session.get(Station, station_id)
     with command():
         tomorrow = slots_of(station, TOMORROW).slots
@@ -262,15 +260,15 @@ def test_changing_the_shifts_regenerates_free_slots_and_keeps_booked_ones(world)
 def test_the_list_shows_stations_in_scope_only(world):
     make_station(world.lead, name="Điểm A")
     with command():
-        stations.save_station(
+        setup.save_station(
             world.admin, None, {"name": "Điểm B", "kind": "factory", "unit": "13301", "shifts": []}
         )
-    assert [s.name for s in stations.list_stations(world.police)[0]] == ["Điểm A"]
-    assert [s.name for s in stations.list_stations(world.police_b)[0]] == ["Điểm B"]
-    assert sorted(s.name for s in stations.list_stations(world.admin)[0]) == ["Điểm A", "Điểm B"]
-    assert stations.list_stations(world.outsider) == ([], 0)
+    assert [s.name for s in setup.list_stations(world.police)[0]] == ["Điểm A"]
+    assert [s.name for s in setup.list_stations(world.police_b)[0]] == ["Điểm B"]
+    assert sorted(s.name for s in setup.list_stations(world.admin)[0]) == ["Điểm A", "Điểm B"]
+    assert setup.list_stations(world.outsider) == ([], 0)
     with pytest.raises(Forbidden):
-        stations.list_stations(world.justice)
+        setup.list_stations(world.justice)
 
 
 def test_the_demo_stations_are_seeded_once(world):

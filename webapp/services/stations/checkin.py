@@ -14,11 +14,12 @@ from sqlalchemy import select, update
 
 from vntime import LOCAL_TZ
 
-from ..models import Appointment, AppointmentPerson, Case, Resident, Station, Unit, User, db
-from . import access, appointments, bookable, clock, stations
-from .cases import commands
-from .errors import Conflict, Invalid, Msg, ServiceError
-from .scope import subtree
+from ...models import Appointment, AppointmentPerson, Case, Resident, Station, Unit, User, db
+from .. import access, clock
+from ..cases import commands
+from ..errors import Conflict, Invalid, Msg, ServiceError
+from ..scope import subtree
+from . import appointments, households, setup
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ class CheckIn:
 
 def check_in(actor: User, station_id, raw_code, law: str | None = None) -> CheckIn:
     """Check in the appointment with this code at this station, today."""
-    station = stations.get_station(actor, station_id)
-    stations.require_booker(actor)
+    station = setup.get_station(actor, station_id)
+    setup.require_booker(actor)
     code = appointments.normalize_code(raw_code)
     if code is None:
         raise Invalid(
@@ -52,7 +53,7 @@ def check_in(actor: User, station_id, raw_code, law: str | None = None) -> Check
         )
     appointment = db.session.scalar(select(Appointment).where(Appointment.code == code))
     if appointment is None or not access.in_scope(actor, appointment.station.unit.path):
-        shown = bookable.pretty_code(code)
+        shown = households.pretty_code(code)
         raise Invalid(
             {"code": [Msg(f"Không có lịch hẹn mã {shown}.", f"No appointment has the code {shown}.")]}
         )
@@ -88,14 +89,14 @@ def walk_in(
 ) -> CheckIn:
     """People who come without a booking: an appointment without a slot for today (no place is
     taken), checked in at once unless told otherwise."""
-    station = stations.get_station(actor, station_id)
-    stations.require_booker(actor)
+    station = setup.get_station(actor, station_id)
+    setup.require_booker(actor)
     if not station.active:
         raise Invalid(
             {"station": [Msg("Điểm tiếp nhận đang tạm ngừng.", "The station is not taking people in.")]}
         )
-    people = bookable.resolve(actor, personal_ids)
-    bookable.lock(people)
+    people = households.resolve(actor, personal_ids)
+    households.lock(people)
     appointment = appointments.new_appointment(actor, station, clock.today_local(), people)
     log.info("walk-in %s at station %s by %s", appointment.code, station.id, actor.username)
     if not check_in_now:
@@ -153,13 +154,13 @@ def mark_no_shows(actor: User | None = None, station_id: int | None = None, day:
         Appointment.status == "booked", Appointment.day < clock.today_local()
     )
     if actor is not None and station_id is not None:
-        query = query.where(Appointment.station_id == stations.get_station(actor, station_id).id)
+        query = query.where(Appointment.station_id == setup.get_station(actor, station_id).id)
     elif station_id is not None:
         query = query.where(Appointment.station_id == station_id)
     elif actor is not None:
         query = query.join(Station).join(Unit).where(subtree(Unit.path, actor.unit.path))
     if actor is not None:
-        stations.require_booker(actor)
+        setup.require_booker(actor)
     if day is not None:
         query = query.where(Appointment.day == day)
     ids = list(db.session.scalars(query.order_by(Appointment.id)))

@@ -9,10 +9,11 @@ import segno
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from ..models import Appointment, AppointmentPerson, Case, Resident, Slot, Station, User, db
-from . import clock, stations
+from ...models import Appointment, AppointmentPerson, Case, Resident, Slot, Station, User, db
+from .. import clock
+from ..errors import Msg
+from . import setup, slots
 from .appointments import QR_PREFIX, get_appointment
-from .errors import Msg
 
 PER_PAGE = 100
 
@@ -65,9 +66,9 @@ class DayView:
 
 
 def day_view(user: User, station_id, day: date, page: int = 1) -> DayView:
-    station = stations.get_station(user, station_id)
-    stations.require_booker(user)
-    found = stations.day_slots(station, day)
+    station = setup.get_station(user, station_id)
+    setup.require_booker(user)
+    found = slots.day_slots(station, day)
     where = (Appointment.station_id == station.id, Appointment.day == day)
     counts = dict.fromkeys(("booked", "checked_in", "cancelled", "no_show", "walk_in"), 0)
     by_status = db.session.execute(
@@ -135,8 +136,8 @@ class Attendee:
 
 def attendees(user: User, station_id, day: date) -> list[Attendee]:
     """Everyone booked at a station on a day (a few hundred at most), for the printed list."""
-    station = stations.get_station(user, station_id)
-    stations.require_booker(user)
+    station = setup.get_station(user, station_id)
+    setup.require_booker(user)
     appointments = list(db.session.scalars(_in_order(station, day)).unique())
     codes = _case_codes(appointments)
     past = day < clock.today_local()
@@ -149,9 +150,9 @@ def attendees(user: User, station_id, day: date) -> list[Attendee]:
 
 def open_slots(user: User, station_id, day: date) -> list[Slot]:
     """Slots of a day that can still be booked: not started, with places left."""
-    station = stations.get_station(user, station_id)
-    stations.require_booker(user)
+    station = setup.get_station(user, station_id)
+    setup.require_booker(user)
     if not station.active:
         return []
-    found = stations.day_slots(station, day).slots
-    return [s for s in found if s.booked < s.capacity and not stations.slot_started(s)]
+    found = slots.day_slots(station, day).slots
+    return [s for s in found if s.booked < s.capacity and not slots.slot_started(s)]

@@ -13,9 +13,11 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..models import Appointment, AppointmentPerson, Resident, Slot, Station, User, db
-from . import access, bookable, clock, stations
-from .errors import Conflict, Invalid, Msg, NotFound
+from ...models import Appointment, AppointmentPerson, Resident, Slot, Station, User, db
+from .. import access, clock
+from ..errors import Conflict, Invalid, Msg, NotFound
+from . import households as bookable
+from . import setup, slots
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ def get_appointment(user: User, code) -> Appointment:
     appointment = db.session.scalar(select(Appointment).where(Appointment.code == clean)) if clean else None
     if appointment is None or not access.in_scope(user, appointment.station.unit.path):
         raise NotFound(NOT_FOUND_APPOINTMENT)
-    stations.require_booker(user)
+    setup.require_booker(user)
     return appointment
 
 
@@ -83,7 +85,7 @@ def _check_bookable(slot: Slot) -> None:
         raise Invalid(
             {"slot": [Msg("Điểm tiếp nhận đang tạm ngừng.", "The station is not taking bookings.")]}
         )
-    if slot.day < clock.today_local() or stations.slot_started(slot):
+    if slot.day < clock.today_local() or slots.slot_started(slot):
         raise Invalid(
             {
                 "slot": [
@@ -141,7 +143,7 @@ def _expire_slots(*ids: int | None) -> None:
 
 def book(actor: User, slot_id, personal_ids) -> Appointment:
     """Book a household (one or more residents) into a slot."""
-    stations.require_booker(actor)
+    setup.require_booker(actor)
     slot = _slot_in_scope(actor, slot_id)
     people = bookable.resolve(actor, personal_ids)
     _check_bookable(slot)

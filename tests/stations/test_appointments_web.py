@@ -24,7 +24,7 @@ from tests.support.stations import (
 )
 from tests.support.web import HTMX, login
 from webapp.models import Appointment, Case, Station, db
-from webapp.services import appointments
+from webapp.services.stations import appointments
 
 # Every test here runs on the frozen Monday of tests/support/appointments.py.
 pytestmark = pytest.mark.usefixtures("monday")

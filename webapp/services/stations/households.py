@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from ..models import OPEN_STATUSES, Appointment, AppointmentPerson, Case, Resident, User, db
-from . import clock, stations
-from .errors import Invalid, Msg
-from .residents import registry
+from ...models import OPEN_STATUSES, Appointment, AppointmentPerson, Case, Resident, User, db
+from .. import clock
+from ..errors import Invalid, Msg
+from ..residents import registry
+from . import setup
 
 MAX_PEOPLE = 20  # a household booked together
 RESIDENTS = Resident.__table__
@@ -29,7 +30,7 @@ class Candidate:
 def find_people(user: User, q: str) -> list[Candidate]:
     """Residents the user can see, by household number, or by personal ID together with the
     rest of that person's household; each with the reason they cannot be booked, if any."""
-    stations.require_booker(user)
+    setup.require_booker(user)
     q = (q or "").strip()[:30]
     if not q:
         return []

@@ -1,23 +1,17 @@
-"""Stations (fixed offices and mobile teams), their weekly shifts, and the bookable slots of a
-day, generated on demand from the shifts. Each command flushes; the caller commits."""
+"""Stations (fixed offices and mobile teams) and their weekly shifts: who may see, book at and
+manage them, and saving a station. The bookable slots the shifts give are in slots.py. Each
+command flushes; the caller commits."""
 
 import logging
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import time
 
-import holidays
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from vntime import LOCAL_TZ
-
-from ..models import Appointment, Slot, Station, StationShift, Unit, User, db
-from . import access, clock
-from .errors import Forbidden, Invalid, Msg, NotFound
-from .scope import subtree
+from ...models import Appointment, Slot, Station, StationShift, Unit, User, db
+from .. import access, clock
+from ..errors import Forbidden, Invalid, Msg, NotFound
+from ..scope import subtree
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +47,6 @@ MAY_NOT_BOOK = Msg(
     "Your role may not book appointments or check people in.",
 )
 REQUIRED = Msg("Bắt buộc nhập.", "This field is required.")
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int, language: str) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=year, language=language)
-
-
-def holiday_name(day: date) -> Msg | None:
-    """The public holiday (Tết included) or substituted day off on `day`, named in both
-    languages as the `holidays` package names them; None on an ordinary day."""
-    vi = _holidays(day.year, "vi").get(day)
-    return Msg(vi, _holidays(day.year, "en_US").get(day) or vi) if vi else None
 
 
 # --- access ------------------------------------------------------------------------------
@@ -285,73 +267,3 @@ def _drop_unused_slots(station: Station) -> None:
         delete(Slot).where(Slot.station_id == station.id, Slot.day >= clock.today_local(), ~used),
         execution_options={"synchronize_session": False},
     )
-
-
-# --- slots -------------------------------------------------------------------------------
-
-
-@dataclass
-class DaySlots:
-    slots: list[Slot]
-    holiday: Msg | None  # why there are none, when a public holiday
-
-
-def slot_times(station: Station, day: date) -> list[tuple[time, time, int]]:
-    """(starts, ends, capacity) of every slot the shifts give on `day`."""
-    out = []
-    for shift in station.shifts:
-        if shift.weekday != day.weekday():
-            continue
-        at = datetime.combine(day, shift.starts)
-        end = datetime.combine(day, shift.ends)
-        step = timedelta(minutes=shift.slot_minutes)
-        while at + step <= end:
-            out.append((at.time(), (at + step).time(), shift.capacity))
-            at += step
-    return sorted(out)
-
-
-def ensure_slots(station: Station, day: date) -> None:
-    """Insert the slots of `day` that do not exist yet. Idempotent, also when two requests do it
-    at once (the unique station+day+starts and ON CONFLICT DO NOTHING). Not for past days,
-    inactive stations or public holidays."""
-    if not station.active or day < clock.today_local() or holiday_name(day):
-        return
-    wanted = slot_times(station, day)
-    if not wanted:
-        return
-    have = set(db.session.scalars(select(Slot.starts).where(Slot.station_id == station.id, Slot.day == day)))
-    rows = [
-        {"station_id": station.id, "day": day, "starts": s, "ends": e, "capacity": c, "booked": 0}
-        for s, e, c in wanted
-        if s not in have
-    ]
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(Slot).values(rows).on_conflict_do_nothing())
-
-
-def prepare_day(user: User, station_id, day: date) -> Station:
-    """The command that generates a day's slots (see ensure_slots) before a page reads them;
-    committed on its own so that the page's reads that follow see fresh, unexpired rows."""
-    station = get_station(user, station_id)
-    ensure_slots(station, day)
-    return station
-
-
-def day_slots(station: Station, day: date) -> DaySlots:
-    """The slots of a day, in time order (generated ones only: see prepare_day)."""
-    slots = db.session.scalars(
-        select(Slot)
-        .where(Slot.station_id == station.id, Slot.day == day)
-        .order_by(Slot.starts)
-        .execution_options(populate_existing=True)
-    )
-    return DaySlots(list(slots), holiday_name(day))
-
-
-def slot_started(slot: Slot) -> bool:
-    """Whether the slot's start (local time) has passed: it can no longer be booked."""
-    return datetime.combine(slot.day, slot.starts, LOCAL_TZ) <= clock.now()

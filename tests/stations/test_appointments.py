@@ -24,8 +24,9 @@ from tests.support.stations import (
     slot_id,
 )
 from webapp.models import Appointment, AppointmentPerson, Case, Slot, User, db
-from webapp.services import appointments, bookable, checkin, station_day
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
+from webapp.services.stations import appointments, checkin, day
+from webapp.services.stations import households as bookable
 from webapp.services.uow import command
 
 # Every test here runs on the frozen Monday of tests/support/appointments.py.
@@ -241,7 +242,7 @@ def test_check_in_by_scanned_code_starts_a_case_per_person(app, world, station):
     with command():
         resident(second).card_state = "cmnd"
     code = book(world.police, slot_id(station, TODAY, "09:00"), [first, second])
-    scanned = station_day.slip(world.police, code).payload
+    scanned = day.slip(world.police, code).payload
     with command():
         result = checkin.check_in(world.police2, station, scanned)
     assert result.failed == []
@@ -350,7 +351,7 @@ def test_past_bookings_count_as_no_shows_and_are_marked_by_the_nightly_command(w
         checkin.check_in(world.police, station, kept_code)
     with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
         with command():
-            view = station_day.day_view(world.police, station, TODAY)
+            view = day.day_view(world.police, station, TODAY)
         assert (view.counts["no_show"], view.counts["checked_in"], view.counts["booked"]) == (1, 1, 0)
         with command():
             assert checkin.mark_no_shows() == 1
@@ -388,7 +389,7 @@ def test_the_day_view_lists_slots_appointments_people_and_cases(world, station):
     with command():
         checkin.walk_in(world.police, station, [world.resident()])
     with command():
-        view = station_day.day_view(world.police, station, TODAY)
+        view = day.day_view(world.police, station, TODAY)
     assert [(s.starts.strftime("%H:%M"), s.booked) for s in view.slots] == [
         ("08:00", 0),
         ("08:30", 2),
@@ -414,21 +415,21 @@ def test_the_day_view_lists_slots_appointments_people_and_cases(world, station):
     }
     assert sorted(view.case_codes.values()) == sorted(c.code for c in db.session.scalars(select(Case)))
     with pytest.raises(NotFound):
-        station_day.day_view(world.police_b, station, TODAY)
+        day.day_view(world.police_b, station, TODAY)
 
 
 def test_the_slip_carries_code_date_time_and_station_in_its_qr(world, station):
     s = slot_id(station, TOMORROW, "09:30")
     code = book(world.police, s, household(world, 2, "HK-S"))
-    found = station_day.slip(world.police, code.lower())
+    found = day.slip(world.police, code.lower())
     assert found.payload == f"CCCD|{code}|2026-03-03|09:30|{station}"
     assert found.qr.startswith("data:image/svg+xml")
     assert (found.starts, found.ends) == ("09:30", "10:00")
     assert len(found.names) == 2
     with pytest.raises(NotFound):
-        station_day.slip(world.outsider, code)
+        day.slip(world.outsider, code)
     with pytest.raises(NotFound):
-        station_day.slip(world.police, "ZZZZZZZZ")
+        day.slip(world.police, "ZZZZZZZZ")
 
 
 # --- simultaneous bookings ----------------------------------------------------------------
