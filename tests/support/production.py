@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import select
 
 from webapp.models import ProductionBatch, db
-from webapp.services import batches
-from webapp.services.batch_delivery import Card
+from webapp.services.production import batches
+from webapp.services.production.delivery import Card
 from webapp.services.uow import command
 
 PRODUCED = date(2026, 11, 20)

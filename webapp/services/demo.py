@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import Case, CaseTask, Station, Unit, User, db
-from . import batch_delivery, clock, demo_supervision
+from . import clock, demo_supervision
 from .accounts import units, users
 from .cases import commands, tasks
 from .errors import ServiceError
+from .production import delivery
 from .residents import registry
 from .residents.personal_id import make_personal_id
 from .stations import setup
@@ -258,7 +259,7 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
                 number = f"C{case.id:09d}"
                 case, changed = commands.record_card_produced(user, code, number, clock.today_local())
                 if changed:
-                    batch_delivery.on_card_produced(case, number, user)
+                    delivery.on_card_produced(case, number, user)
                 continue
             task = db.session.scalar(
                 select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step)

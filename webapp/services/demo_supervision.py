@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
-from . import batch_delivery, batches, clock, stage_counts
+from . import clock, stage_counts
+from .production import batches, delivery
 from .uow import command
 
 QUOTA_SHARE = 80  # % of a unit's residents: the campaign's quota in the demo
@@ -73,9 +74,9 @@ def batch_production() -> int:
         first = batches.get_batch(centre, made[0])
         members = batches.members(first)
         cards = [
-            batch_delivery.Card(m.case_code, f"C{n:09d}", clock.today_local())
+            delivery.Card(m.case_code, f"C{n:09d}", clock.today_local())
             for n, m in enumerate(members[: len(members) // 2], start=900_000_000)
         ]
         if cards:
-            batch_delivery.record_cards(centre, first.code, cards)
+            delivery.record_cards(centre, first.code, cards)
     return len(made)

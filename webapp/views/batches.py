@@ -15,8 +15,9 @@ from flask_login import current_user, login_required
 
 from .. import labels
 from ..i18n import message
-from ..services import access, batch_delivery, batches, uow
+from ..services import access, uow
 from ..services.errors import Conflict, Invalid
+from ..services.production import batches, delivery
 from ..web import is_htmx, render
 from .downloads import send_table
 
@@ -135,7 +136,7 @@ def send(code: str):
 @login_required
 def receive(code: str):
     try:
-        outcome = batch_delivery.receive(current_user, code, request.form.getlist("case"))
+        outcome = delivery.receive(current_user, code, request.form.getlist("case"))
     except (Invalid, Conflict) as exc:
         _flash_error(exc)
         return see_other(url_for("batches.detail", code=code))

@@ -2,9 +2,10 @@ from flask import jsonify
 from sqlalchemy import select
 
 from ...models import Case, db
-from ...services import access, batch_delivery, batches, clock, uow
+from ...services import access, clock, uow
 from ...services.cases import commands
 from ...services.errors import Forbidden, Msg
+from ...services.production import batches, delivery
 from ...services.text import parse_iso_date
 from . import (
     ApiError,
@@ -61,7 +62,7 @@ def production_card():
             current_user(), code, number, parse_iso_date(produced_at)
         )
         if changed:  # the card joins its unit's parcel of the day (a delivery batch)
-            batch_delivery.on_card_produced(case, number, current_user())
+            delivery.on_card_produced(case, number, current_user())
         out = case_json(case, with_events=False)
     return jsonify(out)
 
@@ -147,12 +148,12 @@ def production_batch_cards(code: str):
     (items,) = read(body(), ("cards",), kind=list)
     cards = _cards(items)
     _dispatch_batch(code)
-    outcome = batch_delivery.record_cards(current_user(), code, cards)
+    outcome = delivery.record_cards(current_user(), code, cards)
     db.session.expire_all()
     return jsonify(_outcome_json(_dispatch_batch(code), outcome))
 
 
-def _cards(items: list) -> list[batch_delivery.Card]:
+def _cards(items: list) -> list[delivery.Card]:
     """Every card well-formed and valid, or nothing is done: 400 naming the entries of the wrong
     JSON type, else 422 naming each entry's problems (`cards[3].produced_at`)."""
     if not 1 <= len(items) <= MAX_CARDS:
@@ -184,12 +185,12 @@ def _cards(items: list) -> list[batch_delivery.Card]:
     if problems:
         raise ApiError(422, "invalid", f"Invalid: {', '.join(list(problems)[:5])}.", problems)
     return [
-        batch_delivery.Card(c["case_code"], c["card_number"].strip(), parse_iso_date(c["produced_at"]))
+        delivery.Card(c["case_code"], c["card_number"].strip(), parse_iso_date(c["produced_at"]))
         for c in items
     ]
 
 
-def _outcome_json(batch, outcome: batch_delivery.Outcome) -> dict:
+def _outcome_json(batch, outcome: delivery.Outcome) -> dict:
     lang = _lang()
     results = [{"case_code": c, "outcome": "produced", "error": None} for c in outcome.done]
     results += [{"case_code": c, "outcome": "unchanged", "error": None} for c in outcome.unchanged]

@@ -17,10 +17,10 @@ from datetime import date
 
 from sqlalchemy import and_, exists, func, insert, select
 
-from ..models import BatchCase, Case, CaseTask, ProductionBatch, Resident, Unit, User, db
-from . import access, clock, uow
-from .errors import Conflict, Forbidden, Invalid, Msg, NotFound
-from .scope import subtree
+from ...models import BatchCase, Case, CaseTask, ProductionBatch, Resident, Unit, User, db
+from .. import access, clock, uow
+from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
+from ..scope import subtree
 
 log = logging.getLogger(__name__)
 

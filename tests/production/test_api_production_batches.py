@@ -8,7 +8,8 @@ import pytest
 
 from tests.support.api import approved, card, fields_of, snapshot
 from webapp.models import ProductionBatch, db
-from webapp.services import batches, clock
+from webapp.services import clock
+from webapp.services.production import batches
 from webapp.services.uow import command
 
 

@@ -13,7 +13,7 @@ from tests.support.api import snapshot
 from tests.support.cases import approved
 from tests.support.production import batch, cards, member_codes, parcels
 from tests.support.web import HTMX, login
-from webapp.services import batch_delivery, batches
+from webapp.services.production import batches, delivery
 from webapp.services.uow import command
 
 
@@ -67,7 +67,7 @@ def test_an_officer_receives_the_ticked_cards_of_a_parcel(client, world):
     codes = sorted(approved(world) for _ in range(3))
     with command():
         code = batches.create_dispatch(world.lead, "13300", send=True).code
-    batch_delivery.record_cards(world.production, code, cards(*codes))
+    delivery.record_cards(world.production, code, cards(*codes))
     (parcel,) = parcels()
     login(client, "police_a")
     page = client.get("/batches/").get_data(as_text=True)  # officers land on the parcels
@@ -91,7 +91,7 @@ def test_receiving_without_ticking_anything_changes_nothing(client, world):
     code = approved(world)
     with command():
         dispatch = batches.create_dispatch(world.lead, "13300", send=True).code
-    batch_delivery.record_cards(world.production, dispatch, cards(code))
+    delivery.record_cards(world.production, dispatch, cards(code))
     (parcel,) = parcels()
     login(client, "police_a")
     before = snapshot()
@@ -174,7 +174,7 @@ def test_a_batch_and_the_list_as_csv_and_xlsx(client, world):
     codes = sorted(approved(world) for _ in range(2))
     with command():
         code = batches.create_dispatch(world.lead, "13300", send=True).code
-    batch_delivery.record_cards(world.production, code, cards(codes[0]))
+    delivery.record_cards(world.production, code, cards(codes[0]))
     login(client, "lead_a")
     response = client.get(f"/batches/{code}?format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"

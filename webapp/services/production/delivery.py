@@ -12,8 +12,10 @@ from sqlalchemy import insert, select, update
 
 from vntime import LOCAL_TZ
 
-from ..models import BatchCase, Case, CaseTask, ProductionBatch, User, db
-from . import access, clock, uow
+from ...models import BatchCase, Case, CaseTask, ProductionBatch, User, db
+from .. import access, clock, uow
+from ..cases import commands, tasks
+from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 from .batches import (
     BATCH_TABLE,
     DELIVERY,
@@ -30,8 +32,6 @@ from .batches import (
     size,
     state,
 )
-from .cases import commands, tasks
-from .errors import Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from tests.support.api import snapshot
 from tests.support.cases import actions, approved, case, do, start, task_of
 from tests.support.production import PRODUCED, batch, cards, dispatch, member_codes, parcels
 from webapp.models import BatchCase, User, db
-from webapp.services import access, batch_delivery, batches, clock
+from webapp.services import access, clock
 from webapp.services.cases import commands, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
+from webapp.services.production import batches, delivery
 from webapp.services.uow import command
 
 # --- dispatch --------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def test_who_sees_which_batches(world):
 def test_the_centre_answers_a_batch_and_its_cards_travel_back_as_a_parcel(world):
     codes = [approved(world) for _ in range(3)]
     code = dispatch(world.lead)
-    result = batch_delivery.record_cards(world.production, code, cards(*codes[:2]))
+    result = delivery.record_cards(world.production, code, cards(*codes[:2]))
     assert (sorted(result.done), result.unchanged, result.failed) == (sorted(codes[:2]), [], [])
     assert [case(c).current_steps for c in codes] == ["receive_card", "receive_card", "await_card_production"]
     assert batch(code).status == "sent"  # one case still waits
@@ -151,7 +152,7 @@ def test_the_centre_answers_a_batch_and_its_cards_travel_back_as_a_parcel(world)
         world.production.id,
     )
     assert sorted(member_codes(parcel.code)) == sorted(codes[:2])
-    batch_delivery.record_cards(world.production, code, cards(codes[2]))
+    delivery.record_cards(world.production, code, cards(codes[2]))
     assert batch(code).status == "received" and batch(code).closed_at is not None
     (parcel,) = parcels()  # the same day's parcel
     assert len(member_codes(parcel.code)) == 3
@@ -160,9 +161,9 @@ def test_the_centre_answers_a_batch_and_its_cards_travel_back_as_a_parcel(world)
 def test_a_repeated_batch_of_cards_changes_nothing(world):
     codes = [approved(world) for _ in range(2)]
     code = dispatch(world.lead)
-    batch_delivery.record_cards(world.production, code, cards(*codes))
+    delivery.record_cards(world.production, code, cards(*codes))
     before = snapshot()
-    again = batch_delivery.record_cards(world.production, code, cards(*codes))
+    again = delivery.record_cards(world.production, code, cards(*codes))
     assert (again.done, sorted(again.unchanged), again.failed) == ([], sorted(codes), [])
     assert snapshot() == before
 
@@ -170,11 +171,11 @@ def test_a_repeated_batch_of_cards_changes_nothing(world):
 def test_a_case_in_conflict_is_reported_and_the_others_go_on(world):
     codes = [approved(world) for _ in range(4)]
     code = dispatch(world.lead)
-    batch_delivery.record_cards(world.production, code, cards(codes[0]))
+    delivery.record_cards(world.production, code, cards(codes[0]))
     with command():
         commands.withdraw(world.police, codes[1], "Công dân rút hồ sơ")
     stranger = approved(world)  # not in the batch
-    result = batch_delivery.record_cards(
+    result = delivery.record_cards(
         world.production,
         code,
         [*cards(codes[0], number="X{}"), *cards(codes[1], codes[2], codes[3], stranger)],
@@ -192,11 +193,11 @@ def test_cards_for_a_batch_not_sent_or_not_a_dispatch_batch(world):
     code = dispatch(world.lead, send=False)
     before = snapshot()
     with pytest.raises(Conflict):
-        batch_delivery.record_cards(world.admin, code, [])
+        delivery.record_cards(world.admin, code, [])
     with pytest.raises(NotFound):
-        batch_delivery.record_cards(world.production, code, [])
+        delivery.record_cards(world.production, code, [])
     with pytest.raises(Forbidden):
-        batch_delivery.record_cards(world.lead, code, [])
+        delivery.record_cards(world.lead, code, [])
     assert snapshot() == before
 
 
@@ -205,13 +206,13 @@ def test_each_unit_gets_its_own_parcel_and_a_new_one_each_day(world):
     b1 = approved(world, unit=world.commune_b, police=world.police_b)
     dispatch(world.lead)
     dispatch(world.admin, "13301")
-    batch_delivery.record_cards(world.production, "SX-13300-0001", cards(a1))
-    batch_delivery.record_cards(world.production, "SX-13301-0001", cards(b1))
+    delivery.record_cards(world.production, "SX-13300-0001", cards(a1))
+    delivery.record_cards(world.production, "SX-13301-0001", cards(b1))
     assert [p.code for p in parcels("13300")] == ["GT-13300-0001"]
     assert [p.code for p in parcels("13301")] == ["GT-13301-0001"]
     with command():  # yesterday's parcel is on its way already
         batch("GT-13300-0001").created_at = clock.now() - timedelta(days=1)
-    batch_delivery.record_cards(world.production, "SX-13300-0001", cards(a2))
+    delivery.record_cards(world.production, "SX-13300-0001", cards(a2))
     assert [(p.code, member_codes(p.code)) for p in parcels("13300")] == [
         ("GT-13300-0001", [a1]),
         ("GT-13300-0002", [a2]),
@@ -223,19 +224,19 @@ def test_each_unit_gets_its_own_parcel_and_a_new_one_each_day(world):
 
 def produced(world, n=3) -> tuple[str, list[str]]:
     codes = [approved(world) for _ in range(n)]
-    batch_delivery.record_cards(world.production, dispatch(world.lead), cards(*codes))
+    delivery.record_cards(world.production, dispatch(world.lead), cards(*codes))
     return parcels()[0].code, sorted(codes)
 
 
 def test_officers_receive_the_ticked_cards_and_the_parcel_closes_when_all_are_in(world):
     parcel, codes = produced(world)
-    result = batch_delivery.receive(world.police, parcel, codes[:2])
+    result = delivery.receive(world.police, parcel, codes[:2])
     assert (sorted(result.done), result.unchanged, result.failed) == (codes[:2], [], [])
     assert [case(c).current_steps for c in codes] == ["hand_over_card", "hand_over_card", "receive_card"]
     assert batch(parcel).status == "sent"
     states = {m.case_code: m.state for m in batches.members(batch(parcel))}
     assert states == {codes[0]: "received", codes[1]: "received", codes[2]: "to_receive"}
-    again = batch_delivery.receive(world.police2, parcel, codes)
+    again = delivery.receive(world.police2, parcel, codes)
     assert (again.done, sorted(again.unchanged), again.failed) == ([codes[2]], codes[:2], [])
     assert batch(parcel).status == "received" and batch(parcel).closed_at is not None
     for code in codes:  # each through tasks.complete: audited as the officer's completion
@@ -248,7 +249,7 @@ def test_a_card_held_by_another_officer_is_reported_and_the_others_received(worl
     parcel, codes = produced(world)
     with command():
         tasks.claim(world.police2, task_of(codes[1], "receive_card").id)
-    result = batch_delivery.receive(world.police, parcel, codes)
+    result = delivery.receive(world.police, parcel, codes)
     assert sorted(result.done) == [codes[0], codes[2]]
     ((failed, error),) = result.failed
     assert failed == codes[1] and isinstance(error, Conflict)
@@ -263,7 +264,7 @@ def test_receiving_nothing_or_a_case_not_in_the_parcel_is_invalid_and_changes_no
     picked = [codes[0], other] if picked == "mixed" else picked
     before = snapshot()
     with pytest.raises(Invalid) as caught:
-        batch_delivery.receive(world.police, parcel, picked)
+        delivery.receive(world.police, parcel, picked)
     assert set(caught.value.fields) == {"cases"}
     assert snapshot() == before
 
@@ -282,7 +283,7 @@ def test_only_officers_of_the_unit_receive(world, who, error):
     parcel, codes = produced(world, 1)
     before = snapshot()
     with pytest.raises(error):
-        batch_delivery.receive(getattr(world, who), parcel, codes)
+        delivery.receive(getattr(world, who), parcel, codes)
     assert snapshot() == before
     assert access.can_receive_batches(world.lead, batch(parcel).unit)
 
@@ -291,7 +292,7 @@ def test_a_dispatch_batch_is_not_received(world):
     approved(world)
     code = dispatch(world.lead)
     with pytest.raises(Conflict):
-        batch_delivery.receive(world.police, code, member_codes(code))
+        delivery.receive(world.police, code, member_codes(code))
 
 
 # --- at the same moment (PostgreSQL) -------------------------------------------------------
@@ -350,7 +351,7 @@ def test_cards_delivered_at_once_close_the_batch_and_share_one_parcel(app, world
             try:
                 with command():
                     case_, _ = commands.record_card_produced(producer(), first, "C1", PRODUCED)
-                    batch_delivery.on_card_produced(case_, "C1", producer())
+                    delivery.on_card_produced(case_, "C1", producer())
                     a_done.set()
                     a_commit.wait(10)
                 results["a"] = "ok"
@@ -360,7 +361,7 @@ def test_cards_delivered_at_once_close_the_batch_and_share_one_parcel(app, world
     def b():
         with app.app_context():
             try:
-                results["b"] = batch_delivery.record_cards(producer(), code, cards(last)).done
+                results["b"] = delivery.record_cards(producer(), code, cards(last)).done
             finally:
                 db.session.remove()
 
@@ -429,7 +430,7 @@ def test_a_sent_batch_closes_when_its_last_waiting_case_leaves_another_way(world
     first, second = approved(world), approved(world)
     code = dispatch(world.lead)
     with command():
-        batch_delivery.record_cards(world.production, code, cards(first))
+        delivery.record_cards(world.production, code, cards(first))
     assert batch(code).status == "sent"  # the second still waits
     with command():  # the citizen withdraws: nothing in the batch waits any more
         commands.withdraw(world.police, second, "Công dân rút hồ sơ")
@@ -441,5 +442,5 @@ def test_a_card_for_a_case_in_a_batch_not_yet_sent_leaves_the_batch_open(world):
     code = dispatch(world.lead, send=False)
     with command():  # the single-card callback of API.md (as its view does), batch never sent
         produced, _changed = commands.record_card_produced(world.production, only, "C000000009", PRODUCED)
-        batch_delivery.on_card_produced(produced, "C000000009", world.production)
+        delivery.on_card_produced(produced, "C000000009", world.production)
     assert batch(code).status == "open" and case(only).current_steps == "receive_card"
