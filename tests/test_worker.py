@@ -106,7 +106,7 @@ def test_a_round_fires_due_timers_and_sends_what_they_caused(world, file_backend
 
 
 def test_the_first_round_of_a_day_counts_the_resident_figures_once(world):
-    from webapp.services import progress
+    from webapp.services.supervision import progress
 
     world.resident()
     world.resident(unit=world.commune_b)

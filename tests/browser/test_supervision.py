@@ -9,8 +9,8 @@ import pytest
 from tests.support.cases import CLEAN, DOB, approved, do, finish_from_biometrics, start, task_of
 from tests.support.paths import SCREENSHOTS as SHOTS
 from tests.support.stuck import MONDAY, at
-from webapp.services import progress
 from webapp.services.production import batches
+from webapp.services.supervision import progress
 from webapp.services.uow import command
 
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
-from . import clock, stage_counts
+from . import clock
 from .production import batches, delivery
+from .supervision import stage_counts
 from .uow import command
 
 QUOTA_SHARE = 80  # % of a unit's residents: the campaign's quota in the demo

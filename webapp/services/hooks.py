@@ -6,10 +6,10 @@ capabilities, fills both once at start-up (create_app), so the engine and the ou
 of the modules that react to them.
 """
 
-from . import stage_counts
 from .cases import engine
 from .messaging import alerts, notifiers, population_sync
 from .production import batches
+from .supervision import stage_counts
 
 
 def install() -> None:

@@ -21,11 +21,12 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from ..models import Case, ImportJob, db
-from . import clock, progress_figures, uow
+from . import clock, uow
 from .cases import commands
 from .errors import Conflict, Msg
 from .messaging import outbox
 from .residents import import_jobs
+from .supervision import progress_figures
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 
 from .. import labels, web
 from ..i18n import message
-from ..services import access, stats, uow
+from ..services import access, uow
 from ..services.errors import Invalid
 from ..services.residents import listing
+from ..services.supervision import coverage as stats
 from ..web import is_htmx
 from .downloads import send_table
 

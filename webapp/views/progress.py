@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 
 from .. import labels
 from ..i18n import message
-from ..services import progress, progress_chart, uow
+from ..services import uow
 from ..services.errors import Invalid
-from ..services.stage_counts import STAGES
+from ..services.supervision import progress, progress_chart
+from ..services.supervision.stage_counts import STAGES
 from ..web import render
 from .downloads import send_table
 

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 
 from .. import labels
 from ..i18n import message
-from ..services import access, clock, stuck, uow, workflow_store
-from ..services import step_targets as targets_service
-from ..services import supervisor_actions as actions
+from ..services import access, clock, uow, workflow_store
 from ..services.cases import commands, comments
 from ..services.cases.inbox import due_class
 from ..services.errors import Forbidden, Invalid
+from ..services.supervision import actions, stuck
+from ..services.supervision import targets as targets_service
 from ..web import form_version, is_htmx, render
 from . import stuck_export
 

@@ -2,9 +2,10 @@
 
 from flask import jsonify, request
 
-from ...services import access, stuck
+from ...services import access
 from ...services.errors import Forbidden
-from ...services.supervisor_actions import NOT_SUPERVISOR
+from ...services.supervision import stuck
+from ...services.supervision.actions import NOT_SUPERVISOR
 from . import authenticated, bp, choice, current_user, invalid, page_args
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 from tests.support.cases import CLEAN, DOB, case, do, finish_from_biometrics, start
 from webapp.models import Case, CaseTask, StageCount, Unit, db
 from webapp.models.progress import CaseCount
-from webapp.services import progress, progress_chart, progress_flow, stage_counts
 from webapp.services.cases import commands
 from webapp.services.errors import Forbidden, Invalid, NotFound
+from webapp.services.supervision import progress, progress_chart, progress_flow, stage_counts
 from webapp.services.uow import command
 
 

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from workflows.engine import CannotReset
 
-from ..models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
-from . import access, clock, uow, workflow_store
-from .cases import comments, engine
-from .cases.commands import get_case
-from .errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
-from .messaging import notifiers, outbox
+from ...models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
+from .. import access, clock, uow, workflow_store
+from ..cases import comments, engine
+from ..cases.commands import get_case
+from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
+from ..messaging import notifiers, outbox
 
 log = logging.getLogger(__name__)
 

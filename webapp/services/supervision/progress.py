@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..models import Unit, User, db
-from . import access, clock, progress_figures, progress_flow, workflow_store
-from .errors import Forbidden, Invalid, Msg
+from ...models import Unit, User, db
+from .. import access, clock, workflow_store
+from ..errors import Forbidden, Invalid, Msg
+from . import progress_figures, progress_flow
 from .progress_figures import Breakdown, Figures
 from .progress_flow import BacklogRow, Forecast, Throughput
 

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..models import Unit, User, db
-from . import access, clock
-from .accounts import units
-from .errors import Forbidden, Msg
+from ...models import Unit, User, db
+from .. import access, clock
+from ..accounts import units
+from ..errors import Forbidden, Msg
+from ..residents import eligibility
+from ..scope import subtree
 from .progress_figures import breakdown, resident_figures, unit_in_scope
-from .residents import eligibility
-from .scope import subtree
 
 
 def _per_unit(unit: Unit) -> list[tuple[int, int, int]]:

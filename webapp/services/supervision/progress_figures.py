@@ -12,13 +12,14 @@ from functools import lru_cache
 
 from sqlalchemy import delete, exists, func, insert, select
 
-from ..models import Case, Resident, StageCount, Unit, User, db
-from ..models.progress import CaseCount
-from . import access, clock, stage_counts
-from .accounts import units
-from .errors import Forbidden, Msg, NotFound
-from .residents import eligibility
-from .scope import subtree
+from ...models import Case, Resident, StageCount, Unit, User, db
+from ...models.progress import CaseCount
+from .. import access, clock
+from ..accounts import units
+from ..errors import Forbidden, Msg, NotFound
+from ..residents import eligibility
+from ..scope import subtree
+from . import stage_counts
 
 APPLIED_STATUSES = ("open", "error", "issued")
 JUSTICE_STEPS = frozenset(("triage_correction", "await_citizen_documents", "record_correction"))

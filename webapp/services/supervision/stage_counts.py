@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from vntime import LOCAL_TZ
 from workflows import Outcome
 
-from ..models import CaseEvent, CaseTask, StageCount, Unit, db
+from ...models import CaseEvent, CaseTask, StageCount, Unit, db
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from vntime import LOCAL_TZ, add_working_days, working_days_between
 
-from ..models import StepTarget, db
+from ...models import StepTarget, db
 
 
 def _midnight(day) -> datetime:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start
 from webapp.models import StageCount, Unit, db
-from webapp.services import stage_counts
 from webapp.services.cases import commands
 from webapp.services.errors import Invalid
+from webapp.services.supervision import stage_counts
 from webapp.services.uow import command
 
 # 16:59 UTC is 23:59 in Hà Nội; 17:01 UTC is already the next local day.

@@ -8,9 +8,10 @@ from tests.support.cases import CLEAN, DOB, case, do, start, task_of
 from tests.support.stuck import BPMN, MONDAY, at, error_case, to_production
 from vntime import LOCAL_TZ, add_working_days, working_days_between
 from webapp.models import StepTarget, db
-from webapp.services import stuck, stuck_query, workflow_store
+from webapp.services import workflow_store
 from webapp.services.cases import commands, tasks
 from webapp.services.errors import NotFound
+from webapp.services.supervision import stuck, stuck_query
 from webapp.services.uow import command
 from workflows import load_bundle
 
@@ -70,7 +71,7 @@ def test_late_cutoff_counts_working_days_after_tet():
 def test_cutoffs_agree_with_walking_back_day_by_day_and_stay_fast_a_year_back():
     """The cutoffs are found by binary search; walking back one day at a time (the plain way,
     quadratic in the days) gives the same moments, across Tết and the September holidays."""
-    from webapp.services.working_days import _midnight
+    from webapp.services.supervision.cutoffs import _midnight
 
     def walked(now, days, holds):
         day = now.astimezone(LOCAL_TZ).date()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, defer
 
 from vntime import working_days_between
 
-from ..models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
+from ...models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
 
 TASK, CASE = 0, 1  # the `kind` column of the stuck query: a task row or a case row
 

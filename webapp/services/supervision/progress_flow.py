@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from ..models import StageCount, Unit, db
-from . import workflow_store
-from .scope import subtree
+from ...models import StageCount, Unit, db
+from .. import workflow_store
+from ..scope import subtree
 from .stage_counts import STAGES
 
 CHART_DAYS = 30

@@ -22,12 +22,13 @@ from datetime import datetime
 
 from sqlalchemy import exists, select, text
 
-from ..models import Unit, User, db
-from . import clock, stuck_query, stuck_rows, workflow_store
-from .errors import Invalid, Msg, NotFound
-from .scope import subtree
+from ...models import Unit, User, db
+from .. import clock, workflow_store
+from ..errors import Invalid, Msg, NotFound
+from ..scope import subtree
+from . import stuck_query, stuck_rows
+from .cutoffs import idle_cutoff, idle_cutoffs, late_cutoff, target_cutoffs  # noqa: F401 (part of this API)
 from .stuck_query import DEPARTMENTS, ORDER, PRODUCTION_STEP, REASONS, StuckQuery
-from .working_days import idle_cutoff, idle_cutoffs, late_cutoff, target_cutoffs  # noqa: F401 (part of this API)
 
 SORTS = ("overdue", "oldest", "unit")
 PER_PAGE = 50

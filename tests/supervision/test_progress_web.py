@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.support.cases import CLEAN, DOB, do, finish_from_biometrics, start
 from tests.support.web import login
 from webapp.models import Unit, db
-from webapp.services import progress
+from webapp.services.supervision import progress
 from webapp.services.uow import command
 
 

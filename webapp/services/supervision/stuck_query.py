@@ -14,10 +14,11 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, select, un
 
 from vntime import add_working_days
 
-from ..models import Case, CaseEvent, CaseTask, ProcessSpec, db
-from . import stuck_rows, workflow_store
-from .scope import subtree
-from .working_days import late_cutoff
+from ...models import Case, CaseEvent, CaseTask, ProcessSpec, db
+from .. import workflow_store
+from ..scope import subtree
+from . import stuck_rows
+from .cutoffs import late_cutoff
 
 REASONS = ("overdue", "target", "idle", "error", "production")
 DEPARTMENTS = ("police", "justice", "approval", "production")

@@ -11,10 +11,10 @@ from tests.support.api import Api
 from tests.support.cases import start
 from tests.support.web import login
 from webapp.models import Resident, db
-from webapp.services import progress_figures, stats
 from webapp.services.errors import Forbidden, NotFound
 from webapp.services.residents import eligibility
 from webapp.services.residents.personal_id import make_personal_id
+from webapp.services.supervision import coverage, progress_figures
 from webapp.services.uow import command
 
 TODAY = date(2026, 6, 15)
@@ -63,19 +63,19 @@ def campaign(world, today):
 
 
 def test_coverage_of_a_province_and_its_communes(world, campaign):
-    c = stats.coverage(world.supervisor, None)
+    c = coverage.coverage(world.supervisor, None)
     assert (c.total.unit, c.total.applied, c.total.eligible) == (world.province, 3, 6)
     assert c.total.ratio == 0.5
     assert [(f.unit.code, f.applied, f.eligible) for f in c.children] == [("13300", 2, 4), ("13301", 1, 2)]
     assert c.trail == [world.province]
-    commune = stats.coverage(world.supervisor, "13301")
+    commune = coverage.coverage(world.supervisor, "13301")
     assert (commune.total.applied, commune.total.eligible, commune.children) == (1, 2, [])
     assert commune.trail == [world.province, world.commune_b]
-    assert stats.coverage(world.police_b, None).trail == [world.commune_b]  # not the province above
+    assert coverage.coverage(world.police_b, None).trail == [world.commune_b]  # not the province above
 
 
 def test_a_unit_without_residents_is_zero_over_zero(world, today):
-    c = stats.coverage(world.admin, "37")
+    c = coverage.coverage(world.admin, "37")
     assert (c.total.applied, c.total.eligible, c.total.ratio) == (0, 0, None)
     assert [(f.unit.code, f.eligible) for f in c.children] == [("13300", 0), ("13301", 0)]
 
@@ -84,7 +84,7 @@ def test_deceased_and_withdrawn_do_not_count(world, campaign):
     a, _b = campaign
     with command():
         a[3].status = "deceased"
-    c = stats.coverage(world.police, None)
+    c = coverage.coverage(world.police, None)
     assert (c.total.applied, c.total.eligible) == (2, 3)
 
 
@@ -96,10 +96,10 @@ def test_coverage_is_for_police_and_supervisors_within_their_scope(world, campai
         (world.outsider, "37"),
     ):
         with pytest.raises(NotFound):
-            stats.coverage(user, code)
+            coverage.coverage(user, code)
     for user in (world.justice, world.approval, world.production):
         with pytest.raises(Forbidden):
-            stats.coverage(user, None)
+            coverage.coverage(user, None)
 
 
 def test_progress_counts_eligible_by_the_table(world, campaign, app):
@@ -173,12 +173,12 @@ def test_the_coverage_table_downloads_as_csv_and_xlsx(world, campaign, client):
 
 def test_above_a_commune_coverage_reads_the_day_s_count_and_a_commune_is_live(world, campaign):
     a, _b = campaign
-    before = stats.coverage(world.supervisor, None)  # counts the province's residents for the day
+    before = coverage.coverage(world.supervisor, None)  # counts the province's residents for the day
     assert (before.total.applied, before.total.eligible) == (3, 6)
     start(world.police, a[3].personal_id)  # one more application in commune A today
-    province = stats.coverage(world.supervisor, None)
+    province = coverage.coverage(world.supervisor, None)
     assert (province.total.applied, province.today) == (3, TODAY)  # the day's count
-    assert stats.coverage(world.supervisor, "13300").total.applied == 3  # the commune: live
+    assert coverage.coverage(world.supervisor, "13300").total.applied == 3  # the commune: live
     with command():
         progress_figures.recount_residents()  # what the worker does the next morning
-    assert stats.coverage(world.supervisor, None).total.applied == 4
+    assert coverage.coverage(world.supervisor, None).total.applied == 4

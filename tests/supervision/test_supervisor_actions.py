@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from tests.support.cases import CLEAN, actions, case, do, start, task_of
 from tests.support.stuck import error_case, to_production
 from webapp.models import CaseEvent, CaseTask, OutboxMessage, db
-from webapp.services import supervisor_actions as sa
 from webapp.services.cases import commands, inbox
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
+from webapp.services.supervision import actions as sa
 from webapp.services.uow import command
 
 REASON = "Quá hạn 3 ngày, cán bộ nghỉ phép"

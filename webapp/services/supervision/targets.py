@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..models import StepTarget, User, db
-from . import access, clock, workflow_store
-from .errors import Forbidden, Invalid, Msg
+from ...models import StepTarget, User, db
+from .. import access, clock, workflow_store
+from ..errors import Forbidden, Invalid, Msg
 
 log = logging.getLogger(__name__)
 
