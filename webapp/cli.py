@@ -10,11 +10,12 @@ from flask.cli import AppGroup
 
 from . import cli_residents, cli_stats, cli_worker
 from .models import CaseTask, db
-from .services import demo, uow
+from .services import uow
 from .services import worker as worker_service
 from .services.accounts import units, users
 from .services.cases import commands as case_service
 from .services.cases import tasks as task_service
+from .services.demo import seed
 from .services.errors import ServiceError
 
 units_cli = AppGroup("units", help="Administrative units.")
@@ -191,8 +192,8 @@ def timers_run(loop, interval):
 @click.option("--cases", "case_count", default=400, show_default=True)
 def seed_demo(residents, case_count):
     """Load demo data once: a real province, users for every role, residents and cases."""
-    if demo.already_seeded():
+    if seed.already_seeded():
         click.echo("demo data already present")
     else:
-        demo.seed(residents, case_count, echo=click.echo)
-    click.echo(demo.logins_text())
+        seed.seed(residents, case_count, echo=click.echo)
+    click.echo(seed.logins_text())

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.support.api import CLEAN, complete, fields_of, make_overdue, snapshot, started, task_id
-from webapp.services.openapi import EVENT_ACTIONS
+from webapp.views.api.openapi.blocks import EVENT_ACTIONS
 
 CASE_KEYS = {"code", "status", "kind", "priority", "unit", "version", "resident", "tasks"}
 TASK_KEYS = {"id", "case_code", "step", "department", "unit", "assignee", "ready_at", "due_at"}

@@ -17,8 +17,8 @@ from tests.support.api import (
 from webapp.models import User, db
 from webapp.services.accounts import users
 from webapp.services.cases import step_fields
-from webapp.services.openapi import FIELD_TYPES
 from webapp.services.uow import command
+from webapp.views.api.openapi.blocks import FIELD_TYPES
 
 
 @pytest.fixture

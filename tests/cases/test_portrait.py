@@ -16,10 +16,10 @@ from tests.support.api import Api, snapshot
 from tests.support.cases import CLEAN, DOB, case, do, start, task_of
 from tests.support.web import HTMX, login
 from webapp.models import Attachment, CaseEvent, db
-from webapp.services import openapi
 from webapp.services.cases import portraits, tasks
 from webapp.services.errors import Conflict, Forbidden, Invalid
 from webapp.services.uow import command
+from webapp.views.api import openapi
 
 
 def image(fmt="JPEG", size=(300, 400), color=(200, 170, 150)) -> bytes:

@@ -272,12 +272,12 @@ def test_the_list_shows_stations_in_scope_only(world):
 
 
 def test_the_demo_stations_are_seeded_once(world):
-    from webapp.services import demo
+    from webapp.services.demo import seed
 
     with command():
-        assert demo.seed_stations([world.commune_a, world.commune_b]) == 3
+        assert seed.seed_stations([world.commune_a, world.commune_b]) == 3
     with command():
-        assert demo.seed_stations([world.commune_a, world.commune_b]) == 0
+        assert seed.seed_stations([world.commune_a, world.commune_b]) == 0
     names = sorted(db.session.scalars(select(Station.name)))
     assert names == [
         "Trụ sở Công an Phường Hoa Lư",

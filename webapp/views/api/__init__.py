@@ -189,4 +189,4 @@ def init_app(app: Flask) -> None:
 
 
 # The endpoints register themselves on `bp` when imported.
-from . import cases, openapi, portraits, production, residents, stats, stuck, tasks, units  # noqa: E402, F401
+from . import cases, meta, portraits, production, residents, stats, stuck, tasks, units  # noqa: E402, F401

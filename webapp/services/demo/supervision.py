@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
-from . import clock
-from .production import batches, delivery
-from .supervision import stage_counts
-from .uow import command
+from ...models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
+from .. import clock
+from ..production import batches, delivery
+from ..supervision import stage_counts
+from ..uow import command
 
 QUOTA_SHARE = 80  # % of a unit's residents: the campaign's quota in the demo
 # Per step: (target days, idle days). The steering committee's goals, tighter than the law's.

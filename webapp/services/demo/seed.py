@@ -6,16 +6,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..models import Case, CaseTask, Station, Unit, User, db
-from . import clock, demo_supervision
-from .accounts import units, users
-from .cases import commands, tasks
-from .errors import ServiceError
-from .production import delivery
-from .residents import registry
-from .residents.personal_id import make_personal_id
-from .stations import setup
-from .uow import command
+from ...models import Case, CaseTask, Station, Unit, User, db
+from .. import clock
+from ..accounts import units, users
+from ..cases import commands, tasks
+from ..errors import ServiceError
+from ..production import delivery
+from ..residents import registry
+from ..residents.personal_id import make_personal_id
+from ..stations import setup
+from ..uow import command
+from . import supervision
 
 PASSWORD = "demo12345"
 PROVINCE = 37  # Ninh Bình in today's 34-province list
@@ -148,9 +149,9 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
     with command():
         _age_some(rng)
     echo(f"cases: {started}")
-    demo_supervision.spread_history(rng)
-    demo_supervision.set_targets()
-    echo(f"production batches sent: {demo_supervision.batch_production()}")
+    supervision.spread_history(rng)
+    supervision.set_targets()
+    echo(f"production batches sent: {supervision.batch_production()}")
     with command():
         echo(f"stations: {seed_stations(wards)} new")
 

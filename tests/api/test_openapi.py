@@ -21,11 +21,11 @@ from sqlalchemy import select
 from tests.support.cases import CLEAN, do, start
 from tests.support.world import PASSWORD
 from webapp.models import Case, CaseTask, User, db
-from webapp.services import openapi
 from webapp.services.accounts import tokens
 from webapp.services.cases import step_fields
 from webapp.services.residents.personal_id import make_personal_id
 from webapp.services.uow import command
+from webapp.views.api import openapi
 
 BASE = openapi.BASE_PATH
 METHODS = {"get", "put", "post", "delete", "patch"}

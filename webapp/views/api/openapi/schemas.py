@@ -1,0 +1,310 @@
+"""The document's component schemas: every object the API reads or writes."""
+
+from ....services.cases import commands, step_fields
+from ....services.cases.portraits import CONTENT_TYPES as PORTRAIT_TYPES
+from ....services.residents import registry
+from .blocks import (
+    CASE_STATUSES,
+    COUNT,
+    DATE,
+    DEPARTMENTS,
+    EVENT_ACTIONS,
+    FIELD_TYPES,
+    MAX_PER_PAGE,
+    STRING,
+    STUCK_REASONS,
+    TIMESTAMP,
+    enum,
+    nullable,
+    obj,
+    paged,
+    ref,
+    step_schema,
+)
+
+
+def schemas() -> dict:
+    steps = list(step_fields.STEP_FIELDS)
+    resident_fields = {
+        "full_name": {"type": "string", "minLength": 1, "maxLength": 200, "example": "Nguyễn Thị Lan"},
+        "birth_date": {**DATE, "description": "Not in the future, year 1900 or later."},
+        "birth_date_precision": enum(registry.PRECISIONS, default="day"),
+        "sex": enum(registry.SEXES),
+        "old_id_number": nullable({"type": "string", "pattern": "^[0-9]{9}([0-9]{3})?$"}),
+        "ethnicity": nullable({"type": "string", "maxLength": 50}),
+        "household_id": nullable({"type": "string", "maxLength": 30}),
+        "permanent_unit": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A unit code.",
+            "example": "13300",
+        },
+        "temporary_unit": nullable({"type": "string", "description": "A unit code."}),
+        "status": enum(registry.STATUSES, default="alive"),
+        "card_state": enum(
+            registry.CARD_STATES,
+            default="none",
+            description="The card held today: none, the old CMND, or the chip card.",
+        ),
+        "card_issued_on": nullable(
+            {
+                **DATE,
+                "example": "2021-06-15",
+                "description": "The chip card's issue date: required with `chip` and only then; "
+                "not in the future, not before the birth date.",
+            }
+        ),
+    }
+    # A case embeds the resident without the card fields; the residents endpoints always give them.
+    resident_required = [n for n in resident_fields if n not in ("card_state", "card_issued_on")]
+    task = {
+        "id": {"type": "string", "description": "The task's id (a UUID)."},
+        "case_code": {"type": "string", "example": "HS-2026-000001"},
+        "step": enum(steps),
+        "department": enum(DEPARTMENTS),
+        "unit": {"type": "string", "description": "Code of the case's unit."},
+        "assignee": nullable({"type": "string", "description": "Username of the holder."}),
+        "ready_at": TIMESTAMP,
+        "due_at": nullable(TIMESTAMP),
+    }
+    form_field = obj(
+        {
+            "name": STRING,
+            "type": enum(FIELD_TYPES),
+            "required": {"type": "boolean"},
+            "choices": {"type": "array", "items": STRING},
+        },
+        required=("name", "type", "required"),
+    )
+    case = {
+        "code": {"type": "string", "example": "HS-2026-000001"},
+        "status": enum(CASE_STATUSES),
+        "kind": enum(commands.KINDS),
+        "priority": nullable(enum(commands.PRIORITIES)),
+        "unit": {"type": "string", "description": "Code of the unit handling the case."},
+        "version": {"type": "integer", "minimum": 1, "description": "Bumped by every change to the case."},
+        "resident": ref("Resident"),
+        "tasks": {"type": "array", "items": ref("Task"), "description": "Its ready user tasks."},
+        "error": {
+            "description": "Only with status `error`: where the process stopped.",
+            **obj(
+                {
+                    "step": nullable(STRING),
+                    "message": nullable(STRING),
+                    "line": nullable({"type": "integer"}),
+                }
+            ),
+        },
+    }
+    case_required = [name for name in case if name != "error"]
+    event = obj(
+        {
+            "at": TIMESTAMP,
+            "actor": nullable({"type": "string", "description": "Username; null for the system."}),
+            "action": enum(EVENT_ACTIONS),
+            "step": nullable(STRING),
+            "detail": {"type": "object", "additionalProperties": True},
+        }
+    )
+    return {
+        "Error": obj(
+            {
+                "error": obj(
+                    {
+                        "code": {"type": "string", "example": "invalid"},
+                        "message": {"type": "string", "description": "A sentence for a person."},
+                        "fields": {
+                            "type": "object",
+                            "description": "Field name → its problems.",
+                            "additionalProperties": {"type": "array", "items": STRING},
+                        },
+                    }
+                )
+            }
+        ),
+        "TokenRequest": obj({"username": STRING, "password": {"type": "string", "format": "password"}}),
+        "Token": obj({"token": STRING, "expires_at": TIMESTAMP}),
+        "Unit": obj(
+            {
+                "code": {"type": "string", "example": "37"},
+                "name": {"type": "string", "example": "Ninh Bình"},
+                "level": {"type": "string", "example": "province"},
+                "parent": nullable({"type": "string", "description": "The `parent` asked for."}),
+            }
+        ),
+        "UnitList": paged("Unit"),
+        "ResidentInput": obj(
+            resident_fields,
+            required=("full_name", "birth_date", "sex", "permanent_unit"),
+            additional=True,
+        ),
+        "Resident": obj(
+            {"personal_id": {"type": "string", "pattern": "^[0-9]{12}$"}, **resident_fields},
+            required=["personal_id", *resident_required],
+        ),
+        "CaseStart": obj(
+            {
+                "personal_id": {"type": "string", "example": "037190000001"},
+                "kind": enum(commands.KINDS),
+                "priority": nullable(enum(commands.PRIORITIES)),
+            },
+            required=("personal_id", "kind"),
+            additional=True,
+        ),
+        "Case": {**obj(case, required=case_required)},
+        "CaseDetail": obj(
+            {**case, "events": {"type": "array", "items": ref("Event")}},
+            required=[*case_required, "events"],
+        ),
+        "CaseList": paged("Case"),
+        "Event": event,
+        "Task": obj(task),
+        "TaskDetail": obj({**task, "form": obj({"fields": {"type": "array", "items": ref("FormField")}})}),
+        "TaskList": paged("Task"),
+        "FormField": form_field,
+        "TaskCompletion": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "description": "The step's fields (see the task's `form`); unknown fields are a 422.",
+                    "anyOf": [ref(f"StepData.{step}") for step in steps],
+                }
+            },
+            "additionalProperties": True,
+        },
+        "CompletionResult": obj({"case": ref("Case"), "next_tasks": {"type": "array", "items": ref("Task")}}),
+        **{f"StepData.{step}": step_schema(step) for step in steps},
+        "CardProduced": obj(
+            {
+                "case_code": {"type": "string", "example": "HS-2026-000001"},
+                "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
+                "produced_at": DATE,
+            },
+            additional=True,
+        ),
+        **batch_schemas(),
+        **stuck_schemas(),
+        "Progress": obj(
+            {
+                "unit": STRING,
+                "eligible": COUNT,
+                "applied": COUNT,
+                "with_justice": COUNT,
+                "approved": COUNT,
+                "produced": COUNT,
+                "issued": COUNT,
+                "quota": nullable(COUNT),
+                "percent_of_quota": nullable({"type": "number", "minimum": 0}),
+            }
+        ),
+        "Revoked": obj({"revoked": COUNT}),
+        "Portrait": obj(
+            {
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "content_type": enum(PORTRAIT_TYPES),
+                "size": {"type": "integer", "minimum": 1},
+            }
+        ),
+    }
+
+
+def batch_schemas() -> dict:
+    """Dispatch batches as the production centre sees them (webapp/views/api/production.py)."""
+    summary = {
+        "code": {"type": "string", "example": "SX-13300-0001"},
+        "unit": {"type": "string", "description": "Code of the unit that sent the batch."},
+        "status": enum(
+            ("open", "sent", "received"),
+            description="`sent`: at the centre; `received`: no case in it waits any more; `open`: not "
+            "sent yet (only an administrator sees such a batch).",
+        ),
+        "created_at": TIMESTAMP,
+        "closed_at": nullable(TIMESTAMP),
+        "cases": COUNT,
+        "produced": {**COUNT, "description": "Cases of the batch with a card."},
+    }
+    member = obj(
+        {
+            "case_code": {"type": "string", "example": "HS-2026-000001"},
+            "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "full_name": STRING,
+            "birth_date": DATE,
+            "unit": {"type": "string", "description": "Code of the case's unit."},
+            "card_number": nullable(STRING),
+            "waiting": {"type": "boolean", "description": "Still waiting for its card."},
+        }
+    )
+    card = {
+        "case_code": {"type": "string", "example": "HS-2026-000001"},
+        "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
+        "produced_at": DATE,
+    }
+    result = obj(
+        {
+            "case_code": STRING,
+            "outcome": enum(("produced", "unchanged", "failed")),
+            "error": nullable(obj({"code": STRING, "message": STRING})),
+        }
+    )
+    return {
+        "Batch": obj(summary),
+        "BatchList": paged("Batch"),
+        "BatchDetail": obj({**summary, "items": {"type": "array", "items": member}}),
+        "BatchCards": obj(
+            {
+                "cards": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 1000,
+                    "items": obj(card, additional=True),
+                }
+            },
+            additional=True,
+        ),
+        "BatchCardsResult": obj(
+            {
+                "batch": ref("BatchDetail"),
+                "produced": COUNT,
+                "unchanged": COUNT,
+                "failed": COUNT,
+                "results": {"type": "array", "items": result},
+            }
+        ),
+    }
+
+
+def stuck_schemas() -> dict:
+    """The stuck-cases list (webapp/views/api/stuck.py, services/stuck.py)."""
+    item = {
+        "case_code": {"type": "string", "example": "HS-2026-000001"},
+        "status": enum(("open", "error")),
+        "task_id": nullable({"type": "string", "description": "The stuck task; null for a case row."}),
+        "step": nullable(
+            {"type": "string", "description": "The task's step, the failed element, or the production wait."}
+        ),
+        "department": nullable(enum(DEPARTMENTS)),
+        "unit": {"type": "string", "description": "Code of the case's unit."},
+        "assignee": nullable({"type": "string", "description": "Username of the holder."}),
+        "ready_at": nullable(TIMESTAMP),
+        "last_action_at": nullable(TIMESTAMP),
+        "since": nullable({**TIMESTAMP, "description": "Due (a task), failure (error), production limit."}),
+        "late_days": {**COUNT, "description": "Working days past `since` (holidays excluded)."},
+        "reasons": {"type": "array", "items": enum(STUCK_REASONS), "minItems": 1},
+    }
+    capped = "Counts stop at 1001: more than 1000."
+    return {
+        "StuckItem": obj(item),
+        "StuckList": obj(
+            {
+                "items": {"type": "array", "items": ref("StuckItem")},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "total": {**COUNT, "description": capped},
+                "capped": {"type": "boolean", "description": "`total` is more than 1000."},
+                "counts": {
+                    "description": f"Rows per reason under the other filters. {capped}",
+                    **obj({reason: COUNT for reason in STUCK_REASONS}),
+                },
+            }
+        ),
+    }
