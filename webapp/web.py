@@ -1,9 +1,26 @@
-"""Small helpers every view uses: htmx detection, page-or-fragment rendering, security headers."""
+"""Small helpers every view uses: htmx detection, page-or-fragment rendering, the answer after a
+change or to invalid input, files of a list, security headers."""
 
-from flask import Flask, Response, make_response, render_template, request
+from collections.abc import Iterable
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
+
+from .i18n import message
+from .services import clock, exports
+from .services.errors import ServiceError
 
 csrf = CSRFProtect()
 
@@ -38,6 +55,46 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def see_other(url: str) -> Response:
+    """The answer after a change: 303 to the next page for a plain post; for htmx a full
+    navigation there (HX-Redirect on a 204: a 3xx would be followed inside the request and htmx
+    would never see it), so the flashed message shows on the page it leads to."""
+    if is_htmx():
+        return Response(status=204, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    response = redirect(url, code=303)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def invalid_status() -> int:
+    """The status of a form drawn again with its errors: htmx swaps only 2xx answers, a plain
+    post gets the page back with 422."""
+    return 200 if is_htmx() else 422
+
+
+def field_errors(exc: ServiceError) -> dict[str, list[str]]:
+    """A service's field errors in the page's language, by field name."""
+    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterable) -> Response:
+    """A list as a file: `csv` streams, `xlsx` builds a workbook first; another format is a 404."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    filename = f"{name}-{clock.today_local():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        # The rows come from the database while the response streams: keep the request (and its
+        # session) alive until the last chunk.
+        response = Response(stream_with_context(exports.csv_chunks(columns, rows)), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    book = exports.xlsx_file(columns, rows)
+    return send_file(book, mimetype=XLSX, as_attachment=True, download_name=filename)
 
 
 def init_app(app: Flask) -> None:

@@ -1,17 +1,42 @@
-"""HTTP views: thin, always load → check access → call a service → render or redirect."""
+"""HTTP views: thin, always load → check access → call a service → render or redirect.
+
+One package per capability, mirroring webapp/services/; one blueprint per module, named like its
+file. Every blueprint is registered here, in this one list.
+"""
 
 from flask import Flask
 
-from . import admin, api, auth, cases, errors, health, imports, inbox, listing, stations, task_pages
+from . import api, errors, health
+from .accounts import admin, auth
+from .cases import cases, inbox, tasks
+from .messaging import outbox
+from .production import batches
+from .residents import imports, listing
+from .stations import bookings, stations
+from .supervision import progress, stuck
+
+BLUEPRINTS = (
+    health.bp,
+    auth.bp,
+    admin.bp,
+    inbox.bp,
+    tasks.bp,
+    cases.bp,
+    imports.bp,
+    listing.bp,
+    stations.bp,
+    bookings.bp,
+    batches.bp,
+    progress.bp,
+    stuck.bp,
+    outbox.bp,
+    api.bp,
+)
 
 
 def init_app(app: Flask) -> None:
-    auth.init_app(app)
-    errors.init_app(app)
-    api.init_app(app)
-    for module in (health, inbox, task_pages, cases, admin, imports, listing, stations):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(__import__("webapp.views.outbox", fromlist=["_"]).bp)
-    app.register_blueprint(__import__("webapp.views.batches", fromlist=["_"]).bp)
-    app.register_blueprint(__import__("webapp.views.progress", fromlist=["_"]).bp)
-    app.register_blueprint(__import__("webapp.views.stuck", fromlist=["_"]).bp)
+    auth.init_app(app)  # the login manager
+    errors.init_app(app)  # error pages and JSON errors
+    api.init_app(app)  # bearer tokens instead of CSRF
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from ...models import CaseTask, db
@@ -6,7 +6,9 @@ from ...services import access, uow
 from ...services.cases import case_view, commands, search, step_fields
 from ...services.errors import Forbidden, Invalid, Msg
 from ...services.residents import registry
-from . import authenticated, body, bp, choice, current_user, flag, listing, page_args, read
+from .support import authenticated, body, choice, current_user, flag, listing, page_args, read
+
+bp = Blueprint("cases", __name__)
 
 STATUSES = ("open", "issued", "refused", "withdrawn", "error")
 WAITING_STEP = "await_card_production"  # the step waiting for the production centre's message

@@ -1,9 +1,10 @@
 """The API describing itself: its OpenAPI document (public on purpose, like the API guide)."""
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 
-from . import bp
 from .openapi import document
+
+bp = Blueprint("meta", __name__)
 
 
 @bp.get("/openapi.json")

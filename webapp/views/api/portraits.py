@@ -1,8 +1,10 @@
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ...services import uow
 from ...services.cases import commands, portraits
-from . import authenticated, bp, current_user
+from .support import authenticated, current_user
+
+bp = Blueprint("portraits", __name__)
 
 
 @bp.put("/cases/<code>/portrait")

@@ -1,4 +1,4 @@
-from flask import jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from ...models import Case, db
@@ -7,26 +7,27 @@ from ...services.cases import commands
 from ...services.errors import Forbidden, Msg
 from ...services.production import batches, delivery
 from ...services.text import parse_iso_date
-from . import (
+from .cases import WAITING_STEP, case_json
+from .support import (
     ApiError,
-    _lang,
     authenticated,
     bad_request,
     body,
-    bp,
     choice,
     current_user,
+    lang,
     listing,
     page_args,
     read,
 )
-from .cases import WAITING_STEP, case_json
 
 MAX_CARDS = 1000  # per call: a dispatch batch holds at most batches.MAX_CASES cases
 
 ONLY_PRODUCTION = Msg(
     "Chỉ trung tâm sản xuất thẻ làm được việc này.", "Only the card production centre may do this."
 )
+
+bp = Blueprint("production", __name__)
 
 
 def _production_only():
@@ -191,11 +192,15 @@ def _cards(items: list) -> list[delivery.Card]:
 
 
 def _outcome_json(batch, outcome: delivery.Outcome) -> dict:
-    lang = _lang()
+    language = lang()
     results = [{"case_code": c, "outcome": "produced", "error": None} for c in outcome.done]
     results += [{"case_code": c, "outcome": "unchanged", "error": None} for c in outcome.unchanged]
     results += [
-        {"case_code": c, "outcome": "failed", "error": {"code": exc.code, "message": exc.message.get(lang)}}
+        {
+            "case_code": c,
+            "outcome": "failed",
+            "error": {"code": exc.code, "message": exc.message.get(language)},
+        }
         for c, exc in outcome.failed
     ]
     return {

@@ -1,11 +1,11 @@
-from flask import jsonify
+from flask import Blueprint, jsonify
 
 from ...services import uow
 from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
 from ...services.residents import personal_id as id_rules
 from ...services.residents import registry
-from . import authenticated, body, bp, current_user, read
+from .support import authenticated, body, current_user, read
 
 TEXT_FIELDS = (
     "full_name",
@@ -21,6 +21,8 @@ TEXT_FIELDS = (
     "card_state",
     "card_issued_on",
 )
+
+bp = Blueprint("residents", __name__)
 NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
 
 

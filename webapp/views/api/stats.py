@@ -1,7 +1,9 @@
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ...services.supervision import coverage
-from . import authenticated, bp, current_user
+from .support import authenticated, current_user
+
+bp = Blueprint("stats", __name__)
 
 
 @bp.get("/stats/progress")

@@ -1,12 +1,14 @@
 """GET /api/v1/stuck: the stuck-cases list of the web page, for reporting systems."""
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ...services import access
 from ...services.errors import Forbidden
 from ...services.supervision import stuck
 from ...services.supervision.actions import NOT_SUPERVISOR
-from . import authenticated, bp, choice, current_user, invalid, page_args
+from .support import authenticated, choice, current_user, invalid, page_args
+
+bp = Blueprint("stuck", __name__)
 
 
 def _filters(page: int) -> stuck.Filters:

@@ -1,11 +1,13 @@
-from flask import jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from ...models import Case, CaseTask, db
 from ...services import clock, uow
 from ...services.cases import case_view, step_fields, tasks
-from . import authenticated, bad_request, body, bp, choice, current_user, flag, listing, page_args
 from .cases import case_json, next_tasks
+from .support import authenticated, bad_request, body, choice, current_user, flag, listing, page_args
+
+bp = Blueprint("tasks", __name__)
 
 # The JSON type each form field type takes (null or absent means empty; the step's rules decide).
 JSON_TYPES = {

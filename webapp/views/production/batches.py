@@ -8,18 +8,17 @@ comes back as flash messages on the batch's page."""
 from collections import Counter
 
 import click
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..i18n import message
-from ..services import access, uow
-from ..services.errors import Conflict, Invalid
-from ..services.production import batches, delivery
-from ..web import is_htmx, render
-from .downloads import send_table
+from ... import labels
+from ...i18n import message
+from ...services import access, uow
+from ...services.errors import Conflict, Invalid
+from ...services.production import batches, delivery
+from ...web import render, see_other, send_table
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -38,14 +37,6 @@ STATES = {
     "left": _l("Không còn trong quy trình này"),
 }
 MAX_FLASHED = 20  # failures listed one by one; beyond that, a count
-
-
-def see_other(url: str) -> Response:
-    if is_htmx():
-        return Response(status=204, headers={"HX-Redirect": url, "Vary": "HX-Request"})
-    response = redirect(url, code=303)
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 def _filters() -> dict:

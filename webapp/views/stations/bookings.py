@@ -1,21 +1,22 @@
 """Bookings at a station: find a household, choose a slot with places left, book; the printable
-slip with its QR code; reschedule and cancel. Routes of the "stations" blueprint."""
+slip with its QR code; reschedule and cancel (under /stations/, like the stations they book)."""
 
 import logging
 
-from flask import flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..i18n import message
-from ..services import clock, uow
-from ..services.errors import Conflict, Invalid
-from ..services.stations import appointments, households, setup, slots
-from ..services.stations import day as station_day
-from ..web import is_htmx, render
-from .stations import bp, context, day_arg, errors_of, see_other
+from ...i18n import message
+from ...services import clock, uow
+from ...services.errors import Conflict, Invalid
+from ...services.stations import appointments, households, setup, slots
+from ...services.stations import day as station_day
+from ...web import field_errors, is_htmx, render, see_other
+from .stations import context, day_arg
 
 log = logging.getLogger(__name__)
+bp = Blueprint("bookings", __name__, url_prefix="/stations")
 
 
 @bp.get("/<int:station_id>/book")
@@ -38,7 +39,7 @@ def book(station_id: int):
             appointment = appointments.book(current_user, slot_id, chosen)
     except (Invalid, Conflict) as exc:
         status = 409 if isinstance(exc, Conflict) else 422
-        errors = errors_of(exc) if exc.fields else {"slot": [message(exc.message)]}
+        errors = field_errors(exc) if exc.fields else {"slot": [message(exc.message)]}
         return _book_page(
             station, block="booking", status=200 if is_htmx() else status, errors=errors, chosen=chosen
         )
@@ -49,7 +50,7 @@ def book(station_id: int):
         ),
         "success",
     )
-    return see_other(url_for("stations.slip", code=appointment.code))
+    return see_other(url_for("bookings.slip", code=appointment.code))
 
 
 def _book_page(station, block=None, status=200, errors=None, chosen=None):
@@ -62,7 +63,7 @@ def _book_page(station, block=None, status=200, errors=None, chosen=None):
     if chosen is None:
         chosen = [c.resident.personal_id for c in candidates if c.problem is None]
     return render(
-        "stations/book.html",
+        "bookings/book.html",
         block=block,
         status=status,
         station=station,
@@ -83,7 +84,7 @@ def _book_page(station, block=None, status=200, errors=None, chosen=None):
 @login_required
 def slip(code: str):
     found = station_day.slip(current_user, code)
-    return render("stations/slip.html", s=found, a=found.appointment, **context())
+    return render("bookings/slip.html", s=found, a=found.appointment, **context())
 
 
 @bp.get("/appointments/<code>/reschedule")
@@ -101,11 +102,11 @@ def reschedule(code: str):
         with uow.command():
             appointments.reschedule(current_user, code, request.form.get("slot", type=int))
     except (Invalid, Conflict) as exc:
-        errors = errors_of(exc) if exc.fields else {"slot": [message(exc.message)]}
+        errors = field_errors(exc) if exc.fields else {"slot": [message(exc.message)]}
         status = 200 if is_htmx() else (409 if isinstance(exc, Conflict) else 422)
         return _reschedule_page(appointment, status=status, errors=errors)
     flash(_("Đã đổi lịch hẹn %(code)s.", code=households.pretty_code(appointment.code)), "success")
-    return see_other(url_for("stations.slip", code=appointment.code))
+    return see_other(url_for("bookings.slip", code=appointment.code))
 
 
 def _reschedule_page(appointment, status=200, errors=None):
@@ -114,7 +115,7 @@ def _reschedule_page(appointment, status=200, errors=None):
         slots.prepare_day(current_user, appointment.station_id, when)
     open_slots = station_day.open_slots(current_user, appointment.station_id, when)
     return render(
-        "stations/reschedule.html",
+        "bookings/reschedule.html",
         block="reschedule_form",
         status=status,
         a=appointment,

@@ -3,20 +3,20 @@ on one case, and the per-step targets."""
 
 import logging
 
-from flask import Blueprint, Response, flash, redirect, request, stream_with_context, url_for
+from flask import Blueprint, flash, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..i18n import message
-from ..services import access, clock, uow, workflow_store
-from ..services.cases import commands, comments
-from ..services.cases.inbox import due_class
-from ..services.errors import Forbidden, Invalid
-from ..services.supervision import actions, stuck
-from ..services.supervision import targets as targets_service
-from ..web import form_version, is_htmx, render
-from . import stuck_export
+from ... import labels
+from ...i18n import message
+from ...services import access, clock, uow, workflow_store
+from ...services.cases import commands, comments
+from ...services.cases.inbox import due_class
+from ...services.errors import Forbidden, Invalid
+from ...services.supervision import actions, stuck
+from ...services.supervision import targets as targets_service
+from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
+from . import stuck_files
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stuck", __name__, url_prefix="/stuck")
@@ -35,16 +35,6 @@ def _guard() -> None:
         raise Forbidden(actions.NOT_SUPERVISOR)
 
 
-def _errors(exc: Invalid) -> dict[str, list[str]]:
-    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
-
-
-def _see_other(url: str) -> Response:
-    response = redirect(url, code=303)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
 # -- the list -------------------------------------------------------------------------------------
 def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None):
     page = stuck.page(current_user, filters)
@@ -58,7 +48,7 @@ def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None
         officers=actions.officers(page.unit),
         steps=stuck.known_steps(),
         labels=labels,
-        reasons=stuck_export.REASON_LABELS,
+        reasons=stuck_files.REASON_LABELS,
         due_class=due_class,
         bulk=bulk,
         bulk_errors=bulk_errors or {},
@@ -74,7 +64,7 @@ def index():
     if fmt:
         stuck.scope_unit(current_user, filters.unit)  # a 404 now, not once the file has begun
         rows = stuck.all_rows(current_user, filters)
-        return stuck_export.send(fmt, stream_with_context(rows))
+        return stuck_files.send(fmt, stream_with_context(rows))
     return _list(filters)
 
 
@@ -89,7 +79,7 @@ def bulk_reassign():
             current_user, form.getlist("task"), form.get("assignee"), form.get("reason")
         )
     except Invalid as exc:
-        return _list(filters, 200 if is_htmx() else 422, bulk_errors=_errors(exc))
+        return _list(filters, invalid_status(), bulk_errors=field_errors(exc))
     summary = _(
         "Đã giao lại %(done)s công việc; %(failed)s không giao được.",
         done=len(result.done),
@@ -99,7 +89,7 @@ def bulk_reassign():
     if is_htmx():
         return _list(filters, bulk={"text": summary, "failed": failures})
     flash(summary, "success" if not result.failed else "error")
-    return _see_other(url_for("stuck.index", **filters.args()))
+    return see_other(url_for("stuck.index", **filters.args()))
 
 
 # -- one case -------------------------------------------------------------------------------------
@@ -141,13 +131,13 @@ def _act(code: str, form: str, run, done: str):
         with uow.command():
             run()
     except Invalid as exc:
-        status = 200 if is_htmx() else 422
-        return _case_page(code, "panel", status, form, values=request.form, errors=_errors(exc))
+        status = invalid_status()
+        return _case_page(code, "panel", status, form, values=request.form, errors=field_errors(exc))
     log.info("%s on %s by %s", form, code, current_user.username)
     if is_htmx():
         return _case_page(code, "panel", done=done)
     flash(done, "success")
-    return _see_other(url_for("stuck.case", code=code))
+    return see_other(url_for("stuck.case", code=code))
 
 
 @bp.post("/cases/<code>/reassign")
@@ -225,10 +215,10 @@ def targets():
             with uow.command():
                 changed = targets_service.save(current_user, values)
         except Invalid as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
         else:
             flash(_("Đã lưu chỉ tiêu của %(n)s bước.", n=len(changed)), "success")
-            return _see_other(url_for("stuck.targets"))
+            return see_other(url_for("stuck.targets"))
     status = 422 if errors else 200
     return render(
         TARGETS,

@@ -10,15 +10,15 @@ from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import labels
-from ..forms import tasks as task_forms
-from ..i18n import message
-from ..models import CaseEvent, CaseTask, Unit, db
-from ..services import clock, uow
-from ..services.cases import commands, inbox, intake, portraits, step_rules, tasks
-from ..services.cases import step_fields as step_data
-from ..services.errors import Invalid
-from ..web import form_version, is_htmx, render
+from ... import labels
+from ...forms import tasks as task_forms
+from ...i18n import message
+from ...models import CaseEvent, CaseTask, Unit, db
+from ...services import clock, uow
+from ...services.cases import commands, inbox, intake, portraits, step_rules, tasks
+from ...services.cases import step_fields as step_data
+from ...services.errors import Invalid
+from ...web import form_version, is_htmx, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tasks", __name__)

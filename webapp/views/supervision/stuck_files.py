@@ -3,8 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import labels
-from .downloads import send_table
+from ... import labels
+from ...web import send_table
 
 REASON_LABELS = {
     "overdue": _l("Quá hạn"),

@@ -1,10 +1,12 @@
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from ...models import User, db
 from ...services import clock, uow
 from ...services.accounts import sign_in, tokens, units
-from . import ApiError, authenticated, body, bp, current_user, listing, page_args, read
+from .support import ApiError, authenticated, body, current_user, listing, page_args, read
+
+bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/token")

@@ -10,19 +10,18 @@ import re
 from datetime import date, timedelta
 
 import click
-from flask import Blueprint, Response, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
 
-from ..i18n import message
-from ..services import access, clock, uow
-from ..services.errors import Conflict, Invalid, ServiceError
-from ..services.stations import appointments, checkin, households, setup, slots
-from ..services.stations import day as station_day
-from ..services.text import parse_iso_date
-from ..web import is_htmx, render
-from .downloads import send_table
+from ...i18n import message
+from ...services import access, clock, uow
+from ...services.errors import Conflict, Invalid, ServiceError
+from ...services.stations import appointments, checkin, households, setup, slots
+from ...services.stations import day as station_day
+from ...services.text import parse_iso_date
+from ...web import field_errors, invalid_status, is_htmx, render, see_other, send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stations", __name__, url_prefix="/stations")
@@ -30,24 +29,6 @@ bp = Blueprint("stations", __name__, url_prefix="/stations")
 PER_PAGE = 50
 BLANK_ROWS = 3
 SHIFT_KEY = re.compile(r"shift-([0-9]{1,3})-(weekday|starts|ends|slot_minutes|capacity)")
-
-
-def errors_of(exc: Invalid) -> dict[str, list[str]]:
-    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
-
-
-def see_other(url: str) -> Response:
-    """After a change: 303 for a plain post; for htmx a full navigation (the flash shows there)."""
-    if is_htmx():
-        return Response(status=204, headers={"HX-Redirect": url, "Vary": "HX-Request"})
-    response = redirect(url, code=303)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
-def invalid_status() -> int:
-    # htmx swaps only 2xx answers; a plain post gets the page back with 422.
-    return 200 if is_htmx() else 422
 
 
 def day_arg(value: str | None = None) -> date:
@@ -139,7 +120,7 @@ def _save(station_id: int | None):
             station = setup.save_station(current_user, station_id, {**values, "shifts": rows})
     except Invalid as exc:
         current = setup.get_station(current_user, station_id, manage=True) if station_id else None
-        return _edit_page(current, values, rows, errors_of(exc), status=invalid_status())
+        return _edit_page(current, values, rows, field_errors(exc), status=invalid_status())
     flash(_("Đã lưu điểm tiếp nhận %(name)s.", name=station.name), "success")
     return see_other(url_for("stations.day", station_id=station.id))
 
@@ -251,7 +232,7 @@ def walk_in(station_id: int):
                 current_user, station_id, _personal_ids(text), now, current_app.config["IDENTITY_LAW"]
             )
     except (Invalid, Conflict) as exc:
-        state["errors"] = errors_of(exc) or {"people": [message(exc.message)]}
+        state["errors"] = field_errors(exc) or {"people": [message(exc.message)]}
         return _after_admission(station_id, exc.status, walkin=state)
     done = {"people": "", "now": True, "errors": {}, "created": None if now else result.appointment}
     return _after_admission(
@@ -333,6 +314,3 @@ def mark_no_shows_command():
     except ServiceError as exc:  # pragma: no cover - no input to get wrong
         raise click.ClickException(exc.message.en) from None
     click.echo(f"{marked} appointment(s) marked no-show")
-
-
-from . import station_bookings  # noqa: E402,F401  (its routes join this blueprint)

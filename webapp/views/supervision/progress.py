@@ -7,14 +7,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..i18n import message
-from ..services import uow
-from ..services.errors import Invalid
-from ..services.supervision import progress, progress_chart
-from ..services.supervision.stage_counts import STAGES
-from ..web import render
-from .downloads import send_table
+from ... import labels
+from ...i18n import message
+from ...services import uow
+from ...services.errors import Invalid
+from ...services.supervision import progress, progress_chart
+from ...services.supervision.stage_counts import STAGES
+from ...web import render, send_table
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 PAGE = "progress/index.html"

@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..services import exports, uow
-from ..services.messaging import outbox
-from ..web import is_htmx, render
-from .downloads import send_table
+from ... import labels
+from ...services import exports, uow
+from ...services.messaging import outbox
+from ...web import is_htmx, render, send_table
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 

@@ -3,18 +3,18 @@
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..i18n import local_date, message
-from ..services import access, clock, uow, workflow_store
-from ..services.cases import commands, comments
-from ..services.cases import step_fields as step_data
-from ..services.cases.inbox import due_class
-from ..services.errors import Invalid
-from ..web import form_version, is_htmx, render
+from ... import labels
+from ...i18n import local_date
+from ...services import access, clock, uow, workflow_store
+from ...services.cases import commands, comments
+from ...services.cases import step_fields as step_data
+from ...services.cases.inbox import due_class
+from ...services.errors import Invalid
+from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
@@ -65,16 +65,6 @@ def _iso_date(value):
         return value
 
 
-def _errors(exc: Invalid) -> dict[str, list[str]]:
-    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
-
-
-def _see_other(url: str) -> Response:
-    response = redirect(url, code=303)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
 @bp.get("/cases/<code>")
 @login_required
 def detail(code: str):
@@ -103,13 +93,13 @@ def comment(code: str):
         with uow.command():
             comments.add_comment(current_user, code, text)
     except Invalid as exc:
-        form = {"text": text, "errors": _errors(exc)}
-        return _page(case, "activity", 200 if is_htmx() else 422, comment=form)
+        form = {"text": text, "errors": field_errors(exc)}
+        return _page(case, "activity", invalid_status(), comment=form)
     log.info("comment on %s by %s", code, current_user.username)
     if is_htmx():
         return _page(case, "activity", comment={"text": "", "errors": {}, "sent": True})
     flash(_("Đã gửi ý kiến."), "success")
-    return _see_other(url_for("cases.detail", code=code))
+    return see_other(url_for("cases.detail", code=code))
 
 
 @bp.post("/cases/<code>/transfer")
@@ -121,8 +111,8 @@ def transfer(code: str):
         with uow.command():
             commands.transfer(current_user, code, unit, reason, expected_version=form_version())
     except Invalid as exc:
-        form = {"unit": unit, "reason": reason, "errors": _errors(exc)}
-        return _page(case, "transfer_form", 200 if is_htmx() else 422, transfer=form)
+        form = {"unit": unit, "reason": reason, "errors": field_errors(exc)}
+        return _page(case, "transfer_form", invalid_status(), transfer=form)
     log.info("case %s transferred to %s by %s", code, unit, current_user.username)
     flash(_("Đã chuyển hồ sơ %(code)s sang đơn vị %(unit)s.", code=code, unit=case.unit.name), "success")
     # After the hand-over the case may be outside the officer's own unit.
@@ -131,7 +121,4 @@ def transfer(code: str):
         if access.can_see_case(current_user, case)
         else url_for("inbox.index")
     )
-    if is_htmx():
-        # Not a 3xx: the browser would follow it inside the XHR and htmx would never see the header.
-        return Response(status=204, headers={"HX-Redirect": target, "Vary": "HX-Request"})
-    return _see_other(target)
+    return see_other(target)

@@ -4,10 +4,9 @@ from flask import Blueprint, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import labels
-from ..services.cases import inbox, tasks
-from ..web import render
-from .downloads import send_table
+from ... import labels
+from ...services.cases import inbox, tasks
+from ...web import render, send_table
 
 bp = Blueprint("inbox", __name__)
 

@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..config import ROOT
-from ..forms.imports import ImportForm
-from ..i18n import message
-from ..services import access, uow
-from ..services.residents import import_jobs
-from ..web import csrf, render
+from ...config import ROOT
+from ...forms.imports import ImportForm
+from ...i18n import message
+from ...services import access, uow
+from ...services.residents import import_jobs
+from ...web import csrf, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/residents/imports")

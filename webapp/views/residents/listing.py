@@ -5,14 +5,12 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import labels, web
-from ..i18n import message
-from ..services import access, uow
-from ..services.errors import Invalid
-from ..services.residents import listing
-from ..services.supervision import coverage as stats
-from ..web import is_htmx
-from .downloads import send_table
+from ... import labels, web
+from ...services import access, uow
+from ...services.errors import Invalid
+from ...services.residents import listing
+from ...services.supervision import coverage as stats
+from ...web import field_errors, invalid_status, is_htmx, send_table
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
 PAGE = "listing/index.html"
@@ -93,10 +91,6 @@ def _change() -> listing.Change:
     )
 
 
-def _errors(exc: Invalid) -> dict[str, list[str]]:
-    return {name: [message(p) for p in problems] for name, problems in exc.fields.items()}
-
-
 def _back() -> str:
     """The listing the officer came from (kept in a hidden field), else their own."""
     target = request.form.get("back") or request.args.get("back") or ""
@@ -141,7 +135,7 @@ def set_status(resident_id: int):
             listing.set_status(current_user, resident_id, change, expected=request.form.get("listed_at"))
     except Invalid as exc:
         form = {"status": change.status, "note": change.note, "away_unit": change.away_unit}
-        return _resident_page(resident, "edit", form, _errors(exc), status=200 if is_htmx() else 422)
+        return _resident_page(resident, "edit", form, field_errors(exc), status=invalid_status())
     if is_htmx():
         return _resident_page(resident, "row")
     flash(_("Đã cập nhật tình trạng rà soát."), "success")
@@ -168,12 +162,12 @@ def set_household():
         return render(
             PAGE,
             block="results",
-            status=200 if is_htmx() else 422,
+            status=invalid_status(),
             page=page,
             f=filters,
             units=listing.scope_units(current_user),
             household_form=household,
-            household_errors=_errors(exc),
+            household_errors=field_errors(exc),
         )
     text = _("Đã cập nhật %(n)s người trong hộ %(h)s.", n=changed, h=filters.household)
     if is_htmx():

@@ -7,17 +7,16 @@ as an htmx post (200 with the form's block, or an HX-Redirect once it has been s
 import logging
 from functools import wraps
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
-from ..i18n import message
-from ..services import access, uow
-from ..services.accounts import users as user_service
-from ..services.errors import Invalid
-from ..web import is_htmx, render
-from .downloads import send_table
+from ...forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
+from ...i18n import message
+from ...services import access, uow
+from ...services.accounts import users as user_service
+from ...services.errors import Invalid
+from ...web import invalid_status, render, see_other, send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,9 +63,9 @@ def create():
     if created is not None:
         log.info("%s created user %s (%s)", current_user.username, created.username, created.role)
         flash(_("Đã tạo người dùng %(name)s.", name=created.username), "success")
-        return _see_other("admin.user", user_id=created.id)
+        return see_other(url_for("admin.user", user_id=created.id))
     return render(
-        "admin/users.html", block="create_form", status=_invalid_status(), form=form, **_listing(1, "")
+        "admin/users.html", block="create_form", status=invalid_status(), form=form, **_listing(1, "")
     )
 
 
@@ -86,7 +85,7 @@ def update(user_id: int):
         form, user_service.update, current_user, user_id, form.role.data, form.unit.data, form.full_name.data
     ):
         flash(_("Đã lưu thay đổi của %(name)s.", name=target.username), "success")
-        return _see_other("admin.user", user_id=user_id)
+        return see_other(url_for("admin.user", user_id=user_id))
     return _user_page(target, "edit_form", edit_form=form)
 
 
@@ -99,7 +98,7 @@ def reset_password(user_id: int):
         form, user_service.reset_password, current_user, user_id, form.password.data
     ):
         flash(_("Đã đặt lại mật khẩu của %(name)s.", name=target.username), "success")
-        return _see_other("admin.user", user_id=user_id)
+        return see_other(url_for("admin.user", user_id=user_id))
     return _user_page(target, "password_form", password_form=form)
 
 
@@ -117,7 +116,7 @@ def set_active(user_id: int):
             else _("Đã khóa tài khoản %(name)s.", name=name)
         )
         flash(text, "success")
-        return _see_other("admin.user", user_id=user_id)
+        return see_other(url_for("admin.user", user_id=user_id))
     return _user_page(target, "status_form", status_form=form)
 
 
@@ -172,19 +171,4 @@ def _user_forms(target, **forms) -> dict:
 
 
 def _user_page(target, block: str, **forms):
-    return render("admin/user.html", block=block, status=_invalid_status(), **_user_forms(target, **forms))
-
-
-def _invalid_status() -> int:
-    # htmx swaps only 2xx answers; a plain post gets the page back with 422.
-    return 200 if is_htmx() else 422
-
-
-def _see_other(endpoint: str, **values):
-    """After a save: 303 for a plain post; for htmx, a full navigation (the flash shows there)."""
-    url = url_for(endpoint, **values)
-    if is_htmx():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
+    return render("admin/user.html", block=block, status=invalid_status(), **_user_forms(target, **forms))

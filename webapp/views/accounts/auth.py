@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, login_required, login_user, logout_user
 
-from ..forms.auth import LoginForm
-from ..i18n import LANGUAGES, local_datetime
-from ..models import User, db
-from ..services import uow
-from ..services.accounts import sign_in
-from ..web import render
+from ...forms.auth import LoginForm
+from ...i18n import LANGUAGES, local_datetime
+from ...models import User, db
+from ...services import uow
+from ...services.accounts import sign_in
+from ...web import render
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -72,4 +72,3 @@ def init_app(app) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     login_manager.init_app(app)
-    app.register_blueprint(bp)
