@@ -71,3 +71,12 @@ def case_dict(case: Case, with_events: bool = True) -> dict:
 def describe(code: str) -> dict | None:
     case = db.session.scalar(select(Case).where(Case.code == code))
     return None if case is None else case_dict(case)
+
+
+def ready_tasks(case: Case) -> list[CaseTask]:
+    """The case's ready tasks from the projection, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at, CaseTask.id)
+        )
+    )

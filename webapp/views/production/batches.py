@@ -7,7 +7,6 @@ comes back as flash messages on the batch's page."""
 
 from collections import Counter
 
-import click
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -171,13 +170,3 @@ def _member_columns() -> list:
         (_("Số thẻ"), lambda m: m.card_number),
         (_("Tình trạng"), lambda m: str(STATES.get(m.state, m.state))),
     ]
-
-
-@bp.cli.command("dispatch")
-@click.option("--keep-open", is_flag=True, help="leave the batches open for the leads to send")
-def dispatch_command(keep_open: bool):
-    """One dispatch batch per unit with approved cases outside a batch (run nightly)."""
-    made = batches.dispatch_all(send_now=not keep_open)
-    for code in made:
-        click.echo(code)
-    click.echo(f"{len(made)} batch(es) made")

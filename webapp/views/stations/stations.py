@@ -9,7 +9,6 @@ import logging
 import re
 from datetime import date, timedelta
 
-import click
 from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from jinja2_fragments.flask import render_blocks
 
 from ...i18n import message
 from ...services import access, clock, uow
-from ...services.errors import Conflict, Invalid, ServiceError
+from ...services.errors import Conflict, Invalid
 from ...services.stations import appointments, checkin, households, setup, slots
 from ...services.stations import day as station_day
 from ...services.text import parse_iso_date
@@ -303,14 +302,3 @@ def no_shows(station_id: int):
         marked = checkin.mark_no_shows(current_user, station_id, when)
     flash(_("Đã đánh dấu %(n)s lịch hẹn vắng mặt.", n=marked), "success")
     return see_other(url_for("stations.day", station_id=station_id, date=when.isoformat()))
-
-
-@bp.cli.command("mark-no-shows")
-def mark_no_shows_command():
-    """Mark the appointments of past days still "booked" as no-shows (run nightly)."""
-    try:
-        with uow.command():
-            marked = checkin.mark_no_shows()
-    except ServiceError as exc:  # pragma: no cover - no input to get wrong
-        raise click.ClickException(exc.message.en) from None
-    click.echo(f"{marked} appointment(s) marked no-show")

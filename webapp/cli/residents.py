@@ -10,8 +10,8 @@ import click
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from .services import uow
-from .services.residents import import_jobs
+from ..services import uow
+from ..services.residents import import_jobs
 
 residents_cli = AppGroup("residents", help="The resident registry.")
 

@@ -7,7 +7,7 @@ import threading
 import click
 from flask.cli import with_appcontext
 
-from .services import worker
+from ..services import worker
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import time
 import click
 from flask.cli import AppGroup
 
-from .services import uow
-from .services.supervision import progress_figures, stage_counts
+from ..services import uow
+from ..services.supervision import progress_figures, stage_counts
 
 stats_cli = AppGroup("stats", help="Progress figures.")
 
