@@ -60,10 +60,12 @@ def cases_advance(code, username, step, data_json):
         if len(ready) != 1:
             raise click.ClickException(f"ready steps: {case.current_steps or 'none'}; choose one with --step")
         with uow.command():
-            case = tasks.complete(user, ready[0].id, data)
+            work = tasks.take(user, ready[0].id)
+            tasks.complete_taken(user, work, data)
+            line = f"{work.case.code}\t{work.case.status}\t{work.case.current_steps}"
     except ServiceError as exc:
         fail(exc)
-    click.echo(f"{case.code}\t{case.status}\t{case.current_steps}")
+    click.echo(line)
 
 
 @cases_cli.command("withdraw")

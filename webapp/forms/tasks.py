@@ -1,12 +1,13 @@
 """One WTForms form per user task, found through the task's form key, built from the step's
-field declarations (services/step_data.py) so that form and validation cannot drift apart."""
+field declarations (services/cases/step_fields.py). The form draws the fields and turns what the
+browser sends into the step's data; it validates nothing itself: the service checks the data
+once against the same declaration (step_rules) and its errors are shown under the fields."""
 
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,12 +15,10 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, Optional
 
 from ..i18n import message
 from ..services.cases import step_fields
 
-REQUIRED = _l("Bắt buộc nhập.")
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
 # What the papers give as a birth date, written as people write it (see _partial_iso).
 PAPER_DATES = {step_fields.paper_field(paper, "birth_date") for paper in step_fields.PAPERS}
@@ -29,6 +28,10 @@ CHANGE_FIELDS = {
     "sex": _l("Giới tính mới"),
     "ethnicity": _l("Dân tộc mới"),
 }
+
+
+class DayField(StringField):
+    """A date as people write it here (dd/mm/yyyy), whatever the browser's locale."""
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -48,26 +51,23 @@ def _choices(field: step_fields.Field):
 def form_class(step: str) -> type[FlaskForm]:
     attrs = {}
     for f in step_fields.fields(step):
-        required = [InputRequired(message=REQUIRED)] if f.required else [Optional()]
-        too_long = Length(max=f.max_length or 200, message=_l("Tối đa %(max)d ký tự."))
+        # `required` marks the input for the browser and the reader; the service decides.
+        kw = {"render_kw": {"required": True}} if f.required and f.type != "multi_choice" else {}
         if f.type == "multi_choice":
-            attrs[f.name] = MultiCheckbox(f.name, choices=[], validators=[Optional()])
+            attrs[f.name] = MultiCheckbox(f.name, choices=[])
         elif f.type == "choice":
-            attrs[f.name] = SelectField(f.name, choices=[], validators=required)
+            attrs[f.name] = SelectField(f.name, choices=[], **kw)
         elif f.type == "boolean":
-            attrs[f.name] = RadioField(f.name, choices=YES_NO, validators=required)
+            attrs[f.name] = RadioField(f.name, choices=YES_NO, **kw)
         elif f.type == "date":
-            # A text input, as people write dates here (dd/mm/yyyy), whatever the browser's locale.
-            attrs[f.name] = DateField(
-                f.name, format="%d/%m/%Y", validators=required, widget=widgets.TextInput()
-            )
+            attrs[f.name] = DayField(f.name, **kw)
         elif f.type == "text":
-            attrs[f.name] = TextAreaField(f.name, validators=[Optional(), too_long])
+            attrs[f.name] = TextAreaField(f.name, **kw)
         elif f.type == "string":
-            attrs[f.name] = StringField(f.name, validators=[*required, too_long])
+            attrs[f.name] = StringField(f.name, **kw)
         elif f.type == "object":  # the justice decision's changes: one input per correctable field
             for key in step_fields.CORRECTABLE:
-                attrs[f"change_{key}"] = StringField(key, validators=[Optional(), too_long])
+                attrs[f"change_{key}"] = StringField(key)
     return type(f"{step}_form", (FlaskForm,), attrs)
 
 
@@ -86,28 +86,28 @@ def build(step: str, formdata=None) -> FlaskForm:
     return form
 
 
-def to_data(step: str, form: FlaskForm) -> dict:
-    """Form fields → the step's data, for the service to validate again."""
+def to_data(step: str, formdata) -> dict:
+    """What the browser sent (the request's form) → the step's data, typed as the API sends it,
+    for the service to check. Dates written dd/mm/yyyy become YYYY-MM-DD; anything else is passed
+    on as it is, for the service to refuse naming the field."""
     data = {}
     for f in step_fields.fields(step):
         if f.type == "object":
             changes = {}
             for key in step_fields.CORRECTABLE:
-                value = (form[f"change_{key}"].data or "").strip()
+                value = (formdata.get(f"change_{key}") or "").strip()
                 if value:
                     changes[key] = _iso_date(value) if key == "birth_date" else value
             data[f.name] = changes
+        elif f.type == "multi_choice":
+            data[f.name] = formdata.getlist(f.name)
         elif f.type == "boolean":
-            raw = form[f.name].data
-            data[f.name] = {"true": True, "false": False}.get(raw)
-        elif f.type == "date":
-            value = form[f.name].data
-            data[f.name] = value.isoformat() if value else None
-        elif f.name in PAPER_DATES:
-            value = (form[f.name].data or "").strip()
-            data[f.name] = _partial_iso(value) if value else None
+            data[f.name] = {"true": True, "false": False}.get(formdata.get(f.name))
+        elif f.type == "date" or f.name in PAPER_DATES:
+            value = (formdata.get(f.name) or "").strip()
+            data[f.name] = (_iso_date if f.type == "date" else _partial_iso)(value) if value else None
         else:
-            data[f.name] = form[f.name].data or ([] if f.type == "multi_choice" else None)
+            data[f.name] = formdata.get(f.name) or None
     return data
 
 

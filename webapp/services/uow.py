@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,3 +30,8 @@ def command():
     except BaseException:
         db.session.rollback()
         raise
+
+
+def ping() -> None:
+    """The database answers (a health check)."""
+    db.session.execute(text("SELECT 1"))

@@ -1,8 +1,6 @@
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
-from ..models import db
-from ..services import workflow_store
+from ..services import uow, workflow_store
 
 bp = Blueprint("health", __name__)
 
@@ -10,5 +8,5 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def check():
     """For load balancers and operators: the database answers and the diagrams are loaded."""
-    db.session.execute(text("SELECT 1"))
+    uow.ping()
     return jsonify(status="ok", spec_version=workflow_store.engine().current.version)

@@ -18,6 +18,7 @@ LONGEST_LOCK = timedelta(hours=1)
 class SignIn:
     user: User | None  # None: refused
     locked_until: datetime | None = None
+    already_locked: bool = False  # refused because the account was locked before this attempt
 
 
 def authenticate(username: str, password: str) -> SignIn:
@@ -26,7 +27,7 @@ def authenticate(username: str, password: str) -> SignIn:
     user = db.session.scalar(select(User).where(User.username == username)) if username else None
     now = clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        return SignIn(None, user.locked_until)
+        return SignIn(None, user.locked_until, already_locked=True)
     if user is None or not user.active or not user.check_password(password or ""):
         if user is None:
             return SignIn(None)

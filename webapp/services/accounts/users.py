@@ -174,3 +174,9 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
 def _check_admin(admin: User) -> None:
     if admin is None or not admin.active or admin.role != ADMIN_ROLE:
         raise Forbidden(ADMINS_ONLY)
+
+
+def signed_in(user_id: str) -> User | None:
+    """The user a session names, while the account is active (Flask-Login's user loader)."""
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+    return user if user is not None and user.active else None

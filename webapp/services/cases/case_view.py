@@ -80,3 +80,20 @@ def ready_tasks(case: Case) -> list[CaseTask]:
             select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at, CaseTask.id)
         )
     )
+
+
+def completions(case: Case, limit: int) -> list[CaseEvent]:
+    """The case's last completed steps, newest first (what earlier steps recorded)."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.action == "completed")
+            .order_by(CaseEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def next_tasks(case: Case) -> list[dict]:
+    """The case's ready tasks as the API shows them."""
+    return [task_dict(t, case.code) for t in ready_tasks(case)]

@@ -87,10 +87,11 @@ def apply(
     now: datetime,
     assign_new_to: User | None = None,
     trail: list[dict] | None = None,
-) -> None:
+) -> Applied:
     """Store an engine outcome on the case and its projection, with the command's audit rows
     (`trail`) and those for what the engine did on its own (timers, reminders, escalations,
-    errors), written in one statement."""
+    errors), written in one statement; then the hooks of other capabilities. Returns what was
+    done, for the caller to say where the case went without reading it again."""
     trail = list(trail or ())
     before = case.current_steps or ""
     case.state = workflow_store.pack(outcome.state)
@@ -134,6 +135,7 @@ def apply(
         case.current_steps or "-",
         actor.username if actor else "system",
     )
+    return applied
 
 
 def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> None:

@@ -228,3 +228,22 @@ def row(task_id: str) -> Row | None:
         .where(CaseTask.id == task_id)
     ).first()
     return Row(*found) if found else None
+
+
+def task_page(
+    user: User, scope: str, step: str | None, overdue: bool, page: int, per_page: int
+) -> tuple[list[CaseTask], int]:
+    """The API's task list: tasks of the user's department in their unit subtree (`mine`: those
+    assigned to them), soonest due first; with the total."""
+    query = _scoped(user, scope).where(subtree(CaseTask.unit_path, user.unit.path))
+    if step:
+        query = query.where(CaseTask.step == step)
+    if overdue:
+        query = query.where(CaseTask.due_at < clock.now())
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    rows = db.session.scalars(
+        query.order_by(CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.ready_at, CaseTask.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total

@@ -1,5 +1,11 @@
-"""Task commands: claim, release, assign, complete. Each is one transaction on the case."""
+"""Task commands: claim, release, assign, complete. Each is one transaction on the case.
 
+A command takes its task and case in one read, locked, and checks access once (`take`); the
+completion validates the data against the step's declaration once (step_rules) and answers with
+where the case went (`Completion`), so the caller reads nothing again.
+"""
+
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, select
@@ -44,12 +50,15 @@ def get_task(user: User, task_id: str) -> CaseTask:
     return task
 
 
+OTHER_DEPARTMENT = Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department.")
+
+
 def workable_task(user: User, task_id: str) -> CaseTask:
-    """A task the user's department works on: NotFound outside their scope, Forbidden for a
-    case they can see but whose step belongs to another department."""
+    """A task the user's department works on, for a page that shows it: NotFound outside their
+    scope, Forbidden for a case they can see but whose step belongs to another department."""
     task = get_task(user, task_id)
     if not access.can_work_task(user, task):
-        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
+        raise Forbidden(OTHER_DEPARTMENT)
     return task
 
 
@@ -68,9 +77,22 @@ def _missing(user: User, task_id) -> None:
     raise NotFound(NOT_FOUND_TASK)
 
 
-def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Case, CaseTask]:
+@dataclass(frozen=True)
+class Work:
+    """A task and its case, read together and locked for one command."""
+
+    case: Case
+    task: CaseTask
+
+    @property
+    def step(self) -> str:
+        return self.task.step
+
+
+def take(user: User, task_id: str, expected_version: int | None = None) -> Work:
     """The task and its case in one read, the case locked (PostgreSQL) and fresh: what we waited
-    for may have changed. Then the access checks."""
+    for may have changed. Then the access checks: NotFound outside the user's scope, Forbidden for
+    a case they see whose step is another department's, Conflict for a stale version."""
     query = _TASK_AND_CASE
     if db.session.get_bind().dialect.name == "postgresql":
         # Lock both rows: after waiting, PostgreSQL re-reads only the rows it locked.
@@ -82,9 +104,9 @@ def _locked(user: User, task_id: str, expected_version: int | None) -> tuple[Cas
     if not access.can_work_task(user, task):
         if not access.can_see_case(user, case):
             raise NotFound(NOT_FOUND_TASK)
-        raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
+        raise Forbidden(OTHER_DEPARTMENT)
     engine.check_version(case, expected_version)
-    return case, task
+    return Work(case, task)
 
 
 def colleagues(user: User) -> list[User]:
@@ -112,7 +134,8 @@ def _held_by_other(task: CaseTask, user: User) -> Conflict:
 
 
 def claim(user: User, task_id: str, expected_version: int | None = None) -> CaseTask:
-    case, task = _locked(user, task_id, expected_version)
+    work = take(user, task_id, expected_version)
+    case, task = work.case, work.task
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
     if task.assignee_id is None:
@@ -125,7 +148,8 @@ def claim(user: User, task_id: str, expected_version: int | None = None) -> Case
 
 
 def release(user: User, task_id: str, expected_version: int | None = None) -> CaseTask:
-    case, task = _locked(user, task_id, expected_version)
+    work = take(user, task_id, expected_version)
+    case, task = work.case, work.task
     if task.assignee_id is None:
         return task
     if task.assignee_id != user.id and not access.can_assign(user):
@@ -166,10 +190,31 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     return task
 
 
-def complete(user: User, task_id: str, data, expected_version: int | None = None):
-    """Validate the step's data, complete the task and advance the case. Returns the case; its
-    next tasks are in the projection."""
-    case, task = _locked(user, task_id, expected_version)
+@dataclass(frozen=True)
+class NextStep:
+    step: str
+    department: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Where a completed task sent its case, read before the commit (nothing to reload after)."""
+
+    code: str
+    status: str
+    next_steps: tuple[NextStep, ...]  # the user tasks now ready
+    waiting: tuple[str, ...]  # steps waiting for a message (the production centre's card)
+
+
+def complete(user: User, task_id: str, data, expected_version: int | None = None) -> Completion:
+    """Take the task and complete it (the command line, scripts and tests)."""
+    return complete_taken(user, take(user, task_id, expected_version), data)
+
+
+def complete_taken(user: User, work: Work, data) -> Completion:
+    """Validate the step's data, complete the task and advance the case."""
+    case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
@@ -196,7 +241,13 @@ def complete(user: User, task_id: str, data, expected_version: int | None = None
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
     engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
-    return case
+    unit_name = case.unit.name
+    return Completion(
+        case.code,
+        case.status,
+        tuple(NextStep(t.step, t.lane, unit_name) for t in outcome.ready),
+        tuple(outcome.waiting),
+    )
 
 
 def _old_and_new(resident: Resident, changes: dict) -> dict:

@@ -370,3 +370,13 @@ def after_command(applied) -> None:
 
 def _who(actor: User | None) -> str:
     return actor.username if actor else "system"
+
+
+def production_queue(page: int, per_page: int) -> tuple[list[Case], int]:
+    """Every case waiting for the production centre, the longest waiting first; with the total."""
+    query = select(Case).where(_waiting())
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None))
+    rows = db.session.scalars(
+        query.order_by(Case.updated_at, Case.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total

@@ -141,6 +141,7 @@ def record_cards(actor: User, code: str, cards: list[Card]) -> Outcome:
         len(result.failed),
         actor.username,
     )
+    db.session.expire_all()  # each card was its own transaction: what the caller reads next is fresh
     return result
 
 

@@ -8,9 +8,8 @@ from flask_login import LoginManager, login_required, login_user, logout_user
 
 from ...forms.auth import LoginForm
 from ...i18n import LANGUAGES, local_datetime
-from ...models import User, db
 from ...services import uow
-from ...services.accounts import sign_in
+from ...services.accounts import sign_in, users
 from ...web import render
 
 bp = Blueprint("auth", __name__)
@@ -20,9 +19,8 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(user_id: str):
+    return users.signed_in(user_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])

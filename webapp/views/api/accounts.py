@@ -1,7 +1,5 @@
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select
 
-from ...models import User, db
 from ...services import clock, uow
 from ...services.accounts import sign_in, tokens, units
 from .support import ApiError, authenticated, body, current_user, listing, page_args, read
@@ -15,14 +13,12 @@ def token():
     username, password = read(data, ("username", "password"))
     # The first FREE_ATTEMPTS failures answer 401 (the last of them starts the lock); while the
     # account is locked every attempt, even with the right password, answers 429.
-    locked_until = db.session.scalar(select(User.locked_until).where(User.username == username))
-    already_locked = locked_until is not None and locked_until > clock.now()
     with uow.command():
         result = sign_in.authenticate(username, password)
         if result.user is not None:
             issued, expires = tokens.issue(result.user)
     if result.user is None:
-        if already_locked and result.locked_until is not None:
+        if result.already_locked:
             wait = max(1, int((result.locked_until - clock.now()).total_seconds()) + 1)
             raise ApiError(
                 429,

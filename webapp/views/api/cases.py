@@ -1,7 +1,5 @@
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
 
-from ...models import CaseTask, db
 from ...services import access, uow
 from ...services.cases import case_view, commands, search, step_fields
 from ...services.errors import Forbidden, Invalid, Msg
@@ -58,10 +56,3 @@ def case_list():
         per_page=per_page,
     )
     return listing([case_json(c, with_events=False) for c in rows], page, per_page, total)
-
-
-def next_tasks(case) -> list[dict]:
-    rows = db.session.scalars(
-        select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at, CaseTask.id)
-    )
-    return [case_view.task_dict(t, case.code) for t in rows]

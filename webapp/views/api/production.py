@@ -1,13 +1,11 @@
 from flask import Blueprint, jsonify
-from sqlalchemy import select
 
-from ...models import Case, db
 from ...services import access, clock, uow
 from ...services.cases import commands
 from ...services.errors import Forbidden, Msg
 from ...services.production import batches, delivery
 from ...services.text import parse_iso_date
-from .cases import WAITING_STEP, case_json
+from .cases import case_json
 from .support import (
     ApiError,
     authenticated,
@@ -40,11 +38,7 @@ def _production_only():
 def production_queue():
     _production_only()
     page, per_page = page_args()
-    query = select(Case).where(Case.status == "open", Case.current_steps.contains(WAITING_STEP))
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
-    rows = db.session.scalars(
-        query.order_by(Case.updated_at, Case.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    rows, total = batches.production_queue(page, per_page)
     return listing([case_json(c, with_events=False) for c in rows], page, per_page, total)
 
 
@@ -150,7 +144,6 @@ def production_batch_cards(code: str):
     cards = _cards(items)
     _dispatch_batch(code)
     outcome = delivery.record_cards(current_user(), code, cards)
-    db.session.expire_all()
     return jsonify(_outcome_json(_dispatch_batch(code), outcome))
 
 

@@ -1,10 +1,8 @@
 from flask import Blueprint, jsonify
-from sqlalchemy import select
 
-from ...models import Case, CaseTask, db
-from ...services import clock, uow
-from ...services.cases import case_view, step_fields, tasks
-from .cases import case_json, next_tasks
+from ...services import uow
+from ...services.cases import case_view, inbox, step_fields, tasks
+from .cases import case_json
 from .support import authenticated, bad_request, body, choice, current_user, flag, listing, page_args
 
 bp = Blueprint("tasks", __name__)
@@ -22,7 +20,7 @@ JSON_TYPES = {
 }
 
 
-def task_json(task: CaseTask, with_form=False) -> dict:
+def task_json(task, with_form=False) -> dict:
     out = case_view.task_dict(task, task.case.code)
     if with_form:
         out["form"] = {"fields": [f.describe() for f in step_fields.fields(task.step)]}
@@ -36,22 +34,7 @@ def task_list():
     user = current_user()
     scope = choice("scope", ("mine", "queue")) or "mine"
     step, overdue = choice("step", tuple(step_fields.STEP_FIELDS)), flag("overdue")
-    query = (
-        select(CaseTask).join(Case, Case.id == CaseTask.case_id).where(CaseTask.department == user.department)
-    )
-    if scope == "mine":
-        query = query.where(CaseTask.assignee_id == user.id)
-    query = query.where(CaseTask.unit_path.startswith(user.unit.path, autoescape=True))
-    if step:
-        query = query.where(CaseTask.step == step)
-    if overdue:
-        query = query.where(CaseTask.due_at < clock.now())
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
-    rows = db.session.scalars(
-        query.order_by(CaseTask.due_at.is_(None), CaseTask.due_at, CaseTask.ready_at, CaseTask.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows, total = inbox.task_page(user, scope, step, overdue, page, per_page)
     return listing([task_json(t) for t in rows], page, per_page, total)
 
 
@@ -83,16 +66,16 @@ def task_release(task_id: str):
 @authenticated
 def task_complete(task_id: str):
     user = current_user()
-    step = tasks.workable_task(user, task_id).step  # 404 out of scope, 403 another department, 409 done
-    data = body().get("data", {})
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise bad_request("data must be a JSON object.", {"data": ["A JSON object."]})
-    _check_types(step, data)
     with uow.command():
-        case = tasks.complete(user, task_id, data)
-        out = {"case": case_json(case, with_events=False), "next_tasks": next_tasks(case)}
+        work = tasks.take(user, task_id)  # 404 out of scope, 403 another department, 409 done
+        data = body().get("data", {})
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise bad_request("data must be a JSON object.", {"data": ["A JSON object."]})
+        _check_types(work.step, data)
+        tasks.complete_taken(user, work, data)
+        out = {"case": case_json(work.case, with_events=False), "next_tasks": case_view.next_tasks(work.case)}
     return jsonify(out)
 
 

@@ -7,18 +7,16 @@ from flask import Blueprint, abort, flash, make_response, redirect, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ... import labels
 from ...forms import tasks as task_forms
 from ...i18n import message
-from ...models import CaseEvent, CaseTask, Unit, db
 from ...services import clock, uow
-from ...services.cases import commands, inbox, intake, portraits, step_rules, tasks
+from ...services.cases import case_view, commands, inbox, intake, portraits, step_rules, tasks
 from ...services.cases import step_fields as step_data
 from ...services.errors import Invalid
-from ...web import form_version, is_htmx, render
+from ...web import form_version, invalid_status, is_htmx, render, see_other
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tasks", __name__)
@@ -30,22 +28,16 @@ LIVE_FIELDS = {
 }
 
 
-def _comparison(task, form):
-    """At intake: the registry against what the form says the papers say."""
+def _comparison(task):
+    """At intake: the registry against what the posted form says the papers say."""
     if task.step != "verify_application":
         return None
-    data = task_forms.to_data(task.step, form)
+    data = task_forms.to_data(task.step, request.form)
     return intake.compare(task.case.resident, intake.papers_of(data))
 
 
 def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), comparison=None):
     case = task.case
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id, CaseEvent.action == "completed")
-        .order_by(CaseEvent.id.desc())
-        .limit(10)
-    ).all()
     return render(
         TEMPLATE,
         block="task_form",
@@ -53,10 +45,10 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         task=task,
         case=case,
         form=form,
-        history=events,
+        history=case_view.completions(case, limit=10),
         labels=labels,
         step_data=step_data,
-        comparison=comparison or _comparison(task, form),
+        comparison=comparison or _comparison(task),
         portrait=portraits.latest(case),
         portrait_errors=list(portrait_errors),
         portrait_missing=list(portrait_missing),
@@ -70,7 +62,7 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
 def show(task_id: str):
     task = tasks.workable_task(current_user, task_id)
     form = task_forms.build(task.step)
-    comparison = _comparison(task, form)
+    comparison = _comparison(task)
     if comparison is not None:  # the proposal starts ticked; the officer confirms or changes it
         form.discrepancies.data = comparison.codes
     return _page(task, form, comparison=comparison)
@@ -83,13 +75,12 @@ def check(task_id: str):
     At intake, a paper's field also refreshes the proposal and the highlighted cells."""
     task = tasks.workable_task(current_user, task_id)
     form = task_forms.build(task.step, request.form)
-    form.validate()
-    _service_rules(task, form)
+    _check_rules(task, form)
     field = form._fields.get(request.args.get("field", ""))
     if field is None:
         return _page(task, form)
     if task.step == "verify_application" and field.name in LIVE_FIELDS and is_htmx():
-        comparison = _comparison(task, form)
+        comparison = _comparison(task)
         form.discrepancies.data = _reticked(form.discrepancies.data or [], comparison.codes)
         body = render_blocks(
             TEMPLATE,
@@ -107,18 +98,13 @@ def check(task_id: str):
     return render(TEMPLATE, block="field_errors", field=field)
 
 
-def _service_rules(task, form) -> None:
-    """The step's own rules (a paper's date, the phone number...) beside WTForms' checks, on the
-    fields WTForms found nothing wrong with."""
+def _check_rules(task, form) -> None:
+    """The step's rules (step_rules, as the completion applies them) on what the form holds, each
+    problem under its field; nothing is saved."""
     try:
-        step_rules.validate(task.step, task_forms.to_data(task.step, form), clock.today_local())
+        step_rules.validate(task.step, task_forms.to_data(task.step, request.form), clock.today_local())
     except Invalid as exc:
-        fresh = {
-            name: problems
-            for name, problems in exc.fields.items()
-            if name in form._fields and not form[name].errors
-        }
-        task_forms.attach_errors(form, fresh)
+        task_forms.attach_errors(form, {n: p for n, p in exc.fields.items() if n in form._fields})
 
 
 def _reticked(ticked: list[str], proposed: list[str]) -> list[str]:
@@ -134,56 +120,39 @@ def _reticked(ticked: list[str], proposed: list[str]) -> list[str]:
 @bp.post("/tasks/<task_id>")
 @login_required
 def complete(task_id: str):
-    task = tasks.workable_task(current_user, task_id)
-    form = task_forms.build(task.step, request.form)
-    portrait_missing = []
-    if form.validate():
-        try:
-            with uow.command():
-                case = tasks.complete(
-                    current_user,
-                    task_id,
-                    task_forms.to_data(task.step, form),
-                    expected_version=form_version(),
-                )
-        except Invalid as exc:
-            fields = dict(exc.fields)
-            portrait_missing = [message(p) for p in fields.pop("portrait", [])]
-            task_forms.attach_errors(form, fields)
-        else:
-            flash(_where_it_went(case), "success")
-            if is_htmx():  # htmx follows a 302 itself; this header makes the browser go instead
-                response = make_response("", 200)
-                response.headers["HX-Redirect"] = url_for("inbox.index")
-                return response
-            return redirect(url_for("inbox.index"), code=303)
-    return _page(task, form, status=200 if is_htmx() else 422, portrait_missing=portrait_missing)
+    """One read of the task and its case, one access check, one validation (the service's)."""
+    try:
+        with uow.command():
+            work = tasks.take(current_user, task_id, form_version())
+            done = tasks.complete_taken(current_user, work, task_forms.to_data(work.step, request.form))
+    except Invalid as exc:
+        form = task_forms.build(work.task.step, request.form)
+        fields = dict(exc.fields)
+        portrait_missing = [message(p) for p in fields.pop("portrait", [])]
+        task_forms.attach_errors(form, fields)
+        return _page(work.task, form, status=invalid_status(), portrait_missing=portrait_missing)
+    flash(_where_it_went(done), "success")
+    return see_other(url_for("inbox.index"))
 
 
-def _where_it_went(case) -> str:
-    if case.status != "open":
+def _where_it_went(done: tasks.Completion) -> str:
+    if done.status != "open":
         return _(
-            "Hồ sơ %(code)s đã kết thúc: %(status)s.", code=case.code, status=labels.STATUSES[case.status]
+            "Hồ sơ %(code)s đã kết thúc: %(status)s.", code=done.code, status=labels.STATUSES[done.status]
         )
-    rows = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)).all()
-    if not rows:
-        return _(
-            "Hồ sơ %(code)s đang chờ: %(steps)s.",
-            code=case.code,
-            steps=", ".join(labels.step(s) for s in case.steps),
+    if not done.next_steps:
+        steps = ", ".join(labels.step(s) for s in done.waiting)
+        return _("Hồ sơ %(code)s đang chờ: %(steps)s.", code=done.code, steps=steps)
+    parts = [
+        _(
+            "%(department)s %(unit)s (%(step)s)",
+            department=labels.DEPARTMENTS[n.department],
+            unit=n.unit_name,
+            step=labels.step(n.step),
         )
-    parts = []
-    for row in rows:
-        unit = db.session.get(Unit, row.unit_id)
-        parts.append(
-            _(
-                "%(department)s %(unit)s (%(step)s)",
-                department=labels.DEPARTMENTS[row.department],
-                unit=unit.name,
-                step=labels.step(row.step),
-            )
-        )
-    return _("Đã chuyển hồ sơ %(code)s: %(where)s.", code=case.code, where="; ".join(parts))
+        for n in done.next_steps
+    ]
+    return _("Đã chuyển hồ sơ %(code)s: %(where)s.", code=done.code, where="; ".join(parts))
 
 
 def _redraw(task_id: str, done_message: str):
