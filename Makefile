@@ -32,6 +32,8 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The layers and capability packages (pyproject.toml, docs/architecture.md).
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
