@@ -13,9 +13,9 @@ from vntime import LOCAL_TZ
 from ...models import Case, CaseTask, Resident, User, db
 from .. import clock
 from ..name_search import matches_name_or_code
+from ..paging import PER_PAGE, Paged, QueryFilters, choice, flag, number, trimmed
 from ..scope import subtree
 
-PER_PAGE = 50
 # Each sort: the columns it orders by, and whether descending.
 SORT_KEYS = {
     "due": ((CaseTask.due_at, False), (CaseTask.id, False)),
@@ -29,7 +29,8 @@ SCOPES = ("mine", "queue")
 
 
 @dataclass
-class Filters:
+class Filters(QueryFilters):
+    KEEP = ("scope", "sort")
     scope: str = "mine"
     step: str | None = None
     overdue: bool = False
@@ -40,36 +41,15 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        """Read filters from a query string; anything unknown falls back to the default."""
-        scope = args.get("scope", "mine")
-        sort = args.get("sort", "due")
-        try:
-            page = max(1, min(int(args.get("page", 1)), 10_000))
-        except ValueError:
-            page = 1
         return cls(
-            scope=scope if scope in SCOPES else "mine",
+            scope=choice(args.get("scope"), SCOPES, "mine"),
             step=args.get("step") or None,
-            overdue=args.get("overdue") in ("1", "true", "on"),
+            overdue=flag(args.get("overdue")),
             priority=args.get("priority") or None,
-            q=(args.get("q") or "").strip()[:100],
-            sort=sort if sort in SORTS else "due",
-            page=page,
+            q=trimmed(args.get("q"), 100),
+            sort=choice(args.get("sort"), SORTS, "due"),
+            page=number(args.get("page"), 1, 10_000),
         )
-
-    def args(self, **changes) -> dict:
-        """Query-string arguments for a link that keeps the current filters."""
-        values = {
-            "scope": self.scope,
-            "step": self.step,
-            "overdue": "1" if self.overdue else None,
-            "priority": self.priority,
-            "q": self.q or None,
-            "sort": self.sort,
-            "page": self.page,
-        }
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "scope"}
 
 
 @dataclass
@@ -81,16 +61,12 @@ class Row:
 
 
 @dataclass
-class Page:
+class Page(Paged):
     rows: list[Row]
     total: int
     filters: Filters
     counts: dict[str, int] = field(default_factory=dict)
     now: datetime | None = None
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
 
 
 def _scoped(user: User, scope: str):

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from ...models import Case, CaseEvent, OutboxMessage, User, db
 from .. import access, clock
 from ..errors import Conflict, Forbidden, Msg, NotFound
+from ..paging import PER_PAGE, Paged, QueryFilters, choice, number, trimmed
 from ..scope import subtree
 from . import notifiers
 
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 STATUSES = ("pending", "sent", "failed")
 KINDS = ("reminder", "escalation", "population_sync")
 BACKOFF_CAP = timedelta(hours=1)
-PER_PAGE = 50
 NOT_FOUND = Msg("Không có thông báo này.", "No such message.")
 NOT_ALLOWED = Msg(
     "Chỉ giám sát và quản trị xem hàng đợi thông báo.", "Only supervisors and admins see the outbox."
@@ -177,7 +177,7 @@ def retry(user: User, message_id: int) -> OutboxMessage:
 
 
 @dataclass
-class Filters:
+class Filters(QueryFilters):
     status: str | None = None
     kind: str | None = None
     case: str = ""
@@ -185,36 +185,21 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        """Unknown values fall back to "all" (the list is the same after a reload)."""
-        status, kind = args.get("status"), args.get("kind")
-        try:
-            page = max(1, min(int(args.get("page", 1)), 10_000))
-        except ValueError:
-            page = 1
         return cls(
-            status=status if status in STATUSES else None,
-            kind=kind if kind in KINDS else None,
-            case=(args.get("case") or "").strip()[:24],
-            page=page,
+            status=choice(args.get("status"), STATUSES),
+            kind=choice(args.get("kind"), KINDS),
+            case=trimmed(args.get("case"), 24),
+            page=number(args.get("page"), 1, 10_000),
         )
-
-    def args(self, **changes) -> dict:
-        values = {"status": self.status, "kind": self.kind, "case": self.case, "page": self.page}
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1)}
 
 
 @dataclass
-class Page:
+class Page(Paged):
     rows: list[tuple[OutboxMessage, str | None]]  # the message and its case's code
     total: int
     filters: Filters
     counts: dict[str, int] = field(default_factory=dict)
     now: datetime | None = None
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
 
 
 def _filtered(user: User, f: Filters, with_status: bool = True):

@@ -15,12 +15,12 @@ from ...models import Case, Resident, Unit, User, db
 from .. import access, clock, name_search
 from ..accounts import units
 from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
+from ..paging import PER_PAGE, Paged, QueryFilters, choice, number, trimmed
 from ..scope import subtree
 from . import eligibility
 
 log = logging.getLogger(__name__)
 
-PER_PAGE = 50
 STATUSES = ("not_visited", "booked", "away", "home_visit", "deceased", "record_wrong")
 # "booked" follows from an appointment (stations); the listing sets the others.
 SETTABLE = ("not_visited", "away", "home_visit", "deceased", "record_wrong")
@@ -38,7 +38,7 @@ STALE = Msg(
 
 
 @dataclass
-class Filters:
+class Filters(QueryFilters):
     unit: str | None = None
     status: str | None = None
     applied: str | None = None
@@ -48,34 +48,14 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        """Read filters from a query string; anything unknown falls back to the default."""
-        status = args.get("status") or None
-        applied = args.get("applied") or None
-        try:
-            page = max(1, min(int(args.get("page", 1)), 100_000))
-        except ValueError:
-            page = 1
         return cls(
-            unit=(args.get("unit") or "").strip()[:20] or None,
-            status=status if status in STATUSES else None,
-            applied=applied if applied in APPLIED_FILTERS else None,
-            household=(args.get("household") or "").strip()[:30] or None,
-            q=(args.get("q") or "").strip()[:100],
-            page=page,
+            unit=trimmed(args.get("unit"), 20) or None,
+            status=choice(args.get("status"), STATUSES),
+            applied=choice(args.get("applied"), APPLIED_FILTERS),
+            household=trimmed(args.get("household"), 30) or None,
+            q=trimmed(args.get("q"), 100),
+            page=number(args.get("page"), 1, 100_000),
         )
-
-    def args(self, **changes) -> dict:
-        """Query-string arguments for a link that keeps the current filters."""
-        values = {
-            "unit": self.unit,
-            "status": self.status,
-            "applied": self.applied,
-            "household": self.household,
-            "q": self.q or None,
-            "page": self.page,
-        }
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1)}
 
 
 @dataclass
@@ -89,7 +69,7 @@ class Row:
 
 
 @dataclass
-class Page:
+class Page(Paged):
     unit: Unit
     rows: list[Row]
     total: int
@@ -98,10 +78,6 @@ class Page:
     applied: int = 0  # of `total`, how many applied
     # A unit above the communes (a province): the listing is per commune, choose one first.
     choose_commune: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
 
 
 def listing_unit(user: User, code: str | None) -> Unit:

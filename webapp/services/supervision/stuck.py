@@ -25,13 +25,13 @@ from sqlalchemy import exists, select, text
 from ...models import Unit, User, db
 from .. import clock, workflow_store
 from ..errors import Invalid, Msg, NotFound
+from ..paging import PER_PAGE, QueryFilters, choice, number, trimmed
 from ..scope import subtree
 from . import stuck_query, stuck_rows
 from .cutoffs import idle_cutoff, idle_cutoffs, late_cutoff, target_cutoffs  # noqa: F401 (part of this API)
 from .stuck_query import DEPARTMENTS, ORDER, PRODUCTION_STEP, REASONS, StuckQuery
 
 SORTS = ("overdue", "oldest", "unit")
-PER_PAGE = 50
 MAX_DEPTH = 10_000  # rows a page may reach: each part reads this far in its index
 MAX_DAYS = 365  # working days late: about a year and a half; more says nothing new
 NO_UNIT = Msg("Không có đơn vị này trong phạm vi của bạn.", "No such unit in your scope.")
@@ -39,7 +39,7 @@ Row = stuck_rows.Row
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(QueryFilters):
     unit: str | None = None  # a unit code in the user's subtree (default: the user's own unit)
     step: str | None = None
     department: str | None = None
@@ -50,39 +50,15 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        """Filters from a query string; an unknown value falls back to "any" (the web page)."""
-        reason, sort, dept = args.get("reason"), args.get("sort", "overdue"), args.get("department")
-        step = args.get("step") or None
         return cls(
-            unit=(args.get("unit") or "").strip()[:20] or None,
-            step=step if step in known_steps() else None,
-            department=dept if dept in DEPARTMENTS else None,
-            reason=reason if reason in REASONS else None,
-            min_days=_number(args.get("min_days"), 0, MAX_DAYS),
-            sort=sort if sort in SORTS else "overdue",
-            page=_number(args.get("page"), 1, MAX_DEPTH // PER_PAGE),
+            unit=trimmed(args.get("unit"), 20) or None,
+            step=choice(args.get("step"), known_steps()),
+            department=choice(args.get("department"), DEPARTMENTS),
+            reason=choice(args.get("reason"), REASONS),
+            min_days=number(args.get("min_days"), 0, MAX_DAYS),
+            sort=choice(args.get("sort"), SORTS, "overdue"),
+            page=number(args.get("page"), 1, MAX_DEPTH // PER_PAGE),
         )
-
-    def args(self, **changes) -> dict:
-        """Query-string arguments for a link that keeps the current filters."""
-        values = {
-            "unit": self.unit,
-            "step": self.step,
-            "department": self.department,
-            "reason": self.reason,
-            "min_days": self.min_days or None,
-            "sort": None if self.sort == "overdue" else self.sort,
-            "page": None if self.page == 1 else self.page,
-        }
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def _number(raw, low: int, high: int) -> int:
-    try:
-        return max(low, min(int(raw), high))
-    except (TypeError, ValueError):
-        return low
 
 
 def known_steps() -> list[str]:
