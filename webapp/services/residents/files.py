@@ -19,22 +19,7 @@ from ..errors import Msg
 from .rows import FIELDS
 
 # Every column a file must have (in any order): the API's field names.
-COLUMNS = (
-    "personal_id",
-    "old_id_number",
-    "full_name",
-    "birth_date",
-    "birth_date_precision",
-    "sex",
-    "ethnicity",
-    "household_id",
-    "permanent_unit",
-    "temporary_unit",
-    "status",
-    "card_state",
-    "card_issued_on",
-)
-assert set(COLUMNS) == {"personal_id", *FIELDS}
+COLUMNS = ("personal_id", *FIELDS)
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive
 DELIMITERS = (",", ";", "\t")  # Excel in a Vietnamese locale saves CSV with ";"
 

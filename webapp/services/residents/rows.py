@@ -35,6 +35,24 @@ FIELDS = (
     "card_state",
     "card_issued_on",
 )
+# What check() makes of a record, by column of the residents table (personal_id first): the
+# import writes exactly these (upsert.py).
+RECORD_COLUMNS = (
+    "personal_id",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "old_id_number",
+    "ethnicity",
+    "household_id",
+    "permanent_unit_id",
+    "temporary_unit_id",
+    "status",
+    "card_state",
+    "card_issued_on",
+)
 FIRST_YEAR = 1900
 _RANK = {"day": 0, "month": 1, "year": 2}  # how little of the date is known
 # Full names repeat a lot in a population ("Nguyễn Văn Hùng"): an import computes each key once.

@@ -20,24 +20,9 @@ from sqlalchemy import Column, MetaData, Table, delete, literal, select, text, t
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...models import Resident, db
+from .rows import RECORD_COLUMNS
 
-# What a file row sets, in the order of the tuples the import builds (personal_id first).
-ROW_COLUMNS = (
-    "personal_id",
-    "full_name",
-    "name_key",
-    "birth_date",
-    "birth_date_precision",
-    "sex",
-    "old_id_number",
-    "ethnicity",
-    "household_id",
-    "permanent_unit_id",
-    "temporary_unit_id",
-    "status",
-    "card_state",
-    "card_issued_on",
-)
+ROW_COLUMNS = RECORD_COLUMNS  # what a file row sets (personal_id first)
 UPDATED = (*ROW_COLUMNS[1:], "updated_at")  # what a re-import replaces
 RESIDENTS = Resident.__table__
 # Per connection, never in the schema: its own MetaData keeps it out of migrations.

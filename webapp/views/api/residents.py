@@ -4,23 +4,8 @@ from ...services import uow
 from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
 from ...services.residents import personal_id as id_rules
-from ...services.residents import registry
+from ...services.residents import registry, rows
 from .support import authenticated, body, current_user, read
-
-TEXT_FIELDS = (
-    "full_name",
-    "birth_date",
-    "birth_date_precision",
-    "sex",
-    "old_id_number",
-    "ethnicity",
-    "household_id",
-    "permanent_unit",
-    "temporary_unit",
-    "status",
-    "card_state",
-    "card_issued_on",
-)
 
 bp = Blueprint("residents", __name__)
 NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
@@ -30,7 +15,7 @@ NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
 @authenticated
 def resident_put(personal_id: str):
     data = body()
-    read(data, optional=TEXT_FIELDS)  # every field is text or null; anything else is malformed (400)
+    read(data, optional=rows.FIELDS)  # every field is text or null; anything else is malformed (400)
     with uow.command():
         resident, created = registry.upsert_in_scope(current_user(), personal_id, data)
         out = _record(resident)
