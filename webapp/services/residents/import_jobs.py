@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from ...models import ImportJob, Unit, UnitCrosswalk, User, db
 from .. import access, clock, uow
 from ..errors import Forbidden, Msg, NotFound, ServiceError
+from ..scope import subtree
 from .files import FileProblem, Layout, open_rows, scan
 from .import_batches import Batch, Checker, Writer
 from .upsert import Upsert
@@ -85,7 +86,7 @@ def _visible(user: User):
     """Jobs a user may see: an administrator all of them, a police lead those of their subtree."""
     query = select(ImportJob)
     if user.role != "admin":
-        query = query.join(Unit, Unit.id == ImportJob.unit_id).where(Unit.path.startswith(user.unit.path))
+        query = query.join(Unit, Unit.id == ImportJob.unit_id).where(subtree(Unit.path, user.unit.path))
     return query
 
 
@@ -197,7 +198,7 @@ def _allowed_units(actor: User | None) -> set[int] | None:
     """Unit ids the importer may write to; None is everywhere (system, administrator)."""
     if actor is None or actor.role == "admin":
         return None
-    return set(db.session.scalars(select(Unit.id).where(Unit.path.startswith(actor.unit.path))))
+    return set(db.session.scalars(select(Unit.id).where(subtree(Unit.path, actor.unit.path))))
 
 
 Progress = Callable[[dict], None]

@@ -20,6 +20,7 @@ from ..cases import comments, engine
 from ..cases.commands import get_case
 from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 from ..messaging import notifiers, outbox
+from ..scope import subtree
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def officers(unit: Unit) -> list[User]:
             select(User)
             .join(User.unit)
             .where(User.active, User.department.in_(WORKING_DEPARTMENTS))
-            .where(Unit.path.in_(paths) | Unit.path.startswith(unit.path, autoescape=True))
+            .where(Unit.path.in_(paths) | subtree(Unit.path, unit.path))
             .order_by(User.department, User.full_name, User.username)
             .limit(500)
         )

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import exists, select, text
 
 from ...models import Unit, User, db
-from .. import clock, workflow_store
+from .. import access, clock, workflow_store
 from ..errors import Invalid, Msg, NotFound
 from ..paging import PER_PAGE, QueryFilters, choice, number, trimmed
 from ..scope import subtree
@@ -90,7 +90,7 @@ def scope_unit(user: User, code: str | None) -> Unit:
     if not code:
         return user.unit
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or not unit.path.startswith(user.unit.path):
+    if unit is None or not access.in_scope(user, unit.path):
         raise NotFound(NO_UNIT)
     return unit
 
