@@ -1,8 +1,15 @@
-"""Shared by the benchmarks (bench/web.py, bench/imports.py): which databases a run measures, and
-a PostgreSQL database of the run's own."""
+"""Shared by the benchmarks: which databases a run measures, a database of the run's own (a
+temporary SQLite file or a PostgreSQL database), the app on it, the statements a request runs,
+and percentiles."""
 
+import logging
 import os
+import statistics
+import tempfile
+import time
 from contextlib import contextmanager
+
+from sqlalchemy import event
 
 
 def databases_to_run(databases: list[str] | None) -> tuple[str, list[str]]:
@@ -32,3 +39,67 @@ def postgres_database(url: str, name: str):
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def sqlite_file(name: str = "bench"):
+    """A SQLite database in a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{tmp}/{name}.sqlite"
+
+
+def bench_app(uri: str):
+    """The app on `uri`, as the benchmarks run it: cheap password hashes, quiet logs."""
+    from webapp import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
+    logging.getLogger("webapp").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return app
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@contextmanager
+def captured(engine):
+    """Statements run meanwhile, with their parameters and execution time (ms)."""
+    found = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_t0"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        found.append(((time.perf_counter() - conn.info.pop("bench_t0")) * 1000, statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def explain_plan(engine, statement: str, parameters) -> list[str]:
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            return [row[3] for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        raw.rollback()
+        raw.close()

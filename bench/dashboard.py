@@ -1,6 +1,6 @@
 """Dashboard benchmark: server time of the supervisors' pages on a database of N cases.
 
-Seeds (bench/dashboard_seed.py) Ninh Bình with its 129 communes, residents and N cases (default
+Seeds (bench/seed.py, its DASHBOARD profile) Ninh Bình with its 129 communes, residents and N cases (default
 a million) standing where the April 2021 picture says, then a supervisor of the province,
 signed in through the login form, asks in turn for
 
@@ -17,11 +17,8 @@ the last line is JSON with the PostgreSQL figures when PostgreSQL was measured, 
 """
 
 import json
-import logging
 import os
 import random
-import statistics
-import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -29,18 +26,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, make_url, select, text
 
-from .dashboard_seed import PASSWORD, PROVINCE, SUPERVISOR, Seeder, World
-from .web import _captured, _explain
+from .common import bench_app, captured, explain_plan, percentile, sqlite_file
+from .seed import DASHBOARD, PASSWORD, PROVINCE, SUPERVISOR, Seeder, World
 
 PAGES = ("province", "commune", "stuck")
 TARGET_MS = 300.0
 WARMUP = 3
-
-
-def _percentile(values: list[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def urls(app, world: World) -> dict[str, str | None]:
@@ -94,7 +85,7 @@ def _where_the_time_goes(app, client, pages: dict[str, str], explain: bool) -> N
     with app.app_context():
         engine = db.engine
     for name, url in pages.items():
-        with _captured(engine) as found:
+        with captured(engine) as found:
             start = time.perf_counter()
             client.get(url).get_data()
             total_ms = (time.perf_counter() - start) * 1000
@@ -107,7 +98,7 @@ def _where_the_time_goes(app, client, pages: dict[str, str], explain: bool) -> N
                 break
             print(f"    {ms:7.1f} ms  {' '.join(statement.split())[:200]}")
             if explain:
-                for line in _explain(engine, statement, parameters):
+                for line in explain_plan(engine, statement, parameters):
                     print(f"              | {line}")
 
 
@@ -134,7 +125,7 @@ def seeded_world() -> World | None:
     }
     now = datetime.now(UTC)
     overdue = db.session.scalar(select(func.count()).where(CaseTask.due_at < now))
-    return World(str(PROVINCE), busiest, SUPERVISOR, 0.0, counts, where, overdue)
+    return World(str(PROVINCE), busiest, "", "", SUPERVISOR, 0.0, counts, where, overdue)
 
 
 @contextmanager
@@ -151,33 +142,17 @@ def _postgres(url: str, reuse: bool):
     yield url
 
 
-@contextmanager
-def _sqlite():
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite:///{tmp}/dashboard.sqlite"
-
-
 def one_database(
     label: str, uri: str, cases: int, requests: int, explain: bool = False, reuse: bool = False
 ) -> dict[str, float]:
     from flask_migrate import upgrade
 
-    from webapp import create_app
     from webapp.models import db
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": uri,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        }
-    )
-    logging.getLogger("webapp").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = bench_app(uri)
     with app.app_context():
         upgrade()
-        world = (reuse and seeded_world()) or Seeder(cases, random.Random(20210420)).run()
+        world = (reuse and seeded_world()) or Seeder(cases, random.Random(20210420), DASHBOARD).run()
         size = _size(db)
         db.session.remove()
     rows = ", ".join(f"{n:,} {t}" for t, n in world.counts.items())
@@ -194,7 +169,7 @@ def one_database(
     print(f"  {'page':<10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  ({requests} requests each)")
     result = {}
     for name, values in times.items():
-        p50, p95 = _percentile(values, 50), _percentile(values, 95)
+        p50, p95 = percentile(values, 50), percentile(values, 95)
         flag = "" if p95 <= TARGET_MS else f"  over {TARGET_MS:.0f} ms"
         print(f"  {name:<10}{p50:9.1f}{p95:9.1f}{max(values):9.1f}{flag}")
         result[name] = p95
@@ -221,7 +196,7 @@ def run(
     print(f"dashboard benchmark: {cases:,} cases, {requests} requests per page, on {' and '.join(databases)}")
     results = {}
     for name in databases:
-        with _postgres(pg_url, reuse) if name == "postgresql" else _sqlite() as uri:
+        with _postgres(pg_url, reuse) if name == "postgresql" else sqlite_file("dashboard") as uri:
             results[name] = one_database(name, uri, cases, requests, explain, reuse and name == "postgresql")
     shown = results.get("postgresql") or results[databases[0]]
 

@@ -1,10 +1,10 @@
 """Web benchmark: server time of the pages officers use most, on a database of N cases.
 
-Seeds a province with 20 communes, officers, residents with Vietnamese names, N cases spread
-over communes and steps (open or issued), their task projection rows and audit trail, in bulk
-(Core inserts in batches); one case is started through the services and its stored workflow
-state is reused by every bulk case (the pages measured never read it). Then a police officer of
-the busiest commune, signed in through the login form, asks in turn for
+Seeds (bench/seed.py, its WEB profile) a province with 20 communes, officers, residents with
+Vietnamese names, N cases spread over communes and steps (open or issued), their task
+projection rows and whole audit trail, in bulk; one case is started through the services and
+its stored workflow state is reused by every bulk case (the pages measured never read it).
+Then a police officer of the busiest commune, signed in through the login form, asks in turn for
 
 * the inbox first page, ``/?scope=queue``,
 * an inbox search by name, ``/?scope=queue&q=nguyen van``,
@@ -18,56 +18,26 @@ line is JSON with the worst p95 over the databases measured.
 """
 
 import json
-import logging
 import random
 import re
-import statistics
-import tempfile
 import time
-from contextlib import contextmanager
 
-from sqlalchemy import event
+from .common import (
+    bench_app,
+    captured,
+    databases_to_run,
+    explain_plan,
+    percentile,
+    postgres_database,
+    sqlite_file,
+)
+from .seed import PASSWORD, WEB, Seeder, World
 
-from .common import databases_to_run, postgres_database
-from .web_seed import PAGES, PASSWORD, PG_DATABASE, SEARCH, TARGET_MS, WARMUP, Seeder, World
-
-
-def _percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-@contextmanager
-def _captured(engine):
-    """Statements run meanwhile, with their parameters and execution time (ms)."""
-    found = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        conn.info["bench_t0"] = time.perf_counter()
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        found.append(((time.perf_counter() - conn.info.pop("bench_t0")) * 1000, statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-
-
-def _explain(engine, statement: str, parameters) -> list[str]:
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if engine.dialect.name == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-            return [row[3] for row in cursor.fetchall()]
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-        return [row[0] for row in cursor.fetchall()]
-    finally:
-        raw.rollback()
-        raw.close()
+WARMUP = 20
+TARGET_MS = 50.0
+PG_DATABASE = "bench_web"
+SEARCH = "nguyen van"
+PAGES = ("inbox", "search", "case")
 
 
 def measure(app, world: World, requests: int, explain: bool) -> dict[str, list[float]]:
@@ -101,7 +71,7 @@ def measure(app, world: World, requests: int, explain: bool) -> dict[str, list[f
                 times[name].append(elapsed)
     # One more request of each page with its statements timed: where the time goes.
     for name in PAGES:
-        with _captured(engine) as found:
+        with captured(engine) as found:
             start = time.perf_counter()
             client.get(urls[name](1)).get_data()
             total_ms = (time.perf_counter() - start) * 1000
@@ -114,7 +84,7 @@ def measure(app, world: World, requests: int, explain: bool) -> dict[str, list[f
                 continue
             print(f"    {ms:6.2f} ms  {' '.join(statement.split())[:160]}")
             if explain:
-                for line in _explain(engine, statement, parameters):
+                for line in explain_plan(engine, statement, parameters):
                     print(f"              | {line}")
     return times
 
@@ -122,37 +92,21 @@ def measure(app, world: World, requests: int, explain: bool) -> dict[str, list[f
 # --- databases -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _sqlite():
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite:///{tmp}/bench.sqlite"
-
-
 def one_database(label: str, uri: str, cases: int, requests: int, explain: bool) -> dict[str, float]:
     from flask_migrate import upgrade
 
-    from webapp import create_app
     from webapp.models import db
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": uri,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        }
-    )
-    logging.getLogger("webapp").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = bench_app(uri)
     with app.app_context():
         upgrade()
-        world = Seeder(cases, random.Random(20250701)).run()
+        world = Seeder(cases, random.Random(20250701), WEB).run()
         db.session.remove()
     rows = ", ".join(f"{n:,} {t}" for t, n in world.counts.items())
     print(f"[{label}] seeded {rows} in {world.seconds:.1f} s")
     print(
         f"  officer {world.officer} of {world.commune_path}: {len(world.case_codes):,} cases in the commune, "
-        f"{world.queue_size:,} police tasks in its queue ({world.overdue:,} overdue)"
+        f"{world.queue_size:,} police tasks in its queue ({world.queue_overdue:,} overdue)"
     )
     times = measure(app, world, requests, explain)
     with app.app_context():
@@ -161,7 +115,7 @@ def one_database(label: str, uri: str, cases: int, requests: int, explain: bool)
     print(f"  {'page':<8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  ({requests} requests each)")
     result = {}
     for name in PAGES:
-        p50, p95 = _percentile(times[name], 50), _percentile(times[name], 95)
+        p50, p95 = percentile(times[name], 50), percentile(times[name], 95)
         flag = "" if p95 <= TARGET_MS else f"  over {TARGET_MS:.0f} ms"
         print(f"  {name:<8}{p50:9.1f}{p95:9.1f}{max(times[name]):9.1f}{flag}")
         result[name] = p95
@@ -175,7 +129,7 @@ def run(cases: int, requests: int, databases: list[str] | None = None, explain: 
     print(f"web benchmark: {cases:,} cases, {requests} requests per page, on {' and '.join(databases)}")
     worst = dict.fromkeys(PAGES, 0.0)
     for name in databases:
-        with postgres_database(pg_url, PG_DATABASE) if name == "postgresql" else _sqlite() as uri:
+        with postgres_database(pg_url, PG_DATABASE) if name == "postgresql" else sqlite_file() as uri:
             result = one_database(name, uri, cases, requests, explain)
         worst = {page: max(worst[page], result[page]) for page in PAGES}
     print(

@@ -1,7 +1,7 @@
-"""The dashboard benchmark runs end to end on a tiny database, so that it cannot rot: seeding
-(bulk rows that the pages read as they read real ones) and the timing of every page.
-SQLite only: on PostgreSQL the benchmark drops and rebuilds the schema of the database it is
-given, which must not be the test database."""
+"""The benchmarks run end to end on tiny databases, so that they cannot rot: the seeder (bulk
+rows that the pages read as they read real ones, under the profile of each benchmark) and the timing
+of every page. SQLite only: on PostgreSQL the benchmark drops and rebuilds the schema of the
+database it is given, which must not be the test database."""
 
 import json
 import random
@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from bench import dashboard
-from bench.dashboard_seed import WHERE, Seeder
+from bench.seed import DASHBOARD, WEB, Seeder
 from webapp import create_app
 from webapp.models import Case, CaseEvent, CaseTask, Resident, StageCount, db
 
@@ -78,6 +78,33 @@ def test_the_seeded_cases_stand_where_the_2021_picture_says():
             )
             # (the case started through the services holds its first task without a claim)
             assert actions["started"] == cases and actions["claimed"] == held - 1
-            assert set(world.where) <= {s or st for st, s in WHERE}
+            assert set(world.where) <= {s or st for st, s in DASHBOARD.where}
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_web_profile_writes_every_case_history_the_case_page_reads():
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/w.sqlite", "SECRET_KEY": "t",
+                          "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+        with app.app_context():
+            upgrade()
+            world = Seeder(600, random.Random(11), WEB).run()
+            status = dict(db.session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+            assert 0.3 < status["issued"] / 601 < 0.5 and set(status) == {"open", "issued"}
+            # an issued case went through every step: its hand-over is in its audit trail
+            handed = db.session.scalar(
+                select(func.count(func.distinct(CaseEvent.case_id))).where(
+                    CaseEvent.action == "completed", CaseEvent.step == "hand_over_card"
+                )
+            )
+            assert handed == status["issued"]
+            # the officer measured works in the busiest commune, whose police queue was counted
+            police = db.session.scalar(
+                select(func.count())
+                .select_from(CaseTask)
+                .where(CaseTask.department == "police", CaseTask.unit_path == world.commune_path)
+            )
+            assert police == world.queue_size > 0 and len(world.case_codes) > 0
             db.session.remove()
             db.engine.dispose()

@@ -1,5 +1,5 @@
-"""Rows written in bulk for the dashboard benchmark: COPY on PostgreSQL, executemany on SQLite,
-each value converted to what the column stores."""
+"""Rows written in bulk for the benchmarks' seeder (bench/seed.py): COPY on PostgreSQL,
+executemany on SQLite, each value converted to what the column stores."""
 
 import json
 from datetime import UTC, date, datetime
@@ -16,16 +16,19 @@ def _sqlite_time(value: datetime) -> str:
 
 
 class Writer:
-    """Rows as tuples in a table's column order: COPY on PostgreSQL, executemany on SQLite,
-    in the caller's transaction (the SQLAlchemy connection's own DBAPI connection)."""
+    """Rows as dicts of column values (every row the same columns; the others get their
+    database default): COPY on PostgreSQL, executemany on SQLite, in the caller's transaction
+    (the SQLAlchemy connection's own DBAPI connection)."""
 
     def __init__(self, conn):
         self.raw = conn.connection.driver_connection
         self.postgres = conn.dialect.name == "postgresql"
 
-    def write(self, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if not rows:
+    def write(self, table, dicts: list[dict]) -> None:
+        if not dicts:
             return
+        columns = tuple(dicts[0])
+        rows = [tuple(d[c] for c in columns) for d in dicts]
         convert = [(i, c) for i, c in enumerate(self._converters(table, columns)) if c]
         if convert:
             rows = [_converted(r, convert) for r in rows]

@@ -1,0 +1,588 @@
+"""The one bulk seeder of the benchmarks: a province (Ninh Bình, the communes of today's map),
+its officers, residents and N cases with their task projection rows, audit trail and daily
+stage counts, written in chunks with COPY on PostgreSQL and executemany on SQLite.
+
+A `Profile` says what each benchmark needs. The dashboard (bench/dashboard.py) wants the whole
+province and where cases stood in April 2021 in Hà Nội (3.49 million files captured, 65% sent
+on, cards back for 20%): about 65% approved or further, 20% with a card produced, 12% issued, a
+long queue at approval, a short audit trail. The web benchmark (bench/web.py) wants 20 communes,
+60% of cases open, and every case's whole audit trail, which the case page reads. Open tasks
+became ready a while ago, so a good share is past its time limit (working days, Vietnamese
+holidays excluded).
+
+One case is started through the services; its stored workflow state stands in for every bulk
+case (no page measured reads it)."""
+
+import random
+import time
+import uuid
+from bisect import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import accumulate
+
+from sqlalchemy import func, select, text, update
+
+from .bulk import Writer
+
+PROVINCE = 37  # Ninh Bình: 129 communes since 1 July 2025
+PASSWORD = "bench-pass-1"
+SUPERVISOR = "giamsat"
+CHUNK = 20_000  # cases generated and written at a time
+BIRTH_PROVINCES = ("037", "036", "035")  # per block of a million residents: unique personal IDs
+WAITING = "await_card_production"
+JUSTICE = ("triage_correction", "await_citizen_documents", "record_correction", "update_population_record")
+# The main path's order; justice steps sit between verification and biometrics.
+ORDER = ("verify_application", *JUSTICE, "capture_biometrics", "approve_application", WAITING, "receive_card",
+         "hand_over_card")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    communes: int | None  # None: every commune of the province
+    where: dict[tuple[str, str | None], float]  # (status, step) -> weight
+    mean_wait: dict[str, float]  # mean days a case has waited at its current step
+    max_wait: float  # days
+    justice_share: float  # of the cases past the justice steps, those that went through them
+    history: bool  # every step's audit row (the case page's timeline); else started and claimed
+    days: int  # the campaign so far: cases started within it, stage counts cover it
+    not_applied: float = 0.2  # residents without a case, per case
+
+
+DASHBOARD = Profile(
+    communes=None,
+    where={
+        ("open", "verify_application"): 7.0,
+        ("open", "triage_correction"): 1.5,
+        ("open", "await_citizen_documents"): 1.5,
+        ("open", "record_correction"): 1.0,
+        ("open", "update_population_record"): 1.0,
+        ("open", "capture_biometrics"): 8.0,
+        ("open", "approve_application"): 14.0,
+        ("open", WAITING): 45.0,
+        ("open", "receive_card"): 3.0,
+        ("open", "hand_over_card"): 5.0,
+        ("issued", None): 12.0,
+        ("error", "approve_application"): 0.3,
+        ("withdrawn", None): 0.4,
+        ("refused", None): 0.3,
+    },
+    # Queues are long at approval and production.
+    mean_wait={
+        "verify_application": 2.0,
+        "triage_correction": 2.5,
+        "await_citizen_documents": 10.0,
+        "record_correction": 4.0,
+        "update_population_record": 2.0,
+        "capture_biometrics": 3.0,
+        "approve_application": 6.0,
+        WAITING: 8.0,
+        "receive_card": 3.0,
+        "hand_over_card": 7.0,
+    },
+    max_wait=55,
+    justice_share=0.25,
+    history=False,
+    days=60,
+)
+# Open cases spread over the steps (60%), the rest issued; 30% through the justice office.
+_WEB_OPEN = {
+    "verify_application": 20,
+    "triage_correction": 5,
+    "await_citizen_documents": 3,
+    "record_correction": 4,
+    "update_population_record": 3,
+    "capture_biometrics": 15,
+    "approve_application": 15,
+    WAITING: 15,
+    "receive_card": 8,
+    "hand_over_card": 12,
+}
+WEB = Profile(
+    communes=20,
+    where={**{("open", step): 0.6 * w for step, w in _WEB_OPEN.items()}, ("issued", None): 40.0},
+    mean_wait=dict.fromkeys(ORDER, 1.5),
+    max_wait=25,
+    justice_share=0.3,
+    history=True,
+    days=120,
+)
+# Per step: (target days, idle days), so the stuck list's target and idle parts both have work.
+STEP_TARGETS = {
+    "verify_application": (2, None),
+    "capture_biometrics": (3, 2),
+    "approve_application": (4, 3),
+    "hand_over_card": (None, 5),
+}
+# Surnames and middle names roughly as common as in the population, so that a search for a
+# common name ("nguyen van") matches as many rows as it would in a real commune.
+SURNAMES = {"Nguyễn": 38, "Trần": 11, "Lê": 9.5, "Phạm": 7, "Hoàng": 5, "Huỳnh": 4, "Phan": 4.5, "Vũ": 4,
+            "Võ": 4, "Đặng": 2, "Bùi": 2, "Đỗ": 1.5, "Hồ": 1.3, "Ngô": 1.3, "Dương": 1, "Đinh": 1,
+            "Lương": 0.6, "Đoàn": 0.6}  # fmt: skip
+MIDDLE = {
+    "male": {"Văn": 45, "Đức": 10, "Minh": 10, "Quốc": 8, "Hữu": 8, "Công": 7, "Xuân": 6, "Thanh": 6},
+    "female": {"Thị": 50, "Ngọc": 12, "Thu": 9, "Thanh": 9, "Minh": 6, "Phương": 7, "Hồng": 7},
+}
+GIVEN = {
+    "male": "An Bình Cường Dũng Hải Hùng Khánh Long Nam Phong Quân Sơn Thắng Tuấn Việt Đạt Hiếu Trung",
+    "female": "Anh Chi Dung Giang Hà Hằng Hoa Hương Lan Linh Mai Ngân Nhung Oanh Phượng Thảo Trang Yến",
+}
+
+
+@dataclass
+class World:
+    """What the seeding made that the measurements need."""
+
+    province: str
+    commune: str  # the busiest commune: the drill-down and the inbox measured
+    commune_path: str
+    officer: str  # a police officer of the busiest commune
+    supervisor: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+    where: Counter = field(default_factory=Counter)
+    overdue_tasks: int = 0
+    case_codes: list[str] = field(default_factory=list)  # the busiest commune's
+    queue_size: int = 0  # police tasks in the busiest commune's queue
+    queue_overdue: int = 0
+
+
+@lru_cache(maxsize=8192)
+def _due(ready_day: date, days: int) -> datetime:
+    from vntime import LOCAL_TZ, add_working_days
+
+    start = datetime.combine(ready_day, datetime.min.time(), LOCAL_TZ) + timedelta(hours=9)
+    return add_working_days(start, days).astimezone(UTC)
+
+
+def _local_day(moment: datetime) -> date:
+    from vntime import LOCAL_TZ
+
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class Seeder:
+    def __init__(self, n: int, rng: random.Random, profile: Profile = DASHBOARD):
+        self.n, self.rng, self.profile = n, rng, profile
+        self.now = datetime.now(UTC)
+
+    def run(self) -> World:
+        from webapp.models import (
+            Case,
+            CaseCounter,
+            CaseEvent,
+            CaseTask,
+            Resident,
+            StageCount,
+            StepTarget,
+            Unit,
+            db,
+        )
+        from webapp.services import workflow_store
+        from webapp.services.accounts import units, users
+        from webapp.services.cases import commands
+        from webapp.services.residents import registry
+        from webapp.services.residents.personal_id import make_personal_id
+        from webapp.services.uow import command
+
+        started = time.perf_counter()
+        rng, profile = self.rng, self.profile
+        with command():
+            root, wards = units.load_province(PROVINCE, ward_limit=profile.communes)
+            self.wards = [(w.id, w.code, w.path) for w in wards]
+            self.staff = self._staff(root, wards)
+            for step, (target, idle) in STEP_TARGETS.items():
+                db.session.add(StepTarget(step=step, target_days=target, idle_days=idle, updated_at=self.now))
+        with command():
+            officer = users.by_username("congan0a")
+            pid = make_personal_id(BIRTH_PROVINCES[0], 1990, "male", 0)  # serial 0: no bulk resident has it
+            record = {"full_name": "Nguyễn Văn An", "birth_date": "1990-05-17", "sex": "male",
+                      "permanent_unit": wards[0].code}  # fmt: skip
+            registry.upsert(None, pid, record)
+            real = commands.start_case(officer, pid, "new")
+            self.state, self.spec_version = real.state, real.spec_version
+            year, resident_id, case_id = real.created_at.year, real.resident_id, real.id
+            real_code = real.code
+        self.event_id = db.session.scalar(select(func.max(CaseEvent.id)))
+        bundle = workflow_store.bundle_for(self.spec_version)
+        self.lane = {step.id: step.lane for step in bundle.steps.values()}
+        self.limit = {step: bundle.time_limit(step) for step in ORDER}
+        self.limit["documents_reminder"] = bundle.time_limit("documents_reminder")
+        self.names = self._name_pool(4000)
+        # Communes of different sizes, as in a real province; the busiest is measured.
+        weights = [0.5 + 2 * rng.random() for _ in self.wards]
+        busiest = max(range(len(self.wards)), key=lambda i: weights[i])
+        cumulative = list(accumulate(weights))
+        where_keys, where_cumulative = list(profile.where), list(accumulate(profile.where.values()))
+
+        tables = [t.__table__ for t in (Resident, Case, CaseTask, CaseEvent)]
+        counts = Counter({"residents": 1, "cases": 1, "case_tasks": 1, "case_events": 2})
+        stage, where = Counter(), Counter()
+        overdue = queue_overdue = 0
+        # The case started through the services waits at verification in the first commune.
+        queue_size, codes_busiest = (1, [real_code]) if busiest == 0 else (0, [])
+        total_residents = self.n + int(self.n * profile.not_applied)
+        serial = done_cases = 0
+        while done_cases < self.n or serial < total_residents:
+            rows = {t.name: [] for t in tables}
+            for _ in range(CHUNK):
+                if serial >= total_residents:
+                    break
+                serial += 1
+                resident_id += 1
+                ward = bisect(cumulative, rng.random() * cumulative[-1])
+                applies = serial <= self.n
+                extra = {}
+                if applies:
+                    done_cases += 1
+                    case_id += 1
+                    code = f"HS-{year}-{case_id:06d}"
+                    status, step = where_keys[bisect(where_cumulative, rng.random() * where_cumulative[-1])]
+                    where[status if step is None else step] += 1
+                    case, tasks, events, marks, extra = self._case(
+                        case_id, code, resident_id, ward, status, step
+                    )
+                    rows["cases"].append(case)
+                    rows["case_tasks"] += tasks
+                    rows["case_events"] += events
+                    late = sum(1 for t in tasks if t["due_at"] is not None and t["due_at"] < self.now)
+                    overdue += late
+                    if ward == busiest:
+                        codes_busiest.append(code)
+                        police = [t for t in tasks if t["department"] == "police"]
+                        queue_size += len(police)
+                        queue_overdue += sum(
+                            t["due_at"] is not None and t["due_at"] < self.now for t in police
+                        )
+                    for name, moment in marks:
+                        stage[(_local_day(moment), self.wards[ward][0], name)] += 1
+                rows["residents"].append(self._resident(resident_id, serial, ward, applies, extra))
+            # One transaction per chunk: counters kept by triggers on `cases` (case_counts) are
+            # updated once per row, and one huge transaction would pile up their row versions.
+            writer = _writer(db)
+            for table in tables:
+                writer.write(table, rows[table.name])
+                counts[table.name] += len(rows[table.name])
+            db.session.commit()
+        writer = _writer(db)
+        conn = db.session.connection()
+        conn.execute(update(CaseCounter).where(CaseCounter.year == year).values(last=case_id))
+        # The real case's count joins the bulk ones, written again in one go.
+        for day, unit_id, name, n in conn.execute(select(*StageCount.__table__.c)):
+            stage[(day, unit_id, name)] += n
+        conn.execute(StageCount.__table__.delete())
+        rows = [
+            {"day": day, "unit_id": unit_id, "stage": name, "count": n}
+            for (day, unit_id, name), n in sorted(stage.items())
+        ]
+        writer.write(StageCount.__table__, rows)
+        counts["stage_counts"] = len(rows)
+        for i, (unit_id, _code, _path) in enumerate(self.wards):  # quotas: what each commune expects
+            quota = int(self.n * 1.3 * weights[i] / cumulative[-1])
+            conn.execute(update(Unit).where(Unit.id == unit_id).values(quota=quota))
+        conn.execute(update(Unit).where(Unit.id == root.id).values(quota=int(self.n * 1.3)))
+        db.session.commit()
+        _after_load(db)
+        rng.shuffle(codes_busiest)
+        return World(
+            province=root.code,
+            commune=self.wards[busiest][1],
+            commune_path=self.wards[busiest][2],
+            officer=f"congan{busiest}a",
+            supervisor=SUPERVISOR,
+            seconds=time.perf_counter() - started,
+            counts=dict(counts),
+            where=where,
+            overdue_tasks=overdue,
+            case_codes=codes_busiest,
+            queue_size=queue_size,
+            queue_overdue=queue_overdue,
+        )
+
+    def _staff(self, root, wards) -> dict[tuple[str, int], list[int]]:
+        """Two police officers, a lead and a justice officer per commune, an approver, the centre
+        and the supervisor. A few through the service; the rest share their password hash."""
+        from webapp.models import User, db
+        from webapp.services.access import DEPARTMENT
+        from webapp.services.accounts import users
+
+        approver = users.create("pheduyet", "approval", root.code, PASSWORD, "Lãnh đạo PC06")
+        users.create("sanxuat", "production", root.code, PASSWORD, "Trung tâm C06")
+        users.create(SUPERVISOR, "supervisor", root.code, PASSWORD, "Ban chỉ đạo tỉnh")
+        first = users.create("congan0a", "police", wards[0].code, PASSWORD, "Cán bộ congan0a")
+        people = []
+        for i, ward in enumerate(wards):
+            for username, role in (
+                (f"congan{i}a", "police"),
+                (f"congan{i}b", "police"),
+                (f"truongca{i}", "police_lead"),
+                (f"tuphap{i}", "justice"),
+            ):
+                if username != first.username:
+                    people.append(
+                        User(username=username, role=role, department=DEPARTMENT[role], unit_id=ward.id,
+                             full_name=f"Cán bộ {username}", password_hash=first.password_hash, active=True)
+                    )  # fmt: skip
+        db.session.add_all(people)
+        db.session.flush()
+        staff: dict[tuple[str, int], list[int]] = {("police", 0): [first.id]}
+        by_unit = {ward.id: i for i, ward in enumerate(wards)}
+        for user in people:
+            staff.setdefault((user.department, by_unit[user.unit_id]), []).append(user.id)
+        for i in range(len(wards)):
+            staff[("approval", i)] = [approver.id]
+        return staff
+
+    def _name_pool(self, size: int) -> list[tuple[str, str, str]]:
+        from webapp.services.text import name_key
+
+        rng, pool = self.rng, []
+        for _ in range(size):
+            sex = rng.choice(("male", "female"))
+            surname = rng.choices(list(SURNAMES), weights=list(SURNAMES.values()))[0]
+            middle = rng.choices(list(MIDDLE[sex]), weights=list(MIDDLE[sex].values()))[0]
+            name = f"{surname} {middle} {rng.choice(GIVEN[sex].split())}"
+            pool.append((name, name_key(name), sex))
+        return pool
+
+    def _resident(self, rid: int, serial: int, ward: int, applied: bool, extra: dict) -> dict:
+        from webapp.services.residents.personal_id import make_personal_id
+
+        rng = self.rng
+        name, key, sex = rng.choice(self.names)
+        # Applicants are 14 and over; the others include children and people who have not come.
+        oldest, youngest = (80, 14) if applied else (85, 5)
+        born = self.now.date() - timedelta(days=rng.randrange(youngest * 366, oldest * 365))
+        block, number = divmod(serial, 1_000_000)
+        ward_id, ward_code, _ = self.wards[ward]
+        card_state = extra.get("card_state") or (
+            "cmnd" if born.year < 2008 and rng.random() < 0.8 else "none"
+        )
+        created = self.now - timedelta(days=400)
+        return {
+            "id": rid,
+            "personal_id": make_personal_id(BIRTH_PROVINCES[block], born.year, sex, number),
+            "full_name": name,
+            "name_key": key,
+            "birth_date": born,
+            "birth_date_precision": "day",
+            "sex": sex,
+            "old_id_number": f"{rng.randrange(10**8, 10**9)}" if card_state == "cmnd" else None,
+            "ethnicity": "Kinh",
+            "household_id": f"HK{ward_code}{serial // 4:07d}",
+            "permanent_unit_id": ward_id,
+            "status": "alive",
+            "card_state": card_state,
+            "card_issued_on": extra.get("card_issued_on"),
+            "listing_status": "booked"
+            if applied
+            else rng.choice(("not_visited", "not_visited", "home_visit")),
+            "eid_state": extra.get("eid_state"),
+            "created_at": created,
+            "updated_at": created,
+        }
+
+    def _case(self, cid: int, code: str, rid: int, ward: int, status: str, step: str | None):
+        rng, now, profile = self.rng, self.now, self.profile
+        ward_id, ward_code, ward_path = self.wards[ward]
+        justice = step in JUSTICE or (
+            (step is None or ORDER.index(step) > ORDER.index(JUSTICE[-1]))
+            and rng.random() < profile.justice_share
+        )
+        if step is not None:
+            wait = min(rng.expovariate(1 / profile.mean_wait[step]), profile.max_wait)
+            end = now - timedelta(days=wait)  # when it became ready at its step
+            position = ORDER.index(step)
+        else:
+            end = now - timedelta(days=rng.uniform(0.5, profile.days - 20))  # when it closed
+            position = len(ORDER)
+        span = timedelta(days=rng.uniform(0.5, 1.5) * (1 + min(position, 7)))
+        created = max(end - span, now - timedelta(days=profile.days))
+        marks = [("applied", created)]
+        passed = []
+        if justice and (step is None or position > ORDER.index("verify_application")):
+            passed.append("justice")
+        if (
+            status in ("open", "error")
+            and position > ORDER.index("approve_application")
+            or status == "issued"
+        ):
+            passed.append("approved")
+        if status == "open" and position > ORDER.index(WAITING) or status == "issued":
+            passed.append("produced")
+        if status == "issued":
+            passed.append("issued")
+        for k, name in enumerate(passed, 1):
+            marks.append((name, created + (end - created) * k / len(passed)))
+        extra = {}
+        if status == "issued":
+            extra = {"card_state": "chip", "card_issued_on": _local_day(end)}
+            if rng.random() < 0.6:
+                extra["eid_state"] = "activated"
+                marks.append(("eid_activated", end))
+        elif rng.random() < 0.2:
+            extra = {"eid_state": "requested"}
+        priority = rng.choices((None, "home_visit", "student", "official"), weights=(85, 5, 6, 4))[0]
+        kind = rng.choices(("new", "exchange", "reissue"), weights=(6, 3, 1))[0]
+        starter = rng.choice(self.staff[("police", ward)])
+        started = {"kind": kind, "priority": priority, "unit": ward_code}
+        events = [self._event(cid, created, starter, "started", None, started)]
+        if profile.history and status in ("open", "issued"):
+            events += self._history(cid, ward, justice, step, created, end)
+        tasks, next_timer = [], None
+        if status == "open" and step == WAITING:
+            next_timer = _due(_local_day(end), self.limit[WAITING])
+        elif status == "open":
+            task_id = _uuid(rng)
+            holder = rng.choice(self.staff[(self.lane[step], ward)]) if rng.random() < 0.4 else None
+            limit = self.limit[step]
+            tasks.append(
+                {
+                    "id": task_id,
+                    "case_id": cid,
+                    "step": step,
+                    "department": self.lane[step],
+                    "unit_id": ward_id,
+                    "unit_path": ward_path,
+                    "assignee_id": holder,
+                    "priority": priority,
+                    "ready_at": end,
+                    "due_at": None if limit is None else _due(_local_day(end), limit),
+                }
+            )
+            if holder is not None:
+                claimed = min(end + timedelta(minutes=rng.randrange(1, 240)), now)
+                events.append(self._event(cid, claimed, holder, "claimed", step, {}, task_id))
+            if step == "await_citizen_documents":
+                next_timer = _due(_local_day(end), self.limit["documents_reminder"])
+        closed = status in ("issued", "withdrawn", "refused")
+        case = {
+            "id": cid,
+            "code": code,
+            "resident_id": rid,
+            "kind": kind,
+            "priority": priority,
+            "unit_id": ward_id,
+            "unit_path": ward_path,
+            "status": status,
+            "current_steps": step or "",
+            "version": len(events) + 2 * len(passed),
+            "state": self.state,
+            "spec_version": self.spec_version,
+            "next_timer_at": next_timer,
+            "error_step": step if status == "error" else None,
+            "error_message": "Biểu thức không hợp lệ: decision" if status == "error" else None,
+            "error_line": 1 if status == "error" else None,
+            "created_by_id": starter,
+            "created_at": created,
+            "updated_at": end,
+            "closed_at": end if closed else None,
+        }
+        return case, tasks, events, marks, extra
+
+    def _history(self, cid, ward, justice, step, created, end) -> list[dict]:
+        """The audit rows of the steps done before `step` (all of them for an issued case), as
+        the services write them: claimed (half the time), completed with the step's data, the
+        production centre's message; sometimes a comment."""
+        rng = self.rng
+        documents = step == "await_citizen_documents" or rng.random() < 0.4
+        path = [
+            s
+            for s in ORDER
+            if s not in JUSTICE or (justice and (documents or s != "await_citizen_documents"))
+        ]
+        done = path[: path.index(step)] if step else path
+        gap = (end - created) / (len(done) + 1)
+        moment, events = created, []
+        for name in done:
+            moment += gap
+            if name == WAITING:
+                payload = {"card_number": f"C{cid:09d}", "produced_at": moment.date().isoformat()}
+                events.append(
+                    self._event(cid, moment, None, "message_received", "card_produced",
+                                {"message": "card_produced", **payload})
+                )  # fmt: skip
+                continue
+            actor = rng.choice(self.staff[(self.lane[name], ward)])
+            task_id = _uuid(rng)
+            if rng.random() < 0.5:
+                events.append(self._event(cid, moment, actor, "claimed", name, {}, task_id))
+            detail = {"data": _step_data(name, rng, moment.date(), documents_complete=not documents)}
+            if name == "record_correction":
+                detail["changes"] = {"birth_date": {"old": "1990-05-18", "new": "1990-05-17"}}
+            if name == "update_population_record":
+                detail["resident_updated"] = {"birth_date": {"old": "1990-05-18", "new": "1990-05-17"}}
+            events.append(self._event(cid, moment, actor, "completed", name, detail, task_id))
+        if rng.random() < 0.1:
+            actor = rng.choice(self.staff[("police", ward)])
+            comment = {
+                "text": "Công dân hẹn bổ sung ảnh.",
+                "department": "police",
+                "unit": self.wards[ward][1],
+            }
+            events.append(self._event(cid, moment, actor, "commented", None, comment))
+        return events
+
+    def _event(self, cid, at, actor, action, step, detail, task_id=None) -> dict:
+        self.event_id += 1
+        return {
+            "id": self.event_id,
+            "case_id": cid,
+            "at": at,
+            "actor_id": actor,
+            "action": action,
+            "step": step,
+            "task_id": task_id,
+            "detail": detail,
+        }
+
+
+def _step_data(step: str, rng: random.Random, day: date, documents_complete: bool) -> dict:
+    """What the step's form records, as tasks.complete() stores it in the audit trail."""
+    if step == "verify_application":
+        return {"discrepancies": [], "note": None, "refusal_reason": None}
+    if step == "triage_correction":
+        return {"procedure": "correction", "documents_complete": documents_complete, "note": None}
+    if step == "await_citizen_documents":
+        return {"documents_received": True, "note": None}
+    if step == "record_correction":
+        return {
+            "decision_number": f"{rng.randrange(1, 300)}/QĐ-UBND",
+            "decision_date": day.isoformat(),
+            "changes": {"birth_date": "1990-05-17"},
+            "note": None,
+        }
+    if step == "update_population_record":
+        return {"confirmed": True, "note": None}
+    if step == "capture_biometrics":
+        return {"fingerprints": "ok", "note": None}
+    if step == "approve_application":
+        return {"decision": "approve", "reason": None}
+    if step == "hand_over_card":
+        return {"received_by": "self", "note": rng.choice([None, None, "Trả tại nhà"])}
+    return {"note": None}
+
+
+def _writer(db) -> Writer:
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":  # a bulk load: a big page cache, no fsync per commit
+        conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        conn.exec_driver_sql("PRAGMA synchronous = OFF")
+    return Writer(conn)
+
+
+def _after_load(db) -> None:
+    """Sequences past the bulk ids, then what autovacuum and ANALYZE do after a load."""
+    if db.engine.dialect.name == "postgresql":
+        for table in ("residents", "cases", "case_events"):
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            db.session.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
