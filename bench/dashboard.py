@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, make_url, select, text
 
 from .common import bench_app, captured, explain_plan, percentile, sqlite_file
-from .seed import DASHBOARD, PASSWORD, PROVINCE, SUPERVISOR, Seeder, World
+from .profiles import DASHBOARD, PASSWORD, PROVINCE, SUPERVISOR
+from .seed import Seeder, World
 
 PAGES = ("province", "commune", "stuck")
 TARGET_MS = 300.0

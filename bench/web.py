@@ -31,7 +31,8 @@ from .common import (
     postgres_database,
     sqlite_file,
 )
-from .seed import PASSWORD, WEB, Seeder, World
+from .profiles import PASSWORD, WEB
+from .seed import Seeder, World
 
 WARMUP = 20
 TARGET_MS = 50.0

@@ -13,7 +13,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from bench import dashboard
-from bench.seed import DASHBOARD, WEB, Seeder
+from bench.profiles import DASHBOARD, WEB
+from bench.seed import Seeder
 from webapp import create_app
 from webapp.models import Case, CaseEvent, CaseTask, Resident, StageCount, db
 
