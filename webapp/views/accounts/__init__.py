@@ -1,1 +1,2 @@
-"""TODO: what this package owns."""
+"""Pages of accounts: signing in and out and the language (`auth`), the administrators' user
+pages (`admin`)."""

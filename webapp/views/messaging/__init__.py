@@ -1,1 +1,2 @@
-"""TODO: what this package owns."""
+"""Pages of messaging: the outbox of notifications and hand-offs, sent again when they failed
+(`outbox`)."""

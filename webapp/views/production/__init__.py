@@ -1,1 +1,1 @@
-"""TODO: what this package owns."""
+"""Pages of production: dispatch batches to the centre and the parcels of cards back (`batches`)."""

@@ -1,1 +1,2 @@
-"""TODO: what this package owns."""
+"""Pages of residents: the door-to-door listing and coverage (`listing`), resident file imports
+(`imports`)."""
