@@ -1,5 +1,5 @@
 """Import benchmark: generate a resident CSV file of N rows and import it through the service
-(webapp/services/resident_import.py), as `flask residents import` does.
+(webapp/services/residents/import_jobs.py), as `flask residents import` does.
 
 The file looks like a real one from a province: Vietnamese names, today's ward codes of Ninh
 Bình and some older (pre-2025) codes through the crosswalk, a few incomplete birth dates, dates
@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .common import databases_to_run, postgres_database
-from .web_seed import BIRTH_PROVINCES, GIVEN, MIDDLE, SURNAMES, _weighted
+from .profiles import BIRTH_PROVINCES, GIVEN, MIDDLE, SURNAMES, weighted
 
 PROVINCE = 37  # Ninh Bình: all its wards
 PG_DATABASE = "bench_import"
@@ -34,15 +34,15 @@ def write_file(path: Path, rows: int, ward_codes: list[str], old_codes: list[str
     from webapp.services.residents.files import COLUMNS
     from webapp.services.residents.personal_id import make_personal_id
 
-    surnames, weights = _weighted(SURNAMES)
-    middles = {sex: _weighted(MIDDLE[sex]) for sex in MIDDLE}
+    surnames, weights = weighted(SURNAMES)
+    middles = {sex: weighted(MIDDLE[sex]) for sex in MIDDLE}
     given = {sex: GIVEN[sex].split() for sex in GIVEN}
     first_day = date(1935, 1, 1)
     span = (date(2012, 12, 31) - first_day).days
     invalid = 0
     with open(path, "w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
+        out = csv.DictWriter(f, COLUMNS)
+        out.writeheader()
         for i in range(rows):
             sex = "male" if rng.random() < 0.5 else "female"
             name = " ".join(
@@ -76,21 +76,21 @@ def write_file(path: Path, rows: int, ward_codes: list[str], old_codes: list[str
                     card = "chip"
                     issued = (date(2021, 3, 1) + timedelta(days=rng.randrange(1500))).isoformat()
             out.writerow(
-                (
-                    pid,
-                    f"{rng.randrange(10**8, 10**9)}" if card == "cmnd" else "",
-                    name,
-                    written,
-                    precision,
-                    sex,
-                    "Kinh" if rng.random() < 0.9 else "Mường",
-                    f"HK{ward}{i // 4:07d}",
-                    ward,
-                    rng.choice(ward_codes) if rng.random() < 0.02 else "",
-                    "deceased" if rng.random() < 0.005 else "alive",
-                    card,
-                    issued,
-                )
+                {
+                    "personal_id": pid,
+                    "old_id_number": f"{rng.randrange(10**8, 10**9)}" if card == "cmnd" else "",
+                    "full_name": name,
+                    "birth_date": written,
+                    "birth_date_precision": precision,
+                    "sex": sex,
+                    "ethnicity": "Kinh" if rng.random() < 0.9 else "Mường",
+                    "household_id": f"HK{ward}{i // 4:07d}",
+                    "permanent_unit": ward,
+                    "temporary_unit": rng.choice(ward_codes) if rng.random() < 0.02 else "",
+                    "status": "deceased" if rng.random() < 0.005 else "alive",
+                    "card_state": card,
+                    "card_issued_on": issued,
+                }
             )
     return invalid
 

@@ -133,3 +133,8 @@ def step_data(step: str, rng: random.Random, day: date, documents_complete: bool
     if step == "hand_over_card":
         return {"received_by": "self", "note": rng.choice([None, None, "Trả tại nhà"])}
     return {"note": None}
+
+
+def weighted(table: dict) -> tuple[list, list]:
+    """The choices of a weight table and their weights, for random.choices."""
+    return list(table), list(table.values())

@@ -42,6 +42,7 @@ from .profiles import (
     WAITING,
     Profile,
     step_data,
+    weighted,
 )
 
 
@@ -259,8 +260,8 @@ class Seeder:
         rng, pool = self.rng, []
         for _ in range(size):
             sex = rng.choice(("male", "female"))
-            surname = rng.choices(list(SURNAMES), weights=list(SURNAMES.values()))[0]
-            middle = rng.choices(list(MIDDLE[sex]), weights=list(MIDDLE[sex].values()))[0]
+            surname = rng.choices(*weighted(SURNAMES))[0]
+            middle = rng.choices(*weighted(MIDDLE[sex]))[0]
             name = f"{surname} {middle} {rng.choice(GIVEN[sex].split())}"
             pool.append((name, name_key(name), sex))
         return pool

@@ -109,3 +109,12 @@ def test_the_web_profile_writes_every_case_history_the_case_page_reads():
             assert police == world.queue_size > 0 and len(world.case_codes) > 0
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_import_benchmark_writes_a_file_the_import_takes(capsys):
+    from bench import imports
+
+    assert imports.run(1200, ["sqlite"]) == 0
+    out = capsys.readouterr().out
+    # one row in a thousand has ID digits that disagree with its birth year, on purpose
+    assert "1,199 created, 0 updated, 1 rejected; 1,199 stored" in out, out
