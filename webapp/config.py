@@ -39,7 +39,7 @@ def from_environment(instance: Path) -> dict:
         "PORTRAIT_REQUIRED": os.environ.get("PORTRAIT_REQUIRED", "0") == "1",
         # Notifications (reminders, escalations): "log" or "file" out of the box; the file
         # backend appends JSON lines to NOTIFY_FILE. SMS and e-mail adapters plug in behind
-        # the same interface (webapp/services/notifiers.py).
+        # the same interface (webapp/services/messaging/notifiers.py).
         "NOTIFY_BACKEND": os.environ.get("NOTIFY_BACKEND", "log"),
         "NOTIFY_FILE": os.environ.get("NOTIFY_FILE") or str(instance / "notifications.jsonl"),
     }

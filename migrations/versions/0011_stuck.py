@@ -1,6 +1,6 @@
 """stuck cases: indexes that let the supervisors' stuck list read its parts in order
 
-The stuck list (webapp/services/stuck_query.py) is a UNION ALL of small parts, each with its own
+The stuck list (webapp/services/supervision/stuck_query.py) is a UNION ALL of small parts, each with its own
 ORDER BY and LIMIT, so that each reads an index in the list's order and stops after a page:
 
 - ix_case_tasks_step_due gains case_id: tasks of a step due at the same moment (every task that

@@ -1,4 +1,4 @@
-"""The resident file import (services/resident_import.py): whole-file problems write nothing,
+"""The resident file import (services/residents/import_jobs.py): whole-file problems write nothing,
 each invalid row is reported (row, field, reason) while the valid rows are kept, re-import
 updates by personal ID, old unit codes resolve through the crosswalk, the importer's scope."""
 

@@ -1,5 +1,5 @@
 """Forms of the user administration page. The rules (username shape, known role and unit,
-password length) live in services/users.py, whose messages name each rule in both languages;
+password length) live in services/accounts/users.py, whose messages name each rule in both languages;
 these forms only carry the fields, the CSRF token and the length caps of the columns."""
 
 from flask_babel import lazy_gettext as _l

@@ -1,5 +1,5 @@
 """The resident file upload. Its size limit is the view's (IMPORT_MAX_BYTES); what is inside the
-file is the import's to check (services/resident_files.py)."""
+file is the import's to check (services/residents/files.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

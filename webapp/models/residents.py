@@ -61,7 +61,7 @@ class Resident(db.Model):
         ),
         # The door-to-door listing of a commune reads by unit, then by status.
         Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),
-        # Who must apply in a unit (services/eligibility.py): card state and birth-date ranges;
+        # Who must apply in a unit (services/residents/eligibility.py): card state and birth-date ranges;
         # status and the card's issue date too, so that counting reads the index alone.
         Index(
             "ix_residents_unit_card_birth",

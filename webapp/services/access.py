@@ -119,7 +119,7 @@ def can_set_targets(user: User) -> bool:
     return user.active and user.role in REWINDERS
 
 
-# Production and delivery batches (services/batches.py): leads send their unit's approved cases
+# Production and delivery batches (services/production/batches.py): leads send their unit's approved cases
 # to the centre; officers of the unit receive the cards back (completing `receive_card`).
 DISPATCHERS = {"police_lead", "admin"}
 RECEIVERS = {"police", "police_lead"}

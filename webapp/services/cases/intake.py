@@ -3,7 +3,7 @@ suggests, and the electronic identity (VNeID level 2) requested at intake and ac
 hand-over.
 
 The officer reads each paper (household register, old ID card, birth certificate) into the
-verify_application form; `compare` proposes the codes of step_data.DISCREPANCIES with a reason
+verify_application form; `compare` proposes the codes of step_fields.DISCREPANCIES with a reason
 for each, and marks the cells that differ. The officer confirms or changes the codes; the
 completion records the proposal and the choice side by side, so overrides can be seen later.
 """
@@ -247,7 +247,7 @@ def _as_json(msg: Msg) -> dict:
     return {"vi": msg.vi, "en": msg.en}
 
 
-# --- what completing a step does to the resident record (hooks of services/tasks.py) -----------
+# --- what completing a step does to the resident record (hooks of cases/tasks.py) -----------
 
 ALREADY_ACTIVE = Msg(
     "Công dân đã có tài khoản định danh điện tử mức 2 được kích hoạt.",

@@ -96,7 +96,7 @@ def notify_users(kind: str, users: list[User], subject: str, body: dict, case: C
 
 
 def after_command(applied) -> None:
-    """After every case command (case_engine.AFTER_COMMAND): escalations and reminders the engine
+    """After every case command (cases.engine.AFTER_COMMAND): escalations and reminders the engine
     raised on its own notify people, in the command's transaction."""
     case, now = applied.case, applied.now
     for done in applied.outcome.events:

@@ -4,7 +4,7 @@ Out of the box a notification is logged (`log`) or appended as one JSON line to 
 (`file`), which another process may tail and relay. E-mail (SMTP) and SMS (an HTTP gateway) are
 adapters of the same shape, off until configured. Other channels register their adapter in
 `ADAPTERS` at start-up (services/hooks.py): `population_sync` is the hand-off of a civil-status
-correction to the population database (services/population_sync.py).
+correction to the population database (services/messaging/population_sync.py).
 
 Settings are read from the app config, then the environment (SMTP_HOST=... flask worker).
 """

@@ -2,7 +2,7 @@
 them, so one exists exactly when that change committed, and sent afterwards by the worker.
 
 A worker claims due messages (`FOR UPDATE SKIP LOCKED` on PostgreSQL: two workers never take
-the same one), calls the channel's adapter (services/notifiers.py) and records the result in the
+the same one), calls the channel's adapter (services/messaging/notifiers.py) and records the result in the
 same transaction. A failure waits 1, 2, 4 ... minutes (at most an hour) and after
 OUTBOX_MAX_ATTEMPTS (8) attempts the message is `failed`: listed for supervisors, who may send
 it again. Delivery is at least once: a crash between sending and committing sends it again.

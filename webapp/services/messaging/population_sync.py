@@ -47,7 +47,7 @@ def _value(resident: Resident, field: str):
 
 
 def after_record_correction(case: Case, user: User, clean: dict) -> dict:
-    """Step hook (services/tasks.py): queue the hand-off; its id goes into the audit row."""
+    """Step hook (services/cases/tasks.py): queue the hand-off; its id goes into the audit row."""
     changes = clean.get("changes") or {}
     if not changes:
         return {}

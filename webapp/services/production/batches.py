@@ -7,7 +7,7 @@ with the cards, each delivering the message per case. Each produced card joins i
 delivery batch of the day (the parcel travelling back), and officers of the unit receive the
 parcel in bulk, which completes each case's `receive_card` task.
 
-This module reads batches and makes dispatch batches; batch_delivery.py takes the cards back
+This module reads batches and makes dispatch batches; delivery.py takes the cards back
 and receives them, one transaction per case.
 """
 
@@ -347,7 +347,7 @@ def close_if_done(batch: ProductionBatch) -> bool:
 
 
 def after_command(applied) -> None:
-    """After every case command (case_engine.AFTER_COMMAND) that moved a case (a card, a receipt,
+    """After every case command (cases.engine.AFTER_COMMAND) that moved a case (a card, a receipt,
     a withdrawal, a supervisor's move back, an error): the sent batches it leaves close once
     nothing in them waits, so no batch stays "sent" for ever because its last case went another
     way."""

@@ -2,7 +2,7 @@
 each card joins (a delivery batch), and the unit receiving a parcel in bulk.
 
 Bulk actions run one transaction per case: one case in conflict never rolls back the others and
-no lock is held across the whole batch (see webapp/services/batches.py for the whole picture)."""
+no lock is held across the whole batch (see webapp/services/production/batches.py for the whole picture)."""
 
 import logging
 from dataclasses import dataclass, field

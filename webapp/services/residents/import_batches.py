@@ -1,7 +1,7 @@
 """The two halves of an import: `Checker` turns rows into batches (validation, in plain Python)
 and `Writer` writes each batch in one transaction (upsert, progress on the job row, the report).
 
-resident_import.run() runs the writer on a second thread, one batch behind the checker: the
+import_jobs.run() runs the writer on a second thread, one batch behind the checker: the
 database's work (the sqlite3 and psycopg drivers release the GIL while the database works)
 overlaps the checking of the next batch, which on two cores nearly halves the time of a large
 file. The writer alone touches the database and the report; the checker only reads its own rows.
@@ -64,7 +64,7 @@ class Batch:
 
 
 class Checker:
-    """Checks rows one by one (resident_rows.check, duplicates, the importer's scope) and hands
+    """Checks rows one by one (rows.check, duplicates, the importer's scope) and hands
     out a Batch every BATCH valid rows, or every BATCH problems so a run of bad rows still moves
     the progress bar."""
 

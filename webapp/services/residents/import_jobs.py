@@ -1,6 +1,6 @@
 """Importing a resident file (docs/resident-import.md): every row is checked whole against the
-rules the API applies (resident_rows), valid rows are written in batches, one transaction each,
-through INSERT ... ON CONFLICT (personal_id) DO UPDATE (resident_upsert), and every rejected row
+rules the API applies (rows.py), valid rows are written in batches, one transaction each,
+through INSERT ... ON CONFLICT (personal_id) DO UPDATE (upsert.py), and every rejected row
 goes to a report (row, field, reason). A problem with the whole file (encoding, columns, no rows)
 is found before anything is written and fails the job.
 
@@ -242,7 +242,7 @@ def run(job_id: int, path: Path, progress: Progress | None = None) -> ImportJob:
 
 def _import(job_id: int, actor: User | None, path: Path, layout: Layout, total: int, progress) -> None:
     """Check rows here and write the batches on a second thread, one batch behind (see
-    resident_batches): at most two batches wait, so memory stays flat."""
+    import_batches): at most two batches wait, so memory stays flat."""
     allowed = _allowed_units(actor)
     upsert = Upsert(clock.now())
     checker = Checker(layout, unit_codes(), allowed, upsert, clock.today_local())

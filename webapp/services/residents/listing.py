@@ -1,7 +1,7 @@
 """Door-to-door listing: per commune, the residents who must apply, where each one stands
 (not visited, booked, away, needs a home visit, deceased, record wrong) and whether they applied.
 
-Who must apply comes from services/eligibility.py (the decision table as SQL); the listing shows
+Who must apply comes from services/residents/eligibility.py (the decision table as SQL); the listing shows
 the residents the campaign counts, plus those the listing itself marked deceased."""
 
 import logging

@@ -7,7 +7,7 @@ from .. import access, clock
 from ..errors import Forbidden, Invalid, Msg, NotFound
 from . import personal_id, rows
 
-# The rules live in resident_rows (shared with the file import); these names stay importable here.
+# The rules live in rows.py (shared with the file import); these names stay importable here.
 PRECISIONS, SEXES, STATUSES, CARD_STATES = (
     rows.PRECISIONS,
     rows.SEXES,

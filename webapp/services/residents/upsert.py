@@ -3,7 +3,7 @@ then one INSERT ... SELECT ... ON CONFLICT (personal_id) DO UPDATE moves them in
 
 Why two steps: the costly part, maintaining the residents table's indexes, then runs inside one
 statement, during which the sqlite3 and psycopg drivers release the GIL, so the checking of the
-next batch proceeds on the other core (resident_batches). An executemany of the upsert itself
+next batch proceeds on the other core (import_batches). An executemany of the upsert itself
 would take the GIL back for every row and the two threads would mostly wait on each other.
 
 The row values reach the driver as plain tuples (on PostgreSQL through one COPY): at a million

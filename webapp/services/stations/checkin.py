@@ -23,7 +23,7 @@ from . import appointments, households, setup
 
 log = logging.getLogger(__name__)
 
-# The case priority a station's kind implies (labels in services/cases.py PRIORITIES).
+# The case priority a station's kind implies (labels in services/cases/commands.py PRIORITIES).
 PRIORITY = {"home_visit": "home_visit", "school": "student"}
 BATCH = 500
 

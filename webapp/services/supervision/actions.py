@@ -3,7 +3,7 @@ head, comment, retry a failed step, move the case back to a step it has passed.
 
 Each action needs a reason and leaves an audit event with the actor and the reason. Those that
 touch the workflow or the task projection lock the case and check its version (the shared
-command path, services/case_engine.py); the caller commits once (services/uow.command()),
+command path, services/cases/engine.py); the caller commits once (services/uow.command()),
 except bulk_reassign, which is one command per task.
 """
 

@@ -64,7 +64,7 @@ def stages_of(outcome: Outcome, trail: Iterable[dict]) -> list[str]:
 
 
 def after_command(applied) -> None:
-    """After every case command (case_engine.AFTER_COMMAND): count the stages it moved the case
+    """After every case command (cases.engine.AFTER_COMMAND): count the stages it moved the case
     through, for its unit, today (local), in the command's transaction."""
     found = stages_of(applied.outcome, applied.trail)
     if found:

@@ -12,8 +12,8 @@ A row is stuck for one or more reasons:
 - `production`: the case waits for the card production centre past the production limit (the
   boundary timer is due or has fired and escalated).
 
-Working days become cutoff timestamps in Python (services/working_days.py), so the SQL compares
-an indexed column with a constant; the SQL itself is in services/stuck_query.py.
+Working days become cutoff timestamps in Python (services/supervision/cutoffs.py), so the SQL compares
+an indexed column with a constant; the SQL itself is in services/supervision/stuck_query.py.
 """
 
 from collections.abc import Iterator

@@ -1,6 +1,6 @@
 """Per-step targets a supervisor sets beside the legal time limits: `target_days` (working days
 to finish the step) and `idle_days` (working days without any action before a ready task counts
-as stuck, services/stuck.py). The legal limit itself lives in bpmn/step_time_limits.dmn."""
+as stuck, services/supervision/stuck.py). The legal limit itself lives in bpmn/step_time_limits.dmn."""
 
 import logging
 from dataclasses import dataclass

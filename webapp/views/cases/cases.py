@@ -10,8 +10,7 @@ from flask_login import current_user, login_required
 from ... import labels
 from ...i18n import local_date
 from ...services import access, clock, uow, workflow_store
-from ...services.cases import commands, comments
-from ...services.cases import step_fields as step_data
+from ...services.cases import commands, comments, step_fields
 from ...services.cases.inbox import due_class
 from ...services.errors import Invalid
 from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
@@ -52,7 +51,7 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         due_class=due_class,
         now=clock.now(),
         max_comment=comments.MAX_LENGTH,
-        step_data=step_data,
+        step_fields=step_fields,
         isod=_iso_date,
     )
 

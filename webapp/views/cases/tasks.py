@@ -13,8 +13,7 @@ from ... import labels
 from ...forms import tasks as task_forms
 from ...i18n import message
 from ...services import clock, uow
-from ...services.cases import case_view, commands, inbox, intake, portraits, step_rules, tasks
-from ...services.cases import step_fields as step_data
+from ...services.cases import case_view, commands, inbox, intake, portraits, step_fields, step_rules, tasks
 from ...services.errors import Invalid
 from ...web import form_version, invalid_status, is_htmx, render, see_other
 
@@ -24,7 +23,7 @@ TEMPLATE = "tasks/show.html"
 # Fields of verify_application whose change refreshes the proposed discrepancies.
 LIVE_FIELDS = {
     "birth_certificate",
-    *(step_data.paper_field(p, f) for p in step_data.PAPERS for f in step_data.PAPER_FACTS),
+    *(step_fields.paper_field(p, f) for p in step_fields.PAPERS for f in step_fields.PAPER_FACTS),
 }
 
 
@@ -47,7 +46,7 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         form=form,
         history=case_view.completions(case, limit=10),
         labels=labels,
-        step_data=step_data,
+        step_fields=step_fields,
         comparison=comparison or _comparison(task),
         portrait=portraits.latest(case),
         portrait_errors=list(portrait_errors),
@@ -89,7 +88,7 @@ def check(task_id: str):
             form=form,
             task=task,
             comparison=comparison,
-            step_data=step_data,
+            step_fields=step_fields,
             intake=intake,
         )
         response = make_response(body)
@@ -114,7 +113,7 @@ def _reticked(ticked: list[str], proposed: list[str]) -> list[str]:
     before = set(request.form.getlist("proposed"))
     now = set(proposed)
     keep = (set(ticked) - (before - now)) | (now - before)
-    return [code for code in step_data.DISCREPANCIES if code in keep]
+    return [code for code in step_fields.DISCREPANCIES if code in keep]
 
 
 @bp.post("/tasks/<task_id>")

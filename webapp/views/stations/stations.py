@@ -1,6 +1,6 @@
 """Stations: the list in scope, create and edit with weekly shifts, a station's day (slots,
 appointments, counts), check-in by code, walk-ins and no-shows. Bookings, slips, reschedule and
-cancel are in station_bookings.py, on the same blueprint.
+cancel are in bookings.py, a blueprint of their own under the same /stations/ address.
 
 Every form works as a plain post (303 to a page, or the page again with the errors) and as an
 htmx post (the form's block)."""

@@ -26,9 +26,9 @@ EVENT_ACTIONS = (
     "refused",
     "withdrawn",
     "failed",
-    "synced",  # the population database took a civil-status correction (services/population_sync.py)
-    "resent",  # a supervisor sent a failed notification or hand-off again (services/outbox.py)
-    "retried",  # a supervisor ran a failed step again (services/supervisor_actions.py)
+    "synced",  # the population database took a civil-status correction (messaging/population_sync.py)
+    "resent",  # a supervisor sent a failed notification or hand-off again (services/messaging/outbox.py)
+    "retried",  # a supervisor ran a failed step again (services/supervision/actions.py)
 )
 
 FIELD_TYPES = ("string", "text", "boolean", "date", "integer", "choice", "multi_choice", "object")

@@ -274,7 +274,7 @@ def batch_schemas() -> dict:
 
 
 def stuck_schemas() -> dict:
-    """The stuck-cases list (webapp/views/api/stuck.py, services/stuck.py)."""
+    """The stuck-cases list (webapp/views/api/stuck.py, services/supervision/stuck.py)."""
     item = {
         "case_code": {"type": "string", "example": "HS-2026-000001"},
         "status": enum(("open", "error")),
