@@ -44,7 +44,7 @@ def get_task(user: User, task_id: str) -> CaseTask:
     """A ready task the user may see; a task already done answers Conflict, anything else NotFound."""
     task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
     if task is None:
-        _missing(user, task_id)
+        missing(user, task_id)
     if not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
         raise NotFound(NOT_FOUND_TASK)
     return task
@@ -62,7 +62,7 @@ def workable_task(user: User, task_id: str) -> CaseTask:
     return task
 
 
-def _missing(user: User, task_id) -> None:
+def missing(user: User, task_id) -> None:
     """No such ready task: a conflict if the user can see it was done, else not found."""
     done = None
     if isinstance(task_id, str):
@@ -99,7 +99,7 @@ def take(user: User, task_id: str, expected_version: int | None = None) -> Work:
         query = query.with_for_update(of=(Case, CaseTask))
     row = db.session.execute(query, {"task_id": task_id}).one_or_none() if isinstance(task_id, str) else None
     if row is None:
-        _missing(user, task_id)
+        missing(user, task_id)
     task, case = row
     if not access.can_work_task(user, task):
         if not access.can_see_case(user, case):

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from workflows.engine import CannotReset
 
-from ...models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
+from ...models import OPEN_STATUSES, Case, CaseTask, Unit, User, db
 from .. import access, clock, uow, workflow_store
-from ..cases import comments, engine
+from ..cases import comments, engine, tasks
 from ..cases.commands import get_case
 from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound, ServiceError
 from ..messaging import notifiers, outbox
@@ -32,9 +32,6 @@ NOT_REWINDER = Msg(
     "Only supervisors and administrators retry or move a case.",
 )
 CLOSED = Msg("Hồ sơ đã kết thúc.", "The case is closed.")
-GONE = Msg(
-    "Công việc này đã được xử lý hoặc không còn chờ.", "This task has been done or is no longer waiting."
-)
 CANNOT_WORK = Msg("Người này không xử lý được công việc này.", "This person cannot work on this task.")
 RESET_PROBLEMS = {
     "no_error": Msg("Hồ sơ không có bước nào bị lỗi.", "No step of the case has failed."),
@@ -66,21 +63,6 @@ def _colleague(username) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip(), User.active))
 
 
-def _missing(user: User, task_id) -> None:
-    """No such ready task: a conflict if it was one of a case the user sees (done meanwhile)."""
-    done = None
-    if isinstance(task_id, str):
-        done = db.session.scalar(
-            select(Case)
-            .join(CaseEvent, CaseEvent.case_id == Case.id)
-            .where(CaseEvent.task_id == task_id)
-            .limit(1)
-        )
-    if done is not None and access.can_see_case(user, done):
-        raise Conflict(GONE)
-    raise NotFound(NOT_FOUND_TASK)
-
-
 def _no_assignee() -> Invalid:
     return Invalid({"assignee": [CANNOT_WORK]})
 
@@ -91,7 +73,7 @@ def reassign(
     """Hand a ready task to an officer of its department who can reach the case."""
     task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
     if task is None:
-        _missing(user, task_id)
+        tasks.missing(user, task_id)
     if not access.in_scope(user, task.unit_path):
         raise NotFound(NOT_FOUND_TASK)
     _supervisor(user)
@@ -106,7 +88,7 @@ def reassign(
     # What we waited for may have completed the task.
     task = db.session.get(CaseTask, task_id, populate_existing=True)
     if task is None:
-        raise Conflict(GONE)
+        raise Conflict(tasks.GONE)
     if task.assignee_id == colleague.id:
         raise Invalid({"assignee": [Msg("Người này đang giữ công việc.", "This person already holds it.")]})
     now = clock.now()
