@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from workflows import TaskNotReady
 
@@ -20,9 +21,12 @@ from ..scope import subtree
 from ..text import name_key
 from . import engine, intake, portraits, step_fields, step_rules
 
+# The task, its case and the case's unit in one read (the unit names where the case went).
 _TASK_AND_CASE = (
     select(CaseTask, Case)
     .join(Case, Case.id == CaseTask.case_id)
+    .join(Case.unit)
+    .options(contains_eager(Case.unit))
     .where(CaseTask.id == bindparam("task_id"))
     .execution_options(populate_existing=True)
 )
