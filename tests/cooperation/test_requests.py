@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.cases import start
+from vntime import LOCAL_TZ, add_working_days
 from webapp.models import Case, CooperationRequest, db
 from webapp.services import clock, uow
 from webapp.services.cooperation import requests
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.residents import listing, registry
 from webapp.services.residents.registry import get
-from vntime import LOCAL_TZ, add_working_days
 
 
 def send(
