@@ -68,6 +68,9 @@ class Row:
     age: int
     # The latest request to another unit about them (services/cooperation/), with its answer.
     request: CooperationRequest | None = None
+    # The unit that holds their case: a walk-in elsewhere, or a request's answer, counts here
+    # as applied (the coverage rule in docs/cooperation.md) while the case is that unit's.
+    case_unit: str | None = None
 
 
 @dataclass
@@ -181,14 +184,16 @@ def rows(residents: list[Resident], today: date | None = None) -> list[Row]:
     today = today or clock.today_local()
     rule = eligibility.current_rule()
     ids = [r.id for r in residents]
-    cases = {}
+    cases, taken_at = {}, {}
     if ids:
-        for resident_id, code in db.session.execute(
-            select(Case.resident_id, Case.code)
+        for resident_id, code, unit_name in db.session.execute(
+            select(Case.resident_id, Case.code, Unit.name)
+            .join(Unit, Unit.id == Case.unit_id)
             .where(Case.resident_id.in_(ids), Case.status.in_(eligibility.APPLIED_STATUSES))
             .order_by(Case.id)
         ):
             cases[resident_id] = code  # the latest one wins
+            taken_at[resident_id] = unit_name
     unit_ids = {r.away_unit_id for r in residents if r.away_unit_id}
     user_ids = {r.listed_by_id for r in residents if r.listed_by_id}
     away = (
@@ -212,6 +217,7 @@ def rows(residents: list[Resident], today: date | None = None) -> list[Row]:
             who.get(r.listed_by_id),
             eligibility.age_on(r.birth_date, today),
             asked.get(r.id),
+            taken_at.get(r.id),
         )
         for r in residents
     ]
