@@ -314,7 +314,7 @@ class Page(Paged):
     overdue_incoming: int = 0
 
 
-def search(user: User, filters: Filters) -> Page:
+def search(user: User, filters: Filters, per_page: int = PER_PAGE) -> Page:
     """The receiving unit's queue (incoming) or the sender's requests (outgoing), in the
     user's subtree, oldest due first; with the open and overdue counts of the queue."""
     if not user.active:
@@ -331,12 +331,14 @@ def search(user: User, filters: Filters) -> Page:
     items = list(
         db.session.scalars(
             query.order_by(CooperationRequest.due_on, CooperationRequest.id)
-            .limit(PER_PAGE)
-            .offset((filters.page - 1) * PER_PAGE)
+            .limit(per_page)
+            .offset((filters.page - 1) * per_page)
         )
     )
     open_count, overdue = queue_counts(user)
-    return Page(items, total, filters, open_count, overdue)
+    page = Page(items, total, filters, open_count, overdue)
+    page.per_page = per_page
+    return page
 
 
 def queue_counts(user: User) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from .blocks import (
     query,
     ref,
 )
+from .cooperation import cooperation_paths
 
 
 def paths() -> dict:
@@ -212,6 +213,7 @@ def paths() -> dict:
         },
         **batch_paths(),
         **stuck_paths(),
+        **cooperation_paths(code),
         "/cases/{code}/portrait": {"put": portrait_put(code)},
         "/stats/progress": {
             "get": endpoint(

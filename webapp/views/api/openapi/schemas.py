@@ -21,6 +21,7 @@ from .blocks import (
     ref,
     step_schema,
 )
+from .cooperation import cooperation_schemas
 
 
 def schemas() -> dict:
@@ -184,6 +185,7 @@ def schemas() -> dict:
         ),
         **batch_schemas(),
         **stuck_schemas(),
+        **cooperation_schemas(),
         "Progress": obj(
             {
                 "unit": STRING,
