@@ -1,4 +1,5 @@
-"""cooperation between units: requests from one unit to another, transfers as requests
+"""cooperation between units: requests from one unit to another, transfers as requests;
+stations: shifts across midnight, public holidays a station opens
 
 A request ("đề nghị phối hợp") asks another unit to take a resident's application, verify
 something, hand a card over, or accept a case (a transfer). The receiving unit's queue and the
@@ -56,9 +57,28 @@ def upgrade():
                     postgresql_ops={'from_unit_path': 'varchar_pattern_ops'})
     op.create_index('ix_cooperation_resident', 'cooperation_requests', ['resident_id', 'status'])
     op.create_index('ix_cooperation_case', 'cooperation_requests', ['case_id'])
+    # Stations: shifts across midnight (slots after midnight belong to the day the shift starts)
+    # and public holidays a station's lead opens.
+    with op.batch_alter_table('slots') as batch:
+        batch.add_column(sa.Column('after_midnight', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_table(
+        'station_holiday_openings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('station_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('opened_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_station_holiday_openings_station_id_stations'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_station_holiday_openings_opened_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_station_holiday_openings')),
+        sa.UniqueConstraint('station_id', 'day', name=op.f('uq_station_holiday_openings_station_id')),
+    )
 
 
 def downgrade():
+    op.drop_table('station_holiday_openings')
+    with op.batch_alter_table('slots') as batch:
+        batch.drop_column('after_midnight')
     op.drop_index('ix_cooperation_case', table_name='cooperation_requests')
     op.drop_index('ix_cooperation_resident', table_name='cooperation_requests')
     op.drop_index('ix_cooperation_from', table_name='cooperation_requests')

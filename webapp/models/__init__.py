@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per feature."""
 
-from .appointments import Appointment, AppointmentPerson, Slot, Station, StationShift
+from .appointments import Appointment, AppointmentPerson, Slot, Station, StationHolidayOpening, StationShift
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .cooperation import CooperationRequest
@@ -25,6 +25,7 @@ __all__ = [
     "Slot",
     "Station",
     "StationShift",
+    "StationHolidayOpening",
     "UnitCrosswalk",
     "ApiToken",
     "OPEN_STATUSES",
