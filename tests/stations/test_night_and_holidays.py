@@ -8,11 +8,11 @@ import time_machine
 from sqlalchemy import select
 
 from tests.support.appointments import book
-from tests.support.stations import HOLIDAY, TODAY, make_station
+from tests.support.stations import HOLIDAY, TODAY, appointment, make_station
 from tests.support.web import login
 from webapp.models import Slot, Station, db
 from webapp.services.errors import Conflict, Forbidden, Invalid
-from webapp.services.stations import holidays, slots
+from webapp.services.stations import checkin, holidays, slots
 from webapp.services.uow import command
 
 pytestmark = pytest.mark.usefixtures("monday")
@@ -134,3 +134,14 @@ def test_the_day_page_offers_the_lead_to_open_a_holiday(app, world):
     html = client.get(f"/stations/{station}?date={HOLIDAY.isoformat()}").get_data(as_text=True)
     assert "mở cửa theo quyết định của lãnh đạo" in html and "08:00–08:30" in html
     assert "Đóng cửa lại (nghỉ lễ)" in html
+
+
+def test_a_booking_after_midnight_is_not_a_no_show_before_its_night_is_over(world):
+    station = make_station(world.lead, shifts=NIGHT)
+    late = day_slots(station, TODAY)[-1]
+    code = book(world.police, late.id, [world.resident()])
+    with time_machine.travel("2026-03-02T17:10:00Z", tick=False), command():  # Tuesday 00:10 local
+        assert checkin.mark_no_shows() == 0
+    with time_machine.travel("2026-03-03T17:10:00Z", tick=False), command():  # the night after
+        assert checkin.mark_no_shows() == 1
+    assert appointment(code).status == "no_show"
