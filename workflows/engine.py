@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -316,7 +317,9 @@ def _waiting_for_messages(wf: BpmnWorkflow) -> list[str]:
             t.task_spec.bpmn_id
             for t in wf.get_tasks(state=TaskState.WAITING)
             if isinstance(t.task_spec, CatchingEvent)
-            and not isinstance(t.task_spec, StartEvent)
+            # A message boundary event (the centre returning a file) waits beside the activity
+            # it is attached to, which names where the case stands.
+            and not isinstance(t.task_spec, StartEvent | BoundaryEvent)
             and t.task_spec.bpmn_id
             and isinstance(t.task_spec.event_definition, MessageEventDefinition)
         }

@@ -1,5 +1,4 @@
-"""cooperation between units: requests from one unit to another, transfers as requests;
-stations: shifts across midnight, public holidays a station opens
+"""cooperation between units (requests, transfers as requests); stations: night shifts, holiday openings
 
 A request ("đề nghị phối hợp") asks another unit to take a resident's application, verify
 something, hand a card over, or accept a case (a transfer). The receiving unit's queue and the

@@ -159,7 +159,8 @@ def send(
 
 def get(user: User, request_id) -> CooperationRequest:
     """A request either side may see (sender's or receiver's subtree), else NotFound."""
-    request = db.session.get(CooperationRequest, request_id) if isinstance(request_id, int) else None
+    known = isinstance(request_id, int) and 0 < request_id < 2**31  # an id the database can hold
+    request = db.session.get(CooperationRequest, request_id) if known else None
     if (
         request is None
         or not user.active
