@@ -4,9 +4,12 @@ a night shift across midnight, and a file the centre returns and the unit sends 
 
 from datetime import date
 
+from sqlalchemy import select
+
 from tests.support.cases import case, do, start, task_of
 from tests.support.production import dispatch
 from tests.support.stations import make_station
+from webapp.models import Case, db
 from webapp.services import clock
 from webapp.services.accounts import users
 from webapp.services.uow import command
@@ -116,3 +119,47 @@ def test_a_file_returned_by_the_centre_is_fixed_and_sent_again(world, live, page
     police.wait_for_selector(".flash-success")
     do(world.approval, code, "approve_application", {"decision": "approve"})
     assert case(code).steps == ["await_card_production"]  # sent again
+
+
+def test_a_planned_home_visit_ends_in_a_case(world, live, page_for):
+    from webapp.services.residents import listing
+    from webapp.services.residents.registry import get, upsert
+
+    pid = world.resident(name="Cụ Hoàng Văn Thọ", born=date(1938, 4, 4))
+    resident = get(pid)
+    with command():
+        upsert(
+            None,
+            pid,
+            {
+                "full_name": resident.full_name,
+                "birth_date": resident.birth_date.isoformat(),
+                "sex": resident.sex,
+                "permanent_unit": "13300",
+                "household_id": "HK-0099",
+            },
+        )
+        listing.set_status(world.police, resident.id, listing.Change(status="home_visit"))
+    police = page_for("police_a")
+    police.goto(f"{live}/visits/households/HK-0099")
+    police.fill("input[name=hamlet]", "Thôn Đông")
+    police.fill("input[name=house_number]", "12")
+    police.fill("input[name=phone]", "0912345678")
+    police.click("main button[type=submit]")
+    police.wait_for_selector(".flash-success")
+
+    police.goto(f"{live}/listing/")
+    police.click("text=Lập kế hoạch đến nhà")
+    police.fill("input[name=team]", "Tổ lưu động số 2")
+    assert police.is_checked(f"input[name=resident][value='{resident.id}']")
+    police.click("#visit-plan button[type=submit]")
+    police.wait_for_selector(".flash-success")
+    assert "Thôn Đông" in police.inner_text(".visit-hamlet")
+    assert "0912345678" in police.inner_text(".visit-stops")
+    police.check(".visit-result input[value=taken]")
+    police.click(".visit-result button[type=submit]")
+    police.wait_for_selector(".flash-success")
+    said = police.inner_text(".flash-success")
+    [started] = db.session.scalars(select(Case).where(Case.resident_id == resident.id)).all()
+    assert f"Đã tiếp nhận hồ sơ {started.code} tại nhà." in said
+    assert started.priority == "home_visit" and started.unit.code == "13300"

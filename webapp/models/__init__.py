@@ -11,6 +11,7 @@ from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, 
 from .tokens import ApiToken
 from .units import Unit
 from .users import User
+from .visits import Household, VisitPlan, VisitStop
 
 __all__ = [
     "BatchCase",
@@ -39,6 +40,9 @@ __all__ = [
     "Resident",
     "Unit",
     "User",
+    "Household",
+    "VisitPlan",
+    "VisitStop",
     "db",
     "utcnow",
 ]

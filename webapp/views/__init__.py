@@ -15,6 +15,7 @@ from .production import batches
 from .residents import imports, listing
 from .stations import bookings, stations
 from .supervision import progress, stuck
+from .visits import visits
 
 BLUEPRINTS = (
     health.bp,
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     imports.bp,
     listing.bp,
     cooperation.bp,
+    visits.bp,
     stations.bp,
     bookings.bp,
     batches.bp,
