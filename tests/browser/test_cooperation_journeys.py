@@ -163,3 +163,34 @@ def test_a_planned_home_visit_ends_in_a_case(world, live, page_for):
     [started] = db.session.scalars(select(Case).where(Case.resident_id == resident.id)).all()
     assert f"Đã tiếp nhận hồ sơ {started.code} tại nhà." in said
     assert started.priority == "home_visit" and started.unit.code == "13300"
+
+
+def test_a_mobile_teams_day_page_works_on_a_phone(world, live, browser):
+    from tests.support.world import PASSWORD
+
+    station = make_station(world.lead, name="Tổ lưu động Đại học", kind="school")
+    pid = world.resident(name="Vũ Minh Khang", born=date(2006, 1, 2))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live}/login")
+        page.fill("input[name=username]", "police_a")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live}/")
+        page.goto(f"{live}/stations/{station}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        code = page.locator("#checkin input[name=code]")
+        assert code.is_visible() and code.bounding_box()["height"] >= 44
+        assert page.locator("#checkin button[type=submit]").bounding_box()["height"] >= 44
+        # The day's list comes before the slots on a phone.
+        assert (
+            page.locator("#appointments").bounding_box()["y"]
+            < page.locator(".st-grid table").first.bounding_box()["y"]
+        )
+        page.tap(".st-walkin summary")
+        page.fill("#st-people", pid)
+        page.tap("#walkin button[type=submit]")
+        page.wait_for_selector("#appointments >> text=Vũ Minh Khang")
+    finally:
+        context.close()
