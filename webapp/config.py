@@ -14,8 +14,17 @@ def _secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Written aside and linked in place: gunicorn's workers start together, and the first
+        # link wins, so every worker signs with the same key (never a half-written one).
+        part = instance / f".secret_key.{os.getpid()}"
+        part.write_text(secrets.token_hex(32))
+        part.chmod(0o600)
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            pass
+        finally:
+            part.unlink()
     return path.read_text().strip()
 
 
