@@ -35,6 +35,9 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MB are refused with 413
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
+        # Restored workflows each process keeps for the next command on the same case
+        # (docs/scale.md); 0 turns the cache off.
+        "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE") or 500),
         # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),

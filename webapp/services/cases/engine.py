@@ -95,6 +95,7 @@ def apply(
     trail = list(trail or ())
     before = case.current_steps or ""
     case.state = workflow_store.pack(outcome.state)
+    workflow_store.keep_after_commit(case, outcome, case.state)
     case.current_steps = ",".join(sorted({t.step for t in outcome.ready} | set(outcome.waiting)))
     case.next_timer_at = outcome.next_timer_at
     case.updated_at = now
