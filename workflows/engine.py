@@ -106,9 +106,7 @@ class Engine:
     """`key` (optional on every command): where the case's restored workflow may sit in the
     cache; it must change whenever the stored state does (see cache.py)."""
 
-    def __init__(
-        self, bundle: SpecBundle, now: Callable[[], datetime] | None = None, cache_size: int = 500
-    ):
+    def __init__(self, bundle: SpecBundle, now: Callable[[], datetime] | None = None, cache_size: int = 500):
         self.current = bundle
         self._bundles: dict[str, SpecBundle] = {bundle.version: bundle}
         self._scripts: dict[str, PythonScriptEngine] = {}
