@@ -5,7 +5,7 @@ changed by another process, a rolled-back command, a state written behind the ap
 import pytest
 from sqlalchemy import update
 
-from tests.support.cases import CLEAN, DOB, case, do, finish_from_biometrics, start, task_of
+from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start, task_of
 from webapp import create_app
 from webapp.models import Case, db
 from webapp.services import workflow_store
@@ -40,12 +40,7 @@ def test_the_cached_path_stores_what_a_restore_every_time_stores(app, world, cac
         code = start(world.police, world.resident())
         do(world.police, code, "verify_application", DOB)
         do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
-        c = do(
-            world.justice,
-            code,
-            "record_correction",
-            {"decision_number": "1/QĐ", "decision_date": "2026-11-20", "changes": {"birth_date": "1991-05-17"}},
-        )
+        c = do(world.justice, code, "record_correction", CORRECTION)
         results.append((c.current_steps, c.status, c.version))
     cache.size = 500
     assert results[0] == results[1] == ("update_population_record", "open", 5)
