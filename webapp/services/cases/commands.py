@@ -335,9 +335,8 @@ def _deliver(actor, code, message, payload, action, expected_version, case=None)
         raise Conflict(Msg("Hồ sơ không ở trạng thái chờ thao tác này.", "The case is not waiting for this."))
     now = clock.now()
     try:
-        outcome = workflow_store.engine().deliver_message(
-            case.spec_version, engine.state_of(case), message, payload
-        )
+        version, state, key = workflow_store.workflow_of(case)
+        outcome = workflow_store.engine().deliver_message(version, state, message, payload, key=key)
     except NotWaiting:
         raise Conflict(
             Msg("Hồ sơ không ở bước chờ thao tác này.", "The case is not at a step waiting for this.")
@@ -363,7 +362,8 @@ def claim_due_case() -> Case | None:
 
 def fire_timers(case: Case) -> Case:
     now = clock.now()
-    outcome = workflow_store.engine().fire_timers(case.spec_version, engine.state_of(case))
+    version, state, key = workflow_store.workflow_of(case)
+    outcome = workflow_store.engine().fire_timers(version, state, key=key)
     engine.apply(case, outcome, None, now)
     db.session.flush()
     return case
