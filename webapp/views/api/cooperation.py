@@ -3,10 +3,10 @@ transfer request. The same services as the pages at /cooperation/."""
 
 from flask import Blueprint, jsonify
 
-from ...services import uow
+from ...services import access, uow
 from ...services.cases import commands
 from ...services.cooperation import requests, transfers
-from .support import authenticated, body, choice, current_user, listing, page_args, read
+from .support import allow, body, choice, current_user, listing, page_args, read
 
 bp = Blueprint("cooperation", __name__)
 
@@ -33,7 +33,7 @@ def item(r) -> dict:
 
 
 @bp.get("/cooperation")
-@authenticated
+@allow(access.LIST_RESIDENTS)
 def cooperation_list():
     page, per_page = page_args()
     status = choice("status", (*requests.STATUSES, "all")) or "open"
@@ -48,7 +48,7 @@ def cooperation_list():
 
 
 @bp.post("/cooperation")
-@authenticated
+@allow(access.LIST_RESIDENTS)
 def cooperation_send():
     kind, personal_id, unit, message = read(body(), ("kind", "personal_id", "unit", "message"))
     with uow.command():
@@ -58,13 +58,13 @@ def cooperation_send():
 
 
 @bp.get("/cooperation/<int:request_id>")
-@authenticated
+@allow(access.LIST_RESIDENTS)
 def cooperation_get(request_id: int):
     return jsonify(item(requests.get(current_user(), request_id)))
 
 
 @bp.post("/cooperation/<int:request_id>/answer")
-@authenticated
+@allow(access.LIST_RESIDENTS)
 def cooperation_answer(request_id: int):
     result, decision, note = read(body(), optional=("result", "decision", "note"))
     user = current_user()
@@ -79,7 +79,7 @@ def cooperation_answer(request_id: int):
 
 
 @bp.post("/cooperation/<int:request_id>/cancel")
-@authenticated
+@allow(access.LIST_RESIDENTS)
 def cooperation_cancel(request_id: int):
     with uow.command():
         answer = item(requests.cancel(current_user(), request_id))
@@ -87,7 +87,7 @@ def cooperation_cancel(request_id: int):
 
 
 @bp.post("/cases/<code>/transfer")
-@authenticated
+@allow(access.TRANSFER_CASES)
 def case_transfer(code: str):
     unit, reason = read(body(), ("unit", "reason"))
     user = current_user()

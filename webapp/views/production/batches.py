@@ -10,7 +10,7 @@ from collections import Counter
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
 from ...i18n import message
@@ -18,7 +18,7 @@ from ...services import access, uow
 from ...services.cases import commands
 from ...services.errors import Conflict, Invalid
 from ...services.production import batches, delivery
-from ...web import render, see_other, send_table
+from ...web import allow, render, see_other, send_table
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -52,7 +52,7 @@ def _filters() -> dict:
 
 
 @bp.get("/")
-@login_required
+@allow(access.READ_BATCHES)
 def index():
     f = _filters()
     if request.args.get("format"):
@@ -74,7 +74,7 @@ def index():
 
 
 @bp.post("/")
-@login_required
+@allow(access.DISPATCH)
 def create():
     try:
         with uow.command():
@@ -87,7 +87,7 @@ def create():
 
 
 @bp.get("/<code>")
-@login_required
+@allow(access.READ_BATCHES)
 def detail(code: str):
     batch = batches.get_batch(current_user, code)
     members = batches.members(batch)
@@ -113,7 +113,7 @@ def detail(code: str):
 
 
 @bp.post("/<code>/returns")
-@login_required
+@allow(access.PRODUCE)
 def return_file(code: str):
     """The production centre returns one file of the batch to the unit, with a reason."""
     batches.get_batch(current_user, code)
@@ -131,7 +131,7 @@ def return_file(code: str):
 
 
 @bp.post("/<code>/send")
-@login_required
+@allow(access.DISPATCH)
 def send(code: str):
     try:
         with uow.command():
@@ -144,7 +144,7 @@ def send(code: str):
 
 
 @bp.post("/<code>/receive")
-@login_required
+@allow(access.RECEIVE)
 def receive(code: str):
     try:
         outcome = delivery.receive(current_user, code, request.form.getlist("case"))

@@ -3,14 +3,14 @@ by hamlet with each visit's result, and a household's address and phone."""
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
-from ...services import clock, uow
+from ...services import access, clock, uow
 from ...services.errors import Invalid
 from ...services.text import parse_iso_date
 from ...services.visits import households, plans
-from ...web import field_errors, invalid_status, render, see_other
+from ...web import allow, field_errors, invalid_status, render, see_other
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -30,7 +30,7 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def index():
     return render("visits/index.html", rows=plans.list_plans(current_user), **_labels())
 
@@ -51,14 +51,14 @@ def _new_page(unit_code, form: dict, errors: dict | None = None, status: int = 2
 
 
 @bp.get("/new")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def new():
     form = {"team": "", "day": clock.today_local().isoformat(), "residents": None}
     return _new_page(request.args.get("unit") or None, form)
 
 
 @bp.post("/new")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def create():
     unit_code = request.form.get("unit") or None
     chosen = [int(v) for v in request.form.getlist("resident") if v.isascii() and v.isdigit() and len(v) < 10]
@@ -89,13 +89,13 @@ def _plan_page(plan_id: int, block=None, status: int = 200, errors=None, failed=
 
 
 @bp.get("/<int:plan_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def plan(plan_id: int):
     return _plan_page(plan_id)
 
 
 @bp.post("/<int:plan_id>/stops/<int:stop_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def record(plan_id: int, stop_id: int):
     plans.get(current_user, plan_id)
     form = request.form
@@ -141,13 +141,13 @@ def _household_page(household_id: str, form=None, errors=None, status: int = 200
 
 
 @bp.get("/households/<household_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def household(household_id: str):
     return _household_page(household_id)
 
 
 @bp.post("/households/<household_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def save_household(household_id: str):
     form = households.Address(
         *(request.form.get(n, "") for n in ("hamlet", "street", "house_number", "phone"))
