@@ -108,7 +108,7 @@ def test_the_centre_returns_a_file_from_the_batch_page(app, world):
     html = client.get(f"/batches/{sent}").get_data(as_text=True)
     assert "Số sê-ri thẻ" in html and f"Trả hồ sơ {code}" in html
     response = client.post(
-        f"/batches/{sent}/returns", data={"case": code, "reason": "photo_quality", "note": "Ảnh tối"}
+        f"/batches/{sent}/returns", data={"case_code": code, "reason": "photo_quality", "note": "Ảnh tối"}
     )
     assert response.status_code == 303
     assert case(code).steps == ["capture_biometrics"]

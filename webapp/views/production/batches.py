@@ -117,7 +117,7 @@ def detail(code: str):
 def return_file(code: str):
     """The production centre returns one file of the batch to the unit, with a reason."""
     batches.get_batch(current_user, code)
-    case_code = request.form.get("case", "")
+    case_code = request.form.get("case_code", "")
     try:
         with uow.command():
             commands.return_file(
