@@ -158,7 +158,41 @@ def one_database(
             tally, seconds = run_clients(clients, work, ports, tokens)
             cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
             results[clients] = report(label, clients, tally, seconds, cpu)
+    if uri.startswith("postgresql"):
+        storage_per_case(uri)
     return results
+
+
+TABLES = ("cases", "case_events", "case_tasks", "residents", "stage_counts", "outbox", "cards", "batch_cases")
+
+
+def storage_per_case(uri: str) -> None:
+    """Rows and bytes per issued case on PostgreSQL (heap, TOAST and each index), for sizing."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    plain = make_url(uri).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0] or 1
+        print(f"  storage per case ({cases} cases, every one issued, with its whole audit trail):")
+        for table in TABLES:
+            if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+                continue
+            rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            heap, total = conn.execute(
+                "SELECT pg_table_size(%s), pg_total_relation_size(%s)", (table, table)
+            ).fetchone()
+            print(
+                f"     {table:<13} {rows / cases:5.2f} rows  {heap / cases:8.0f} B table  "
+                f"{(total - heap) / cases:8.0f} B indexes"
+            )
+            for name, size in conn.execute(
+                "SELECT indexrelname, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+                "WHERE relname = %s ORDER BY 2 DESC",
+                (table,),
+            ):
+                print(f"        {name:<44} {size / cases:8.0f} B")
 
 
 def make_pid(serial: int) -> str:
