@@ -33,7 +33,7 @@ def item(r) -> dict:
 
 
 @bp.get("/cooperation")
-@allow(access.LIST_RESIDENTS)
+@allow(access.COOPERATE)
 def cooperation_list():
     page, per_page = page_args()
     status = choice("status", (*requests.STATUSES, "all")) or "open"
@@ -48,7 +48,7 @@ def cooperation_list():
 
 
 @bp.post("/cooperation")
-@allow(access.LIST_RESIDENTS)
+@allow(access.COOPERATE)
 def cooperation_send():
     kind, personal_id, unit, message = read(body(), ("kind", "personal_id", "unit", "message"))
     with uow.command():
@@ -58,13 +58,13 @@ def cooperation_send():
 
 
 @bp.get("/cooperation/<int:request_id>")
-@allow(access.LIST_RESIDENTS)
+@allow(access.COOPERATE)
 def cooperation_get(request_id: int):
     return jsonify(item(requests.get(current_user(), request_id)))
 
 
 @bp.post("/cooperation/<int:request_id>/answer")
-@allow(access.LIST_RESIDENTS)
+@allow(access.COOPERATE)
 def cooperation_answer(request_id: int):
     result, decision, note = read(body(), optional=("result", "decision", "note"))
     user = current_user()
@@ -79,7 +79,7 @@ def cooperation_answer(request_id: int):
 
 
 @bp.post("/cooperation/<int:request_id>/cancel")
-@allow(access.LIST_RESIDENTS)
+@allow(access.COOPERATE)
 def cooperation_cancel(request_id: int):
     with uow.command():
         answer = item(requests.cancel(current_user(), request_id))
