@@ -94,7 +94,7 @@ def cooperation_paths(code: dict) -> dict:
             "get": endpoint(
                 "Requests to the caller's unit subtree (incoming) or sent from it (outgoing)",
                 {200: json_body(ref("CooperationList"), "One page, oldest due first.")},
-                (400, 422),
+                (400, 403, 422),
                 tag="cooperation",
                 parameters=(
                     query("box", "`incoming` (default) or `outgoing`.", enum(requests.BOXES)),
@@ -123,7 +123,11 @@ def cooperation_paths(code: dict) -> dict:
         },
         "/cooperation/{request_id}": {
             "get": endpoint(
-                "One request (either side)", {200: one}, (404,), tag="cooperation", parameters=(request_id,)
+                "One request (either side)",
+                {200: one},
+                (403, 404),
+                tag="cooperation",
+                parameters=(request_id,),
             )
         },
         "/cooperation/{request_id}/answer": {
