@@ -4,7 +4,7 @@ Asia/Ho_Chi_Minh; everything is stored in UTC."""
 from datetime import date, datetime
 
 from flask import Flask, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_decimal, get_locale
 
 from vntime import LOCAL_TZ
 
@@ -38,9 +38,14 @@ def message(value) -> str:
     return value.get(lang()) if hasattr(value, "get") and hasattr(value, "vi") else str(value)
 
 
+def number(value) -> str:
+    """A count written the page's way: 1.012 in Vietnamese, 1,012 in English."""
+    return "" if value is None else format_decimal(value)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message)
+    app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message, num=number)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang)

@@ -5,7 +5,7 @@ from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .imports import Attachment, ImportJob, UnitCrosswalk
 from .progress import CaseCount
-from .residents import Resident
+from .residents import Resident, ResidentCorrection
 from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, StepTarget
 from .tokens import ApiToken
 from .units import Unit
@@ -34,6 +34,7 @@ __all__ = [
     "CaseTask",
     "ProcessSpec",
     "Resident",
+    "ResidentCorrection",
     "Unit",
     "User",
     "db",

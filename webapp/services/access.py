@@ -145,3 +145,18 @@ def can_see_progress(user: User) -> bool:
 
 def can_set_quota(user: User) -> bool:
     return user.active and user.role in QUOTA_SETTERS
+
+
+# The police desk's corrections of population records (services/residents/corrections.py) and the
+# decision on a personal ID that disagrees with the record (services/cases/id_decision.py).
+CORRECTORS = {"police", "police_lead"}
+CONFIRMERS = {"police_lead"}
+
+
+def can_correct_residents(user: User) -> bool:
+    return user.active and user.role in CORRECTORS
+
+
+def can_confirm_corrections(user: User) -> bool:
+    """Confirm a correction that alters identity (never one's own), decide on an ID to re-establish."""
+    return user.active and user.role in CONFIRMERS
