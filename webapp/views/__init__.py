@@ -11,7 +11,7 @@ from .accounts import admin, auth
 from .cases import cases, inbox, tasks
 from .messaging import outbox
 from .production import batches
-from .residents import imports, listing
+from .residents import corrections, imports, listing
 from .stations import bookings, stations
 from .supervision import progress, stuck
 
@@ -24,6 +24,7 @@ BLUEPRINTS = (
     cases.bp,
     imports.bp,
     listing.bp,
+    corrections.bp,
     stations.bp,
     bookings.bp,
     batches.bp,

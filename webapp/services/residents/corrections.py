@@ -160,6 +160,13 @@ def _resident_in_scope(actor: User, pid):
     return resident
 
 
+def resident_for_page(actor: User, pid):
+    """The resident whose desk page an officer opens: in scope, else NotFound."""
+    if not access.can_edit_residents(actor) and not access.can_confirm_corrections(actor):
+        raise NotFound(NO_RESIDENT)
+    return _resident_in_scope(actor, pid)
+
+
 def propose(actor: User, pid, changes, basis, reason=None) -> ResidentCorrection:
     """Record a correction; applied at once unless it alters identity (then pending)."""
     if not access.can_correct_residents(actor):
