@@ -52,8 +52,8 @@ LISTING_STATUSES = {
     "booked": _l("Đã đặt lịch"),
     "away": _l("Đi vắng, ở nơi khác"),
     "home_visit": _l("Cần đến tận nhà"),
-    "deceased": _l("Đã chết"),
-    "record_wrong": _l("Hồ sơ sai"),
+    "deceased": _l("Đã mất"),
+    "record_wrong": _l("Sai thông tin dân cư"),
 }
 LISTING_REASONS = {
     "new_from_14": _l("Cấp mới (từ 14 tuổi)"),

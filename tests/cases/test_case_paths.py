@@ -52,7 +52,7 @@ def test_justice_once_corrects_the_record(world):
     assert c.current_steps == "update_population_record"
     do(world.police, code, "update_population_record", {"confirmed": True})
     resident = db.session.query(Resident).filter_by(personal_id=pid).one()
-    assert resident.birth_date == date(1991, 5, 17)
+    assert resident.birth_date == date(1990, 11, 17)
     assert ("completed", "update_population_record") in actions(code)
     c = finish_from_biometrics(world, code)
     assert c.status == "issued"
@@ -68,7 +68,7 @@ def test_correction_audit_keeps_old_and_new_values(world):
     recorded = [
         e for e in describe(code)["events"] if e["step"] == "record_correction" and e["action"] == "completed"
     ]
-    assert recorded[0]["detail"]["changes"] == {"birth_date": {"old": "1990-05-17", "new": "1991-05-17"}}
+    assert recorded[0]["detail"]["changes"] == {"birth_date": {"old": "1990-05-17", "new": "1990-11-17"}}
 
 
 def test_justice_twice_when_police_find_more(world):

@@ -20,7 +20,7 @@ DISCREPANCIES = {
 }
 REFUSAL_REASONS = {
     "not_eligible": Msg("Không đủ điều kiện", "Not eligible"),
-    "deceased": Msg("Đã chết", "Deceased"),
+    "deceased": Msg("Đã mất", "Deceased"),
     "duplicate": Msg("Hồ sơ trùng", "Duplicate application"),
 }
 PROCEDURES = {
