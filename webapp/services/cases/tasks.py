@@ -246,6 +246,8 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     trail.append(engine.event(case, user, "completed", step, detail, now, task.id))
     if step == "verify_application" and clean["refusal_reason"] and "end_refused" in outcome.end_events:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
+    if step == "triage_correction" and "end_refused_by_justice" in outcome.end_events:
+        trail.append(engine.event(case, user, "refused", step, {"reason": clean["reason"]}, now))
     engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
     unit_name = case.unit.name
