@@ -101,8 +101,11 @@ def field_value(field: str, value) -> str:
     if value in (None, ""):
         return "—"
     if field in ("birth_date", "decision_date") and isinstance(value, str):
+        parts = value.split("-")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):  # a paper giving month and year
+            return f"{parts[1]}/{parts[0]}"
         try:
-            return local_date(date.fromisoformat(value))
+            return local_date(date.fromisoformat(value)) if len(parts) == 3 else value
         except ValueError:
             return value
     names = {"sex": SEXES, "birth_date_precision": PRECISIONS}.get(field)

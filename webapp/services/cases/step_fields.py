@@ -169,9 +169,15 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     ),
     "record_correction": (
         Field(
-            "decision_number", "string", True, max_length=50, label=Msg("Số quyết định", "Decision number")
+            "decision_number",
+            "string",
+            True,
+            max_length=50,
+            label=Msg(
+                "Số trích lục / quyết định (số đăng ký)", "Extract or decision number (registration number)"
+            ),
         ),
-        Field("decision_date", "date", True, label=Msg("Ngày quyết định", "Decision date")),
+        Field("decision_date", "date", True, label=Msg("Ngày đăng ký", "Registration date")),
         Field("changes", "object", True, label=Msg("Nội dung thay đổi", "Changes")),
         _note(),
     ),
