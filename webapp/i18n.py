@@ -43,9 +43,14 @@ def number(value) -> str:
     return "" if value is None else format_decimal(value)
 
 
+def today() -> date:
+    """Today in Vietnam, for pages comparing a date with it (a statutory due date)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message, num=number)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang, local_today=today)

@@ -46,3 +46,16 @@ def due_on(applied_at: datetime, law: str, kind: str, area: str, version: str | 
     # add_working_days counts from the application's own day (the next working day when it
     # falls on a holiday): the application day is day 0, so `days` lands on the last day.
     return add_working_days(start, days).astimezone(LOCAL_TZ).date()
+
+
+KINDS = ("new", "exchange", "reissue")
+
+
+def table() -> list[tuple[str, str, list[int | None]]]:
+    """The statutory limits as the step targets page shows them apart from the internal targets:
+    (law, kind, [days in each AREA_CLASSES]) from the current version's table."""
+    return [
+        (law, kind, [working_days(law, kind, area) for area in AREA_CLASSES])
+        for law in LAWS
+        for kind in KINDS
+    ]
