@@ -14,8 +14,17 @@ def _secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Written aside and linked in place: gunicorn's workers start together, and the first
+        # link wins, so every worker signs with the same key (never a half-written one).
+        part = instance / f".secret_key.{os.getpid()}"
+        part.write_text(secrets.token_hex(32))
+        part.chmod(0o600)
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            pass
+        finally:
+            part.unlink()
     return path.read_text().strip()
 
 
@@ -26,6 +35,9 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MB are refused with 413
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
+        # Restored workflows each process keeps for the next command on the same case
+        # (docs/scale.md); 0 turns the cache off.
+        "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE") or 500),
         # The identity law is the one in force on the application date (services/laws.py): the
         # 2023 law from IDENTITY_LAW_2023_FROM. IDENTITY_LAW ("2014"/"2023") forces one (drills).
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW") or None,

@@ -110,3 +110,20 @@ def field_value(field: str, value) -> str:
             return value
     names = {"sex": SEXES, "birth_date_precision": PRECISIONS}.get(field)
     return str(names.get(value, value)) if names else str(value)
+
+
+# Cooperation between units (services/cooperation/).
+COOPERATION_KINDS = {
+    "take_application": _l("Tiếp nhận hồ sơ nơi công dân đang ở"),
+    "verify": _l("Xác minh thông tin"),
+    "hand_over_card": _l("Trả thẻ nơi công dân đang ở"),
+    "transfer": _l("Chuyển hồ sơ"),
+}
+COOPERATION_STATUSES = {
+    "open": _l("Chờ trả lời"),
+    "done": _l("Đã thực hiện"),
+    "not_done": _l("Không thực hiện được"),
+    "accepted": _l("Đã nhận hồ sơ"),
+    "declined": _l("Từ chối nhận"),
+    "cancelled": _l("Đã hủy"),
+}

@@ -10,7 +10,7 @@
   return date; cases.id_decision: the lead's decision on an ID that disagrees with the record.
 
 Revision ID: 0014_correction_loop
-Revises: 0012_name_search
+Revises: 0016_cooperation
 Create Date: 2026-12-02 07:10:00.000000
 
 """
@@ -22,7 +22,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = '0014_correction_loop'
-down_revision = '0012_name_search'
+down_revision = '0016_cooperation'
 branch_labels = None
 depends_on = None
 
