@@ -186,7 +186,8 @@ class Samples:
         )
         basis = {"kind": "birth_certificate", "number": "12/2024/TLKS", "date": "2024-03-05"}
         with command():
-            made = corrections.propose(police, pid, {"full_name": "Nguyễn Văn Sửa"}, basis, "Theo giấy khai sinh")
+            changes = {"full_name": "Nguyễn Văn Sửa"}
+            made = corrections.propose(police, pid, changes, basis, "Theo giấy khai sinh")
         return {"personal_id": pid, "correction_id": made.id}
 
 
