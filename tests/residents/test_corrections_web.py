@@ -109,7 +109,8 @@ def test_bad_input_shows_each_error_and_writes_nothing(world, police, changes, m
 
 def test_other_roles_and_units_cannot_reach_the_page(app, world):
     pid = world.resident()
-    assert login(app.test_client(), "justice_a").get(f"/residents/{pid}/corrections").status_code == 404
+    # A role outside the route's rule is refused at the gate (403); another unit finds nothing (404).
+    assert login(app.test_client(), "justice_a").get(f"/residents/{pid}/corrections").status_code == 403
     assert login(app.test_client(), "police_hn").get(f"/residents/{pid}/corrections").status_code == 404
     with command():
         users.create("lead_b", "police_lead", world.commune_b.code, PASSWORD, "Lãnh đạo B")
