@@ -9,6 +9,7 @@ of the modules that react to them.
 from .cases import engine
 from .messaging import alerts, notifiers, population_sync
 from .production import batches
+from .residents import id_check
 from .supervision import stage_counts
 
 
@@ -20,3 +21,5 @@ def install() -> None:
         batches.after_command,  # sent batches the case left close when empty
     ]
     notifiers.ADAPTERS["population_sync"] = population_sync.Adapter
+    # After the population database takes a birth date or sex, the personal ID is checked again.
+    population_sync.AFTER_APPLY[:] = [id_check.recheck]
