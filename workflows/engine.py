@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -349,7 +350,9 @@ def _scan(bundle: SpecBundle, wf: BpmnWorkflow) -> tuple[list[ReadyTask], list[s
             elif state == TaskState.WAITING:
                 if (
                     isinstance(spec, CatchingEvent)
-                    and not isinstance(spec, StartEvent)
+                    # A message boundary event (the centre returning a file) waits beside the
+                    # activity it is attached to, which names where the case stands.
+                    and not isinstance(spec, StartEvent | BoundaryEvent)
                     and spec.bpmn_id
                     and isinstance(spec.event_definition, MessageEventDefinition)
                 ):

@@ -117,9 +117,9 @@ def test_the_same_open_request_twice_is_a_conflict(world):
 def test_only_the_receiving_unit_answers_and_only_the_sender_cancels(world):
     pid = world.resident()
     request_id = send(world, pid)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict):  # the sender sees it and cannot answer it
         requests.answer(world.police, request_id, "done", "")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict):  # the receiver sees it and cannot cancel it
         requests.cancel(world.outsider, request_id)
     with pytest.raises(NotFound):
         requests.get(world.police_b, request_id)  # a third unit does not see it

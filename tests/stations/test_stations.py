@@ -100,8 +100,9 @@ def test_a_station_outside_the_lead_s_commune_is_not_found(world):
         ({"shifts": [shift(weekday="x")]}, "shift-0-weekday", "0 (Thứ Hai)"),
         ({"shifts": [shift(starts="7h30")]}, "shift-0-starts", "HH:MM"),
         ({"shifts": [shift(ends="24:00")]}, "shift-0-ends", "HH:MM"),
-        ({"shifts": [shift(starts="11:00", ends="08:00")]}, "shift-0-ends", "sau giờ bắt đầu"),
-        ({"shifts": [shift(starts="08:00", ends="08:00")]}, "shift-0-ends", "sau giờ bắt đầu"),
+        # A night shift's hours after midnight collide with the same day's morning shift.
+        ({"shifts": [shift(), shift(starts="20:00", ends="08:30")]}, "shift-1-starts", "Trùng giờ"),
+        ({"shifts": [shift(starts="08:00", ends="08:00")]}, "shift-0-ends", "khác giờ bắt đầu"),
         ({"shifts": [shift(slot_minutes=4)]}, "shift-0-slot_minutes", "5 đến 240"),
         ({"shifts": [shift(slot_minutes=241)]}, "shift-0-slot_minutes", "5 đến 240"),
         ({"shifts": [shift(slot_minutes=40)]}, "shift-0-slot_minutes", "không chia hết"),

@@ -24,6 +24,7 @@ from webapp.services.production import batches
 from webapp.services.residents import corrections, import_jobs
 from webapp.services.stations import appointments
 from webapp.services.uow import command
+from webapp.services.visits import plans as visit_plans
 
 IN, OUT = "in", "out"
 
@@ -153,6 +154,40 @@ class Samples:
         lead = self._lead(scope)
         return make_station(lead, name=f"Trụ sở {lead.unit.name}")
 
+    # --- cooperation and home visits (issue 16) ----------------------------------------------
+    @cached_property
+    def hn_commune(self):
+        """A second commune of Hà Nội: requests between it and Ba Đình are outside province 37."""
+        with command():
+            return units.ensure("00007", "Phường Hoàn Kiếm", "commune", self.w.other_province)
+
+    def request_id(self, scope: str) -> int:
+        """IN: a request from commune B to commune A (commune A's officers answer it); OUT: one
+        between two communes of Hà Nội."""
+        if scope == IN:
+            pid = self.w.resident(unit=self.w.commune_b)
+            sender, kind, to = self.w.police_b, "take_application", self.w.commune_a.code
+        else:
+            pid = self.w.resident(unit=self.w.other_commune, province="001")
+            sender, kind, to = self.w.outsider, "verify", self.hn_commune.code
+        with command():
+            return cooperation.send(sender, kind, pid, to, "Đề nghị phối hợp").id
+
+    def plan_stop(self, scope: str) -> dict:
+        """A home-visit plan of the scope's commune with one stop."""
+        police = self.w.police if scope == IN else self.w.outsider
+        resident_id = self.resident_id(scope)
+        with command():
+            plan = visit_plans.create(police, None, [resident_id], "Tổ 1", clock.today_local())
+            return {"plan_id": plan.id, "stop_id": plan.stops[0].id}
+
+    def household(self, scope: str) -> str:
+        resident_id = self.resident_id(scope)
+        with command():
+            resident = db.session.get(Resident, resident_id)
+            resident.household_id = f"HK-{scope}-{resident_id}"
+            return resident.household_id
+
     def appointment_code(self, scope: str) -> str:
         station = self.station_id(scope)
         slot = slot_id(station, clock.today_local() + timedelta(days=2))
@@ -252,10 +287,29 @@ for _endpoint in ("book_form", "book"):
     ARGS[f"bookings.{_endpoint}"] = lambda s, scope, role: {"station_id": s.station_id(scope)}
 for _endpoint in ("slip", "reschedule_form", "reschedule", "cancel"):
     ARGS[f"bookings.{_endpoint}"] = lambda s, scope, role: {"code": s.appointment_code(scope)}
+for _endpoint in (
+    "cooperation.detail",
+    "cooperation.answer",
+    "cooperation.cancel",
+    "api.cooperation.cooperation_get",
+    "api.cooperation.cooperation_answer",
+    "api.cooperation.cooperation_cancel",
+):
+    ARGS[_endpoint] = lambda s, scope, role: {"request_id": s.request_id(scope)}
+ARGS["api.cooperation.case_transfer"] = lambda s, scope, role: {"code": s.case(scope)}
+ARGS["visits.plan"] = lambda s, scope, role: {"plan_id": s.plan_stop(scope)["plan_id"]}
+ARGS["visits.record"] = lambda s, scope, role: s.plan_stop(scope)
+for _endpoint in ("visits.household", "visits.save_household"):
+    ARGS[_endpoint] = lambda s, scope, role: {"household_id": s.household(scope)}
+# 1 January 2030, a public holiday still to come: closing it again (no bookings) is a redirect.
+ARGS["stations.holiday"] = lambda s, scope, role: {"station_id": s.station_id(scope), "day": "2030-01-01"}
+ARGS["batches.return_file"] = lambda s, scope, role: {"code": s.batch_code(scope)}
 
 # JSON bodies of API calls that read one before looking up their object: well-formed, so that the
 # out-of-scope call reaches the lookup (its 404) instead of stopping at a 400.
 BODIES = {
+    "api.cooperation.cooperation_answer": {"result": "not_done", "note": "Không gặp công dân"},
+    "api.cooperation.case_transfer": {"unit": "13301", "reason": "Tạm trú tại Gia Viễn"},
     "api.production.production_batch_cards": {
         "cards": [{"case_code": "HS0000000001", "card_number": "C000000001", "produced_at": "2026-11-20"}]
     },

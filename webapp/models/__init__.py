@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per feature."""
 
-from .appointments import Appointment, AppointmentPerson, Slot, Station, StationShift
+from .appointments import Appointment, AppointmentPerson, Slot, Station, StationHolidayOpening, StationShift
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .cooperation import CooperationRequest
@@ -11,6 +11,7 @@ from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, 
 from .tokens import ApiToken
 from .units import Unit
 from .users import User
+from .visits import Household, VisitPlan, VisitStop
 
 __all__ = [
     "BatchCase",
@@ -25,6 +26,7 @@ __all__ = [
     "Slot",
     "Station",
     "StationShift",
+    "StationHolidayOpening",
     "UnitCrosswalk",
     "ApiToken",
     "OPEN_STATUSES",
@@ -39,6 +41,9 @@ __all__ = [
     "ResidentCorrection",
     "Unit",
     "User",
+    "Household",
+    "VisitPlan",
+    "VisitStop",
     "db",
     "utcnow",
 ]

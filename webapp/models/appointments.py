@@ -1,6 +1,7 @@
 from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -58,8 +59,24 @@ class Slot(db.Model):
     ends: Mapped[time]
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+    # A slot of a shift that crosses midnight (18:00–02:00), after midnight: it belongs to the
+    # day the shift starts (`day`) and takes place on the next calendar day.
+    after_midnight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     station: Mapped[Station] = relationship()
+
+
+class StationHolidayOpening(db.Model):
+    """A public holiday on which a station opens because its lead said so (closed by default)."""
+
+    __tablename__ = "station_holiday_openings"
+    __table_args__ = (UniqueConstraint("station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Appointment(db.Model):

@@ -17,6 +17,7 @@ from .production import batches
 from .residents import corrections, imports, listing
 from .stations import bookings, stations
 from .supervision import progress, stuck
+from .visits import visits
 
 BLUEPRINTS = (
     health.bp,
@@ -29,6 +30,7 @@ BLUEPRINTS = (
     listing.bp,
     corrections.bp,
     cooperation.bp,
+    visits.bp,
     stations.bp,
     bookings.bp,
     batches.bp,

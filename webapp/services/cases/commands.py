@@ -1,4 +1,5 @@
-"""Case commands: start, transfer, withdraw, deliver the "card produced" message, fire timers.
+"""Case commands: start, transfer, withdraw, deliver the "card produced" message, the centre's
+return of a file, fire timers.
 Each is one transaction: the service flushes, the caller commits."""
 
 from datetime import date
@@ -250,6 +251,17 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
     case = engine.lock_case(code=code)
+    if card_number == case.resident.personal_id:
+        raise Invalid(
+            {
+                "card_number": [
+                    Msg(
+                        "Số thẻ là số sê-ri in trên phôi thẻ, không phải số định danh cá nhân.",
+                        "The card number is the serial printed on the card, not the personal ID.",
+                    )
+                ]
+            }
+        )
     data = engine.last_message(case, "card_produced")
     if data is not None:
         if data.get("card_number") == card_number:
@@ -274,6 +286,51 @@ def record_card_produced(actor: User, code: str, card_number: str, produced_at: 
         None,
         case=case,
     )
+    return case, True
+
+
+# Why the national centre returns a file, and the step that can fix it (bpmn: gw_return_reason).
+RETURN_REASONS = {
+    "photo_quality": Msg("Ảnh chân dung không đạt chất lượng", "Portrait photo quality"),
+    "fingerprint_quality": Msg("Vân tay không đạt chất lượng", "Fingerprint quality"),
+    "data_check": Msg("Dữ liệu không qua kiểm tra", "Data failed the checks"),
+}
+RETURN_NOTE_MAX = 500
+AT_PRODUCTION = "await_card_production"
+
+
+def return_file(actor: User, code: str, reason, note=None) -> tuple[Case, bool]:
+    """The production centre returns a file waiting for production: photo or fingerprint quality
+    sends it back to biometrics, a data check to verification; then it comes back through
+    approval to production. Repeating the same return while the case is being fixed changes
+    nothing and answers (case, False); a case not waiting for production is a conflict."""
+    if not access.can_deliver_cards(actor):
+        raise Forbidden(NOT_YOURS)
+    errors = {}
+    if reason not in RETURN_REASONS:
+        errors["reason"] = [
+            Msg(
+                f"Lý do trả phải là một trong: {', '.join(RETURN_REASONS)}.",
+                f"The reason must be one of: {', '.join(RETURN_REASONS)}.",
+            )
+        ]
+    if note is not None and (not isinstance(note, str) or len(note) > RETURN_NOTE_MAX):
+        errors["note"] = [Msg(f"Tối đa {RETURN_NOTE_MAX} ký tự.", f"At most {RETURN_NOTE_MAX} characters.")]
+    if errors:
+        raise Invalid(errors)
+    case = db.session.scalar(select(Case).where(Case.code == code)) if isinstance(code, str) else None
+    if case is None or not access.can_see_case(actor, case):
+        raise NotFound(NOT_FOUND_CASE)
+    case = engine.lock_case(code=code)
+    if AT_PRODUCTION not in case.steps:
+        last = engine.last_message(case, "file_returned")
+        if last is not None and last.get("reason") == reason and case.status == "open":
+            return case, False  # the same return again, while the unit fixes the file
+        raise Conflict(
+            Msg("Hồ sơ không ở bước chờ sản xuất thẻ.", "The case is not waiting for card production.")
+        )
+    payload = {"reason": reason} | ({"note": note.strip()} if isinstance(note, str) and note.strip() else {})
+    _deliver(actor, code, "file_returned", payload, "message_received", None, case=case)
     return case, True
 
 

@@ -102,7 +102,8 @@ def send(
     """Ask another unit (any commune of the country) for help with a resident the sender sees.
     `unit` is what the officer picked: a code, a picker option "Name · Province (code)" or an
     exact name. Every bad field is named; nothing is written unless all are right."""
-    if not can_cooperate(actor):
+    # A transfer may be asked by whoever may transfer the case (supervisors too).
+    if not (can_cooperate(actor) or (case is not None and access.can_transfer(actor))):
         raise Forbidden(MAY_NOT)
     errors: dict[str, list[Msg]] = {}
     if kind not in ALL_KINDS:
@@ -159,7 +160,8 @@ def send(
 
 def get(user: User, request_id) -> CooperationRequest:
     """A request either side may see (sender's or receiver's subtree), else NotFound."""
-    request = db.session.get(CooperationRequest, request_id) if isinstance(request_id, int) else None
+    known = isinstance(request_id, int) and 0 < request_id < 2**31  # an id the database can hold
+    request = db.session.get(CooperationRequest, request_id) if known else None
     if (
         request is None
         or not user.active
@@ -180,8 +182,8 @@ def _lock(request: CooperationRequest) -> CooperationRequest:
 def receiving(user: User, request_id) -> CooperationRequest:
     """An open request the user's unit must answer, locked."""
     request = get(user, request_id)
-    if not access.in_scope(user, request.to_unit_path):
-        raise Forbidden(
+    if not access.in_scope(user, request.to_unit_path):  # the sender's side sees it, cannot answer it
+        raise Conflict(
             Msg("Chỉ đơn vị nhận trả lời được đề nghị này.", "Only the receiving unit answers this request.")
         )
     if not can_cooperate(user):
@@ -251,8 +253,10 @@ def close(actor: User, request: CooperationRequest, status: str, text: str | Non
 def cancel(actor: User, request_id) -> CooperationRequest:
     """The sender withdraws an open request; the receiving unit stops seeing the resident."""
     request = get(actor, request_id)
-    if not access.in_scope(actor, request.from_unit_path) or not can_cooperate(actor):
-        raise Forbidden(Msg("Chỉ đơn vị gửi hủy được đề nghị.", "Only the sending unit cancels a request."))
+    if not can_cooperate(actor):
+        raise Forbidden(MAY_NOT)
+    if not access.in_scope(actor, request.from_unit_path):  # the receiving side answers instead
+        raise Conflict(Msg("Chỉ đơn vị gửi hủy được đề nghị.", "Only the sending unit cancels a request."))
     request = _lock(request)
     if request.status != OPEN:
         raise Conflict(CLOSED)
@@ -314,7 +318,7 @@ class Page(Paged):
     overdue_incoming: int = 0
 
 
-def search(user: User, filters: Filters) -> Page:
+def search(user: User, filters: Filters, per_page: int = PER_PAGE) -> Page:
     """The receiving unit's queue (incoming) or the sender's requests (outgoing), in the
     user's subtree, oldest due first; with the open and overdue counts of the queue."""
     if not user.active:
@@ -331,12 +335,14 @@ def search(user: User, filters: Filters) -> Page:
     items = list(
         db.session.scalars(
             query.order_by(CooperationRequest.due_on, CooperationRequest.id)
-            .limit(PER_PAGE)
-            .offset((filters.page - 1) * PER_PAGE)
+            .limit(per_page)
+            .offset((filters.page - 1) * per_page)
         )
     )
     open_count, overdue = queue_counts(user)
-    return Page(items, total, filters, open_count, overdue)
+    page = Page(items, total, filters, open_count, overdue)
+    page.per_page = per_page
+    return page
 
 
 def queue_counts(user: User) -> tuple[int, int]:

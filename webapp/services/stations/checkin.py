@@ -7,13 +7,13 @@ reported beside the others, whose cases start all the same."""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 
 from vntime import LOCAL_TZ
 
-from ...models import Appointment, AppointmentPerson, Case, Resident, Station, Unit, User, db
+from ...models import Appointment, AppointmentPerson, Case, Resident, Slot, Station, Unit, User, db
 from .. import access, clock
 from ..cases import commands
 from ..errors import Conflict, Invalid, Msg, ServiceError
@@ -156,8 +156,13 @@ def mark_no_shows(actor: User | None = None, station_id: int | None = None, day:
     """Mark appointments of past days still "booked" as no-shows: every station (the nightly
     command, actor None), the stations in an officer's scope, or one station (and one day).
     Their residents go back to "not visited" in the listing. Returns how many were marked."""
-    query = select(Appointment.id).where(
-        Appointment.status == "booked", Appointment.day < clock.today_local()
+    today = clock.today_local()
+    # Yesterday's night-shift slots after midnight are this morning's: not missed yet.
+    tonight = and_(Appointment.day == today - timedelta(days=1), Slot.after_midnight.is_(True))
+    query = (
+        select(Appointment.id)
+        .outerjoin(Slot, Slot.id == Appointment.slot_id)
+        .where(Appointment.status == "booked", Appointment.day < today, ~func.coalesce(tonight, False))
     )
     if actor is not None and station_id is not None:
         query = query.where(Appointment.station_id == setup.get_station(actor, station_id).id)

@@ -55,6 +55,7 @@ class DayView:
     total: int
     page: int
     pages: int
+    opened_holiday: Msg | None = None  # a public holiday the station's lead opened
 
     @property
     def is_past(self) -> bool:
@@ -99,7 +100,17 @@ def day_view(user: User, station_id, day: date, page: int = 1) -> DayView:
     )
     codes = _case_codes(appointments)
     return DayView(
-        station, day, found.slots, found.holiday, appointments, codes, counts, appointments_total, page, pages
+        station,
+        day,
+        found.slots,
+        found.holiday,
+        appointments,
+        codes,
+        counts,
+        appointments_total,
+        page,
+        pages,
+        found.opened_holiday,
     )
 
 
@@ -113,7 +124,9 @@ def _in_order(station: Station, day: date):
             contains_eager(Appointment.slot),
             selectinload(Appointment.people).selectinload(AppointmentPerson.resident),
         )
-        .order_by(Slot.starts.is_(None), Slot.starts, Appointment.created_at, Appointment.id)
+        .order_by(
+            Slot.starts.is_(None), Slot.after_midnight, Slot.starts, Appointment.created_at, Appointment.id
+        )
     )
 
 

@@ -35,6 +35,7 @@ SLOT_MINUTES = (5, 240)
 CAPACITY = (1, 500)
 MAX_SHIFTS = 50
 HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+DAY, WEEK = 24 * 60, 7 * 24 * 60  # minutes
 SHIFT_FIELDS = ("weekday", "starts", "ends", "slot_minutes", "capacity")
 
 NOT_FOUND_STATION = Msg("Không tìm thấy điểm tiếp nhận.", "Station not found.")
@@ -199,9 +200,15 @@ def _validate_shifts(rows, bad) -> list[dict]:
             )
         if starts is None or ends is None:
             continue
-        length = _minutes(ends) - _minutes(starts)
-        if length <= 0:
-            bad(f"{key}ends", "Giờ kết thúc phải sau giờ bắt đầu.", "The end must be after the start.")
+        # An end earlier than the start runs past midnight (18:00–02:00), counted on the day
+        # the shift starts; an end equal to the start is no shift.
+        length = (_minutes(ends) - _minutes(starts)) % DAY
+        if length == 0:
+            bad(
+                f"{key}ends",
+                "Giờ kết thúc phải khác giờ bắt đầu (ca qua nửa đêm: ví dụ 18:00–02:00).",
+                "The end must differ from the start (a shift past midnight: e.g. 18:00–02:00).",
+            )
             continue
         if minutes is not None and SLOT_MINUTES[0] <= minutes and length % minutes:
             bad(
@@ -213,7 +220,7 @@ def _validate_shifts(rows, bad) -> list[dict]:
         if weekday is None or not 0 <= weekday <= 6:
             continue
         for other in shifts:
-            if other["weekday"] == weekday and starts < other["ends"] and other["starts"] < ends:
+            if _overlap(weekday, starts, length, other):
                 span, row = f"{other['starts']:%H:%M}–{other['ends']:%H:%M}", other["row"] + 1
                 bad(
                     f"{key}starts",
@@ -230,9 +237,25 @@ def _validate_shifts(rows, bad) -> list[dict]:
                     "ends": ends,
                     "slot_minutes": minutes,
                     "capacity": capacity,
+                    "length": length,
                 }
             )
-    return [{k: v for k, v in s.items() if k != "row"} for s in shifts]
+    return [{k: v for k, v in s.items() if k not in ("row", "length")} for s in shifts]
+
+
+def _overlap(weekday: int, starts, length: int, other: dict) -> bool:
+    """Two shifts overlap in the week (a Sunday-night shift runs into Monday), or two shifts
+    starting the same day share a clock time (the hours after midnight of one and the early
+    hours of the other: their slots would have the same day and time)."""
+    a = weekday * DAY + _minutes(starts)
+    b = other["weekday"] * DAY + _minutes(other["starts"])
+    for shift in (-WEEK, 0, WEEK):
+        if a < b + shift + other["length"] and b + shift < a + length:
+            return True
+    if weekday != other["weekday"]:
+        return False
+    x, y = _minutes(starts), _minutes(other["starts"])
+    return any(x < y + shift + other["length"] and y + shift < x + length for shift in (-DAY, DAY))
 
 
 def _int(value) -> int | None:

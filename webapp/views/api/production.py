@@ -62,6 +62,18 @@ def production_card():
     return jsonify(out)
 
 
+@bp.post("/production/returns")
+@allow(access.PRODUCE)
+def production_return():
+    """The centre returns a file waiting for production (photo or fingerprint quality, a data
+    check): the case goes back to the step that can fix it. A repeat answers 200, unchanged."""
+    code, reason, note = read(body(), ("case_code", "reason"), ("note",))
+    with uow.command():
+        case, _changed = commands.return_file(current_user(), code, reason, note)
+        out = case_json(case, with_events=False)
+    return jsonify(out)
+
+
 def _card_problems(card_number: str, produced_at: str, prefix: str = "") -> dict[str, list[str]]:
     problems = {}
     produced = parse_iso_date(produced_at)

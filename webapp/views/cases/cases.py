@@ -47,6 +47,7 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         justice_call=JUSTICE_CALL,
         can_transfer=access.can_transfer(current_user),
         pending_transfer=transfers.pending_for(case.id),
+        return_reasons=commands.RETURN_REASONS,
         comment=comment or {"text": "", "errors": {}},
         transfer=transfer or {"unit": "", "reason": "", "errors": {}},
         labels=labels,

@@ -15,6 +15,7 @@ from flask_login import current_user
 from ... import labels
 from ...i18n import message
 from ...services import access, uow
+from ...services.cases import commands
 from ...services.errors import Conflict, Invalid
 from ...services.production import batches, delivery
 from ...web import allow, render, see_other, send_table
@@ -102,11 +103,31 @@ def detail(code: str):
         and batch.status == "open"
         and access.can_dispatch_batches(current_user, batch.unit),
         can_receive=batch.kind == "delivery" and access.can_receive_batches(current_user, batch.unit),
+        can_return=batch.kind == "dispatch" and access.can_deliver_cards(current_user),
+        return_reasons=commands.RETURN_REASONS,
         kinds=KINDS,
         statuses=STATUSES,
         states=STATES,
         labels=labels,
     )
+
+
+@bp.post("/<code>/returns")
+@allow(access.PRODUCE)
+def return_file(code: str):
+    """The production centre returns one file of the batch to the unit, with a reason."""
+    batches.get_batch(current_user, code)
+    case_code = request.form.get("case_code", "")
+    try:
+        with uow.command():
+            commands.return_file(
+                current_user, case_code, request.form.get("reason"), request.form.get("note") or None
+            )
+    except (Invalid, Conflict) as exc:
+        _flash_error(exc)
+        return see_other(url_for("batches.detail", code=code))
+    flash(_("Đã trả hồ sơ %(case)s về đơn vị.", case=case_code), "success")
+    return see_other(url_for("batches.detail", code=code))
 
 
 @bp.post("/<code>/send")

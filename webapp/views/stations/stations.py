@@ -17,7 +17,7 @@ from jinja2_fragments.flask import render_blocks
 from ...i18n import message
 from ...services import access, clock, uow
 from ...services.errors import Conflict, Invalid
-from ...services.stations import appointments, checkin, households, setup, slots
+from ...services.stations import appointments, checkin, holidays, households, setup, slots
 from ...services.stations import day as station_day
 from ...services.text import parse_iso_date
 from ...web import allow, field_errors, invalid_status, is_htmx, render, see_other, send_table
@@ -200,6 +200,21 @@ def _day_page(view, block=None, status=200, **extra):
     return render("stations/day.html", block=block, status=status, **_day_context(view, **extra))
 
 
+@bp.post("/<int:station_id>/holidays/<day>")
+@allow(access.MANAGE_STATIONS)
+def holiday(station_id: int, day: str):
+    """The lead opens the station on a public holiday, or closes it again."""
+    when = parse_iso_date(day)
+    opening = request.form.get("open") == "1"
+    with uow.command():
+        if opening:
+            holidays.open_holiday(current_user, station_id, when)
+        else:
+            holidays.close_holiday(current_user, station_id, when)
+    flash(_("Đã mở cửa ngày lễ.") if opening else _("Đã đóng cửa lại ngày lễ."), "success")
+    return see_other(url_for("stations.day", station_id=station_id, date=day))
+
+
 @bp.post("/<int:station_id>/checkin")
 @allow(access.LIST_RESIDENTS)
 def check_in(station_id: int):
@@ -278,6 +293,7 @@ def _day_context(view, **extra) -> dict:
         "station": view.station,
         "prev_day": view.day - timedelta(days=1),
         "next_day": view.day + timedelta(days=1),
+        "one_day": timedelta(days=1),
         "today": clock.today_local(),
         **extra,
         **context(),

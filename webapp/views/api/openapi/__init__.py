@@ -42,6 +42,7 @@ def _build() -> dict:
                 "production",
                 "stats",
                 "supervision",
+                "cooperation",
                 "meta",
             )
         ],

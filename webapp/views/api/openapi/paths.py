@@ -18,6 +18,7 @@ from .blocks import (
     query,
     ref,
 )
+from .cooperation import cooperation_paths
 
 
 def paths() -> dict:
@@ -240,8 +241,22 @@ def paths() -> dict:
                 "for production or already has another card.",
             )
         },
+        "/production/returns": {
+            "post": endpoint(
+                "Return a file waiting for production to the unit (production centre)",
+                {200: json_body(ref("Case"), "The case, back at the step that can fix it.")},
+                (403, 404, 409, 422),
+                tag="production",
+                body="ProductionReturn",
+                description="`photo_quality` and `fingerprint_quality` send the case back to biometrics, "
+                "`data_check` to verification; it then comes back through approval to production. Repeating "
+                "the same return while the unit fixes the file answers 200 and changes nothing; 409 when the "
+                "case is not waiting for production.",
+            )
+        },
         **batch_paths(),
         **stuck_paths(),
+        **cooperation_paths(code),
         "/cases/{code}/portrait": {"put": portrait_put(code)},
         "/stats/progress": {
             "get": endpoint(

@@ -21,6 +21,7 @@ from .blocks import (
     ref,
     step_schema,
 )
+from .cooperation import cooperation_schemas
 
 
 def schemas() -> dict:
@@ -211,8 +212,17 @@ def schemas() -> dict:
             },
             additional=True,
         ),
+        "ProductionReturn": obj(
+            {
+                "case_code": {"type": "string", "example": "HS-2026-000001"},
+                "reason": enum(commands.RETURN_REASONS),
+                "note": nullable({"type": "string", "maxLength": commands.RETURN_NOTE_MAX}),
+            },
+            required=["case_code", "reason"],
+        ),
         **batch_schemas(),
         **stuck_schemas(),
+        **cooperation_schemas(),
         "Progress": obj(
             {
                 "unit": STRING,

@@ -1,0 +1,1 @@
+"""Home visits: plans, route lists, results; households' address and phone."""
