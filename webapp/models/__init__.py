@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per feature."""
 
 from .appointments import Appointment, AppointmentPerson, Slot, Station, StationShift
+from .audit import AccessLogEntry, AdminEvent
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .imports import Attachment, ImportJob, UnitCrosswalk
@@ -12,6 +13,8 @@ from .units import Unit
 from .users import User
 
 __all__ = [
+    "AccessLogEntry",
+    "AdminEvent",
     "BatchCase",
     "OutboxMessage",
     "ProductionBatch",

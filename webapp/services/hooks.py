@@ -6,7 +6,8 @@ capabilities, fills both once at start-up (create_app), so the engine and the ou
 of the modules that react to them.
 """
 
-from .cases import engine
+from .accounts import users
+from .cases import engine, tasks
 from .messaging import alerts, notifiers, population_sync
 from .production import batches
 from .supervision import stage_counts
@@ -20,3 +21,5 @@ def install() -> None:
         batches.after_command,  # sent batches the case left close when empty
     ]
     notifiers.ADAPTERS["population_sync"] = population_sync.Adapter
+    # An account whose role, unit or status changes hands its tasks back to the queue.
+    users.ACCESS_CHANGED[:] = [tasks.hand_back]
