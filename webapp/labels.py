@@ -66,3 +66,20 @@ def lane_names() -> dict[str, str]:
     """The diagrams' lanes are named by department code (the engine routes work by them): the
     names people read, in the page's language, for the diagram viewer to show instead."""
     return {code: str(name) for code, name in DEPARTMENTS.items()}
+
+
+# Cooperation between units (services/cooperation/).
+COOPERATION_KINDS = {
+    "take_application": _l("Tiếp nhận hồ sơ nơi công dân đang ở"),
+    "verify": _l("Xác minh thông tin"),
+    "hand_over_card": _l("Trả thẻ nơi công dân đang ở"),
+    "transfer": _l("Chuyển hồ sơ"),
+}
+COOPERATION_STATUSES = {
+    "open": _l("Chờ trả lời"),
+    "done": _l("Đã thực hiện"),
+    "not_done": _l("Không thực hiện được"),
+    "accepted": _l("Đã nhận hồ sơ"),
+    "declined": _l("Từ chối nhận"),
+    "cancelled": _l("Đã hủy"),
+}

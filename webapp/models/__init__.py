@@ -4,6 +4,7 @@ from .appointments import Appointment, AppointmentPerson, Slot, Station, Station
 from .audit import AccessLogEntry, AdminEvent
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
+from .cooperation import CooperationRequest
 from .imports import Attachment, ImportJob, UnitCrosswalk
 from .progress import CaseCount
 from .residents import Resident
@@ -35,6 +36,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseTask",
+    "CooperationRequest",
     "ProcessSpec",
     "Resident",
     "Unit",

@@ -11,6 +11,7 @@ from ..web import allow
 from . import api, errors, health
 from .accounts import admin, auth
 from .cases import cases, inbox, tasks
+from .cooperation import cooperation
 from .messaging import outbox
 from .production import batches
 from .residents import imports, listing
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     cases.bp,
     imports.bp,
     listing.bp,
+    cooperation.bp,
     stations.bp,
     bookings.bp,
     batches.bp,
