@@ -16,8 +16,9 @@ from tests.support.cases import CLEAN, do, start, task_of
 from tests.support.stations import make_station, slot_id
 from webapp.models import Resident, db
 from webapp.services import clock
-from webapp.services.accounts import users
+from webapp.services.accounts import units, users
 from webapp.services.cases import portraits
+from webapp.services.cooperation import requests as cooperation
 from webapp.services.messaging import outbox
 from webapp.services.production import batches
 from webapp.services.residents import import_jobs
@@ -122,6 +123,22 @@ class Samples:
             portraits.upload(police, db.session.scalar(select_case(code)), JPEG)
         return code
 
+    def cooperation_id(self, scope: str, incoming: bool = False) -> int:
+        """A request police_a sent to Hà Nội (in scope; `incoming`: one Hà Nội sent to commune
+        A); out of scope, one Hà Nội sent to a third province."""
+        if scope == IN and incoming:
+            sender, unit, pid = self.w.outsider, self.w.commune_a.code, self.personal_id(OUT)
+        elif scope == IN:
+            sender, unit = self.w.police, self.w.other_commune.code
+            pid = self.personal_id(IN)
+        else:
+            with command():
+                south = units.ensure("79", "TP Hồ Chí Minh", "province", None)
+                units.ensure("26734", "Phường Bến Nghé", "commune", south)
+            sender, unit, pid = self.w.outsider, "26734", self.personal_id(OUT)
+        with command():
+            return cooperation.send(sender, "verify", pid, unit, "Xác minh giúp").id
+
     def message_id(self, scope: str) -> int:
         with command():
             case = db.session.scalar(select_case(self.case(scope)))
@@ -195,6 +212,9 @@ ARGS = {
     "listing.edit": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
     "listing.set_status": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
 }
+for _endpoint in ("detail", "cancel"):
+    ARGS[f"cooperation.{_endpoint}"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope)}
+ARGS["cooperation.answer"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope, incoming=True)}
 for _endpoint in ("cases.detail", "cases.diagram", "cases.comment", "cases.transfer"):
     ARGS[_endpoint] = lambda s, scope, role: {"code": s.case(scope)}
 for _endpoint in ("api.cases.case_get", *(f"stuck.{a}" for a in ("case", "comment", "escalate", "move"))):

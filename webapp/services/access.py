@@ -216,6 +216,7 @@ PRODUCE = rule("produce", PRODUCTION, national=NATIONAL_READERS)
 SEE_PROGRESS = rule("see_progress", PROGRESS_READERS)
 SET_QUOTA = rule("set_quota", QUOTA_SETTERS)
 ADMINISTER = rule("administer", {"admin"})
+COOPERATE = rule("cooperate", LISTERS)  # send, answer and cancel requests between units
 
 
 # --- accounts ------------------------------------------------------------------------------------
