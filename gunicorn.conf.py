@@ -29,9 +29,10 @@ wsgi_app = "webapp:create_app()"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# Replace a worker now and then, staggered, so no process grows without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are not recycled after N requests (max_requests): a resident import runs on a thread
+# of the worker that took the upload, and recycling would cut it short. Memory stays bounded
+# (the workflow cache holds at most WORKFLOW_CACHE_SIZE workflows).
+max_requests = 0
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # The request line, status, bytes, and the time taken in microseconds (%(D)s), for operators.

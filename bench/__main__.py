@@ -39,6 +39,22 @@ def main(argv=None) -> int:
     dashboard.add_argument(
         "--reuse", action="store_true", help="PostgreSQL: measure what an earlier run seeded, without seeding"
     )
+    served = sub.add_parser("http", help="the real server under 1, 8 and 32 clients driving whole cases")
+    served.add_argument(
+        "--clients", default="1,8,32", help="comma-separated numbers of concurrent clients (default 1,8,32)"
+    )
+    served.add_argument(
+        "--nodes", type=int, choices=[1, 2], default=1, help="gunicorn nodes (ports) to alternate"
+    )
+    served.add_argument("--cases-per-client", type=int, default=4, help="cases each client drives per run")
+    served.add_argument("--min-cases", type=int, default=16, help="cases per run at least")
+    served.add_argument(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        action="append",
+        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one "
+        "(its schema is dropped and rebuilt)",
+    )
     args = parser.parse_args(argv)
     if args.name == "engine":
         from .engine import run
@@ -52,6 +68,11 @@ def main(argv=None) -> int:
         from .imports import run
 
         return run(args.rows, args.db)
+    if args.name == "http":
+        from .http import run
+
+        clients = [int(n) for n in args.clients.split(",") if n.strip()]
+        return run(clients, args.db, args.nodes, args.cases_per_client, args.min_cases)
     if args.name == "dashboard":
         from .dashboard import run
 

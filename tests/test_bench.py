@@ -118,3 +118,20 @@ def test_the_import_benchmark_writes_a_file_the_import_takes(capsys):
     out = capsys.readouterr().out
     # one row in a thousand has ID digits that disagree with its birth year, on purpose
     assert "1,199 created, 0 updated, 1 rejected; 1,199 stored" in out, out
+
+
+def test_the_http_benchmark_drives_whole_cases_through_gunicorn(capsys):
+    """Two gunicorn nodes on SQLite, one and two clients, two cases each: every case issued."""
+    from bench import http
+
+    assert http.run([1, 2], ["sqlite"], nodes=2, per_client=1, min_cases=2) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    last = json.loads(out[-1])
+    assert last["errors"] == 0 and last["clients"] == [1, 2] and last["nodes"] == 2
+    assert set(last["completions_per_s"]) == {"sqlite/1", "sqlite/2"}
+    assert all(rate > 0 for rate in last["completions_per_s"].values())
+    assert all(ms > 0 for ms in last["complete_p95_ms"].values())
+    text = "\n".join(out)
+    assert " 1 client(s): 2 cases issued" in text and " 2 client(s): 2 cases issued" in text
+    for kind in ("start", "read", "complete", "callback"):
+        assert f"     {kind} " in text

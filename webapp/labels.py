@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .i18n import gettext
 from .services.cases.step_fields import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
 
 STEPS = {
@@ -40,7 +41,10 @@ KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l
 
 
 def step(code: str) -> str:
-    return str(STEPS.get(code, code))
+    label = STEPS.get(code)
+    # The lazy string's source, translated through the request's cached translations (the inbox
+    # asks this for each of its rows).
+    return code if label is None else gettext(label._args[0])
 
 
 # The door-to-door listing (templates/listing/_macros.html and the listing file)

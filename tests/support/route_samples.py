@@ -123,22 +123,6 @@ class Samples:
             portraits.upload(police, db.session.scalar(select_case(code)), JPEG)
         return code
 
-    def cooperation_id(self, scope: str, incoming: bool = False) -> int:
-        """A request police_a sent to Hà Nội (in scope; `incoming`: one Hà Nội sent to commune
-        A); out of scope, one Hà Nội sent to a third province."""
-        if scope == IN and incoming:
-            sender, unit, pid = self.w.outsider, self.w.commune_a.code, self.personal_id(OUT)
-        elif scope == IN:
-            sender, unit = self.w.police, self.w.other_commune.code
-            pid = self.personal_id(IN)
-        else:
-            with command():
-                south = units.ensure("79", "TP Hồ Chí Minh", "province", None)
-                units.ensure("26734", "Phường Bến Nghé", "commune", south)
-            sender, unit, pid = self.w.outsider, "26734", self.personal_id(OUT)
-        with command():
-            return cooperation.send(sender, "verify", pid, unit, "Xác minh giúp").id
-
     def message_id(self, scope: str) -> int:
         with command():
             case = db.session.scalar(select_case(self.case(scope)))
@@ -174,6 +158,26 @@ class Samples:
         slot = slot_id(station, clock.today_local() + timedelta(days=2))
         with command():
             return appointments.book(self._lead(scope), slot, [self.personal_id(scope)]).code
+
+    def cooperation_id(self, scope: str) -> int:
+        """A request from commune A to Hà Nội (in scope), or between two communes of Hà Nội."""
+        if scope == IN:
+            sender, personal_id, to = self.w.police, self.personal_id(IN), self.w.other_commune.code
+        else:
+            with command():
+                to = units.ensure("00008", "Phường Phúc Xá", "commune", self.w.other_province).code
+            sender, personal_id = self.w.outsider, self.personal_id(OUT)
+        with command():
+            return cooperation.send(sender, "take_application", personal_id, to, "Nhận hồ sơ giúp").id
+
+    def cooperation_received_id(self, scope: str) -> int:
+        """In scope: a request Hà Nội sent to commune A, which commune A answers."""
+        if scope == OUT:
+            return self.cooperation_id(OUT)
+        with command():
+            return cooperation.send(
+                self.w.outsider, "take_application", self.personal_id(OUT), self.w.commune_a.code, "Nhờ nhận"
+            ).id
 
 
 def select_case(code: str):
@@ -212,9 +216,9 @@ ARGS = {
     "listing.edit": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
     "listing.set_status": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
 }
+ARGS["cooperation.answer"] = lambda s, scope, role: {"request_id": s.cooperation_received_id(scope)}
 for _endpoint in ("detail", "cancel"):
     ARGS[f"cooperation.{_endpoint}"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope)}
-ARGS["cooperation.answer"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope, incoming=True)}
 for _endpoint in ("cases.detail", "cases.diagram", "cases.comment", "cases.transfer"):
     ARGS[_endpoint] = lambda s, scope, role: {"code": s.case(scope)}
 for _endpoint in ("api.cases.case_get", *(f"stuck.{a}" for a in ("case", "comment", "escalate", "move"))):

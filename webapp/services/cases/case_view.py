@@ -35,10 +35,10 @@ def resident_dict(resident) -> dict:
     }
 
 
-def case_dict(case: Case, with_events: bool = True) -> dict:
-    tasks = db.session.scalars(
-        select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at)
-    )
+def case_dict(case: Case, with_events: bool = True, tasks: list[CaseTask] | None = None) -> dict:
+    """`tasks`: the case's ready tasks when the caller has read them already."""
+    if tasks is None:
+        tasks = ready_tasks(case)
     out = {
         "code": case.code,
         "status": case.status,
@@ -97,3 +97,13 @@ def completions(case: Case, limit: int) -> list[CaseEvent]:
 def next_tasks(case: Case) -> list[dict]:
     """The case's ready tasks as the API shows them."""
     return [task_dict(t, case.code) for t in ready_tasks(case)]
+
+
+def after_completion(case: Case) -> dict:
+    """The API's answer to a completion: the case and its next tasks, from one read of the
+    projection (every completion answers it)."""
+    ready = ready_tasks(case)
+    return {
+        "case": case_dict(case, with_events=False, tasks=ready),
+        "next_tasks": [task_dict(t, case.code) for t in ready],
+    }

@@ -2,17 +2,14 @@
 the declared type alone), at most PHOTO_MAX_BYTES, kept outside the database and named by their
 SHA-256, so the same content is stored once. An Attachment row ties a photo to its case.
 
-Files go through a small store interface (a directory under UPLOAD_DIR by default); an
-S3-compatible store can take its place when several nodes serve the app.
+Files go through the shared store interface (services/file_store.py: a directory under
+UPLOAD_DIR by default, shared by every node; an S3-compatible store can take its place).
 """
 
 import hashlib
 import io
 import logging
-import os
-import tempfile
 import warnings
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image
@@ -21,6 +18,7 @@ from sqlalchemy import select
 from ...models import Attachment, Case, User, db
 from .. import access
 from ..errors import Conflict, Forbidden, Invalid, Msg, ServiceError
+from ..file_store import file_store
 
 log = logging.getLogger(__name__)
 KIND = "portrait"
@@ -49,40 +47,6 @@ NOT_AN_IMAGE = Msg(
     "Tệp không phải ảnh JPEG hoặc PNG hợp lệ (kiểm tra theo nội dung, không theo tên tệp).",
     "The file is not a valid JPEG or PNG image (checked by its content, not its name).",
 )
-
-
-class LocalStore:
-    """Files in a directory; a file appears whole or not at all (written aside, then renamed)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        return self.root / key
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def put(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
-
-
-def file_store() -> LocalStore:
-    return LocalStore(Path(current_app.config["UPLOAD_DIR"]))
 
 
 def max_bytes() -> int:

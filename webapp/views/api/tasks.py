@@ -2,7 +2,6 @@ from flask import Blueprint, jsonify
 
 from ...services import access, uow
 from ...services.cases import case_view, inbox, step_fields, tasks
-from .cases import case_json
 from .support import allow, bad_request, body, choice, current_user, flag, listing, page_args
 
 bp = Blueprint("tasks", __name__)
@@ -75,7 +74,7 @@ def task_complete(task_id: str):
             raise bad_request("data must be a JSON object.", {"data": ["A JSON object."]})
         _check_types(work.step, data)
         tasks.complete_taken(user, work, data)
-        out = {"case": case_json(work.case, with_events=False), "next_tasks": case_view.next_tasks(work.case)}
+        out = case_view.after_completion(work.case)
     return jsonify(out)
 
 

@@ -28,7 +28,7 @@ def _context(**extra) -> dict:
 
 
 @bp.get("/")
-@allow(access.SIGNED_IN)
+@allow(access.COOPERATE)
 def index():
     filters = requests.Filters.from_args(request.args)
     page = requests.search(current_user, filters)
@@ -98,7 +98,7 @@ def _detail(item, answer: dict | None = None, status: int = 200):
 
 
 @bp.get("/<int:request_id>")
-@allow(access.SIGNED_IN)
+@allow(access.COOPERATE)
 def detail(request_id: int):
     return _detail(requests.get(current_user, request_id))
 
