@@ -100,6 +100,18 @@ def init_app(app) -> None:
     throttle.init_app(app)
 
     @app.before_request
+    def end_sessions_past_their_lifetime():
+        """However active, a session ends SESSION_ABSOLUTE_LIFETIME after signing in (the idle
+        limit is the signed cookie's own age, PERMANENT_SESSION_LIFETIME)."""
+        if "_user_id" not in session:
+            return
+        since = session.get("since")
+        limit = app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+        if not isinstance(since, (int, float)) or clock.now().timestamp() - since > limit:
+            session.clear()
+
+    # After the lifetime check (registered first): the user is loaded only once the session holds.
+    @app.before_request
     def password_change_first():
         """After an administrator's reset, nothing but changing the password (or signing out)."""
         if request.endpoint in ("auth.change_password", "auth.logout", "static", "auth.language"):
@@ -110,14 +122,3 @@ def init_app(app) -> None:
             flash(_("Hãy đặt mật khẩu mới trước khi làm việc."), "info")
             return redirect(url_for("auth.change_password"))
         return None
-
-    @app.before_request
-    def end_sessions_past_their_lifetime():
-        """However active, a session ends SESSION_ABSOLUTE_LIFETIME after signing in (the idle
-        limit is the signed cookie's own age, PERMANENT_SESSION_LIFETIME)."""
-        if "_user_id" not in session:
-            return
-        since = session.get("since")
-        limit = app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
-        if not isinstance(since, (int, float)) or clock.now().timestamp() - since > limit:
-            session.clear()
