@@ -62,10 +62,9 @@ def write_file(path: Path, rows: int, ward_codes: list[str], old_codes: list[str
                 precision, written = "", born.strftime("%d/%m/%Y")
             else:
                 precision, written = "day", born.isoformat()
-            id_year = born.year
-            if i % 1000 == 999:
-                id_year, invalid = born.year + 1, invalid + 1
-            pid = make_personal_id(rng.choice(BIRTH_PROVINCES), id_year, sex, i % 1_000_000)
+            pid = make_personal_id(rng.choice(BIRTH_PROVINCES), born.year, sex, i % 1_000_000)
+            if i % 1000 == 999:  # an unknown birth province: refused (an ID that disagrees is only flagged)
+                pid, invalid = "999" + pid[3:], invalid + 1
             ward = rng.choice(old_codes) if rng.random() < 0.05 else rng.choice(ward_codes)
             card, issued = "none", ""
             if born.year < 2008:

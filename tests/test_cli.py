@@ -8,7 +8,17 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.support.cases import CLEAN, DOB, actions, case, do, start, task_of
-from webapp.models import Case, CaseEvent, Resident, StageCount, StepTarget, Unit, User, db
+from webapp.models import (
+    Case,
+    CaseEvent,
+    Resident,
+    ResidentCorrection,
+    StageCount,
+    StepTarget,
+    Unit,
+    User,
+    db,
+)
 from webapp.services.accounts import units, users
 
 CODE = re.compile(r"^HS-\d{4}-\d{6}$")
@@ -228,6 +238,10 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     assert result.exit_code == 0, result.output
     assert "units: Ninh Bình and 6 communes" in result.output
     assert "residents: 30" in result.output
+    # Wrong records flagged, a correction at the desk, the units' area classes for the law's limits.
+    assert "population records: 1 flagged, 1 corrections at the desk" in result.output
+    assert count(ResidentCorrection) == 1
+    assert units.by_code("37").area_class == "rural"
     started = int(re.search(r"^cases: (\d+)$", result.output, flags=re.M).group(1))
     assert 1 <= started <= 8
     assert "Demo logins (password demo-cccd-2026):" in result.output

@@ -66,8 +66,10 @@ def from_environment(instance: Path) -> dict:
         # Restored workflows each process keeps for the next command on the same case
         # (docs/scale.md); 0 turns the cache off.
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE") or 500),
-        # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
-        "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),
+        # The identity law is the one in force on the application date (services/laws.py): the
+        # 2023 law from IDENTITY_LAW_2023_FROM. IDENTITY_LAW ("2014"/"2023") forces one (drills).
+        "IDENTITY_LAW": os.environ.get("IDENTITY_LAW") or None,
+        "IDENTITY_LAW_2023_FROM": os.environ.get("IDENTITY_LAW_2023_FROM", "2024-07-01"),
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),
         # werkzeug's scrypt (N=2^15); tests use a cheaper cost to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",

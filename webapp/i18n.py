@@ -4,7 +4,7 @@ Asia/Ho_Chi_Minh; everything is stored in UTC."""
 from datetime import date, datetime
 
 from flask import Flask, g, has_app_context, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, format_decimal, get_locale, get_translations
 
 from vntime import LOCAL_TZ
 
@@ -53,6 +53,16 @@ def gettext(text: str) -> str:
     return translations().ugettext(text)
 
 
+def number(value) -> str:
+    """A count written the page's way: 1.012 in Vietnamese, 1,012 in English."""
+    return "" if value is None else format_decimal(value)
+
+
+def today() -> date:
+    """Today in Vietnam, for pages comparing a date with it (a statutory due date)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
@@ -65,5 +75,5 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
-    app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang)
+    app.jinja_env.filters.update(d=local_date, dt=local_datetime, msg=message, num=number)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang, local_today=today)

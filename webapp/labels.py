@@ -1,8 +1,10 @@
 """Names people read for the codes the system stores (Vietnamese source, English in the catalog)."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
-from .i18n import gettext
+from .i18n import gettext, local_date
 from .services.cases.step_fields import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
 
 STEPS = {
@@ -53,8 +55,8 @@ LISTING_STATUSES = {
     "booked": _l("Đã đặt lịch"),
     "away": _l("Đi vắng, ở nơi khác"),
     "home_visit": _l("Cần đến tận nhà"),
-    "deceased": _l("Đã chết"),
-    "record_wrong": _l("Hồ sơ sai"),
+    "deceased": _l("Đã mất"),
+    "record_wrong": _l("Sai thông tin dân cư"),
 }
 LISTING_REASONS = {
     "new_from_14": _l("Cấp mới (từ 14 tuổi)"),
@@ -70,6 +72,47 @@ def lane_names() -> dict[str, str]:
     """The diagrams' lanes are named by department code (the engine routes work by them): the
     names people read, in the page's language, for the diagram viewer to show instead."""
     return {code: str(name) for code, name in DEPARTMENTS.items()}
+
+
+# The police desk's corrections (templates/corrections/)
+CORRECTION_FIELDS = {
+    "full_name": _l("Họ, chữ đệm và tên"),
+    "birth_date": _l("Ngày sinh"),
+    "birth_date_precision": _l("Mức đầy đủ của ngày sinh"),
+    "sex": _l("Giới tính"),
+    "ethnicity": _l("Dân tộc"),
+    "hometown": _l("Quê quán"),
+    "place_of_birth": _l("Nơi sinh"),
+}
+PRECISIONS = {"day": _l("Đủ ngày, tháng, năm"), "month": _l("Chỉ có tháng, năm"), "year": _l("Chỉ có năm")}
+SEXES = {"male": _l("Nam"), "female": _l("Nữ")}
+BASIS_KINDS = {
+    "birth_certificate": _l("Giấy khai sinh"),
+    "civil_status_extract": _l("Trích lục hộ tịch"),
+    "household_register": _l("Sổ hộ khẩu"),
+    "court_decision": _l("Quyết định, bản án của Tòa án"),
+    "other": _l("Giấy tờ khác"),
+}
+CORRECTION_STATUSES = {"pending": _l("Chờ lãnh đạo xác nhận"), "applied": _l("Đã cập nhật")}
+ID_MISMATCH = {"birth_year": _l("năm sinh"), "sex": _l("giới tính")}
+FLAGGED = _l("Sai thông tin dân cư")
+ID_TO_REESTABLISH = _l("Số định danh cần xác lập lại")
+
+
+def field_value(field: str, value) -> str:
+    """A record's value as people read it: dates dd/mm/yyyy, codes by their names, empty as —."""
+    if value in (None, ""):
+        return "—"
+    if field in ("birth_date", "decision_date") and isinstance(value, str):
+        parts = value.split("-")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):  # a paper giving month and year
+            return f"{parts[1]}/{parts[0]}"
+        try:
+            return local_date(date.fromisoformat(value)) if len(parts) == 3 else value
+        except ValueError:
+            return value
+    names = {"sex": SEXES, "birth_date_precision": PRECISIONS}.get(field)
+    return str(names.get(value, value)) if names else str(value)
 
 
 # Cooperation between units (services/cooperation/).

@@ -2,7 +2,7 @@
 change, the administrators' audit and the append-only access log of personal-data reads
 
 Revision ID: 0012_trust
-Revises: 0016_cooperation
+Revises: 0014_correction_loop
 Create Date: 2026-12-02 07:40:00.000000
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0012_trust'
-down_revision = '0016_cooperation'
+down_revision = '0014_correction_loop'
 branch_labels = None
 depends_on = None
 

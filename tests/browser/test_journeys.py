@@ -48,7 +48,7 @@ def test_birth_date_mismatch_goes_to_justice_and_back_to_an_issued_card(world, l
     open_task(justice, live, code, "record_correction")
     justice.fill("input[name=decision_number]", "15/QĐ-UBND")
     justice.fill("input[name=decision_date]", "20/11/2026")
-    justice.fill("input[name=change_birth_date]", "17/05/1991")
+    justice.fill("input[name=change_birth_date]", "17/11/1990")  # the same year: the ID stays right
     said = submit(justice)
     assert "Công an" in said
 

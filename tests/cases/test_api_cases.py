@@ -7,7 +7,18 @@ import pytest
 from tests.support.api import CLEAN, complete, fields_of, make_overdue, snapshot, started, task_id
 from webapp.views.api.openapi.blocks import EVENT_ACTIONS
 
-CASE_KEYS = {"code", "status", "kind", "priority", "unit", "version", "resident", "tasks"}
+CASE_KEYS = {
+    "code",
+    "status",
+    "kind",
+    "priority",
+    "unit",
+    "version",
+    "resident",
+    "tasks",
+    "law",
+    "legal_due_on",
+}
 TASK_KEYS = {"id", "case_code", "step", "department", "unit", "assignee", "ready_at", "due_at"}
 
 

@@ -52,8 +52,8 @@ def test_page_shows_steps_done_old_and_new_values_and_the_justice_diagram(app, w
     assert 'data-done="verify_application,triage_correction,record_correction"' in html
     assert "process=civil_status_correction" in html
     assert "Ngày sinh không khớp giữa các giấy tờ" in html  # discrepancy, by its label
-    assert "<del>17/05/1990</del> → <ins>17/05/1991</ins>" in html  # the correction, old → new
-    assert "Quyết định số 15/QĐ-UBND ngày 20/11/2026" in html
+    assert "<del>17/05/1990</del> → <ins>17/11/1990</ins>" in html  # the correction, old → new
+    assert "Trích lục / quyết định số 15/QĐ-UBND ngày 20/11/2026" in html
     assert html.index("Ghi quyết định cải chính/bổ sung") < html.index("Tạo hồ sơ")  # newest first
     assert "Chuyển hồ sơ sang đơn vị khác" not in html  # justice may not transfer
 

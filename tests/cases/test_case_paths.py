@@ -52,7 +52,7 @@ def test_justice_once_corrects_the_record(world):
     assert c.current_steps == "update_population_record"
     do(world.police, code, "update_population_record", {"confirmed": True})
     resident = db.session.query(Resident).filter_by(personal_id=pid).one()
-    assert resident.birth_date == date(1991, 5, 17)
+    assert resident.birth_date == date(1990, 11, 17)
     assert ("completed", "update_population_record") in actions(code)
     c = finish_from_biometrics(world, code)
     assert c.status == "issued"
@@ -68,7 +68,7 @@ def test_correction_audit_keeps_old_and_new_values(world):
     recorded = [
         e for e in describe(code)["events"] if e["step"] == "record_correction" and e["action"] == "completed"
     ]
-    assert recorded[0]["detail"]["changes"] == {"birth_date": {"old": "1990-05-17", "new": "1991-05-17"}}
+    assert recorded[0]["detail"]["changes"] == {"birth_date": {"old": "1990-05-17", "new": "1990-11-17"}}
 
 
 def test_justice_twice_when_police_find_more(world):
@@ -255,3 +255,41 @@ def test_a_case_started_by_an_administrator_waits_in_the_police_queue(world):
     task = task_of(code, "verify_application")
     assert task.assignee_id is None and task.unit_id == world.commune_a.id
     do(world.police, code, "verify_application", CLEAN)
+
+
+def test_justice_returns_the_file_to_the_police_who_fix_the_record(world):
+    """The record is wrong and the certificate right: the police fix it, the case goes on."""
+    code = start(world.police, world.resident())
+    do(world.police, code, "verify_application", DOB)
+    with pytest.raises(Invalid) as err:
+        do(
+            world.justice,
+            code,
+            "triage_correction",
+            {"procedure": "return_to_police", "documents_complete": True},
+        )
+    assert set(err.value.fields) == {"reason"}
+    reason = "Giấy khai sinh đúng; dữ liệu dân cư ghi sai năm sinh"
+    c = do(
+        world.justice,
+        code,
+        "triage_correction",
+        {"procedure": "return_to_police", "documents_complete": True, "reason": reason},
+    )
+    assert c.current_steps == "update_population_record"
+    assert task_of(code, "update_population_record").department == "police"
+    c = do(world.police, code, "update_population_record", {"confirmed": True})
+    assert c.current_steps == "capture_biometrics"
+
+
+def test_justice_refuses_and_the_case_closes_refused(world):
+    code = start(world.police, world.resident())
+    do(world.police, code, "verify_application", DOB)
+    c = do(
+        world.justice,
+        code,
+        "triage_correction",
+        {"procedure": "refuse", "documents_complete": False, "reason": "Không đủ căn cứ cải chính"},
+    )
+    assert c.status == "refused" and c.steps == []
+    assert ("refused", "triage_correction") in actions(code)

@@ -80,6 +80,8 @@ def test_correction_queues_the_hand_off_and_the_worker_applies_it(world):
     # Police confirm the record afterwards: the same values, nothing left to change.
     do(world.police, code, "update_population_record", {"confirmed": True})
     assert resident(pid).birth_date == date(1991, 5, 17)
+    # The hand-off wrote a new birth year: the ID (born 1990) is checked again and flagged.
+    assert resident(pid).id_mismatch == "birth_year"
     assert case(code).current_steps == "capture_biometrics"
     assert send() == (0, 0)  # sent once
 
@@ -87,7 +89,7 @@ def test_correction_queues_the_hand_off_and_the_worker_applies_it(world):
 def test_police_first_then_the_late_hand_off_finds_nothing_to_change(world):
     code, pid = corrected(world)
     do(world.police, code, "update_population_record", {"confirmed": True})
-    assert resident(pid).birth_date == date(1991, 5, 17)
+    assert resident(pid).birth_date == date(1990, 11, 17)
     assert send() == (1, 0)
     (event,) = synced_events(code)
     assert event["changes"] == {}
@@ -127,7 +129,7 @@ def test_failure_is_retried_with_backoff_and_fails_after_the_limit(app, world, m
     with command():
         outbox.retry(world.supervisor, m.id)
     assert send() == (1, 0)
-    assert resident(pid).birth_date == date(1991, 5, 17)
+    assert resident(pid).birth_date == date(1990, 11, 17)
     assert [a for a, _ in actions(code) if a in ("resent", "synced")] == ["resent", "synced"]
 
 

@@ -44,7 +44,7 @@ DOB = {"discrepancies": ["dob_mismatch"], "note": "Sổ hộ khẩu ghi 1990, gi
 CORRECTION = {
     "decision_number": "15/QĐ-UBND",
     "decision_date": "2026-11-20",
-    "changes": {"birth_date": "1991-05-17"},
+    "changes": {"birth_date": "1990-11-17"},  # the same year: the ID stays consistent
 }
 
 

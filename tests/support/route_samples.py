@@ -21,7 +21,7 @@ from webapp.services.cases import portraits
 from webapp.services.cooperation import requests as cooperation
 from webapp.services.messaging import outbox
 from webapp.services.production import batches
-from webapp.services.residents import import_jobs
+from webapp.services.residents import corrections, import_jobs
 from webapp.services.stations import appointments
 from webapp.services.uow import command
 
@@ -179,6 +179,17 @@ class Samples:
                 self.w.outsider, "take_application", self.personal_id(OUT), self.w.commune_a.code, "Nhờ nhận"
             ).id
 
+    def correction(self, scope: str) -> dict:
+        """A name change proposed at the desk, waiting for a lead's confirmation."""
+        police, pid = (
+            (self.w.police, self.personal_id(IN)) if scope == IN else (self.w.outsider, self.personal_id(OUT))
+        )
+        basis = {"kind": "birth_certificate", "number": "12/2024/TLKS", "date": "2024-03-05"}
+        with command():
+            changes = {"full_name": "Nguyễn Văn Sửa"}
+            made = corrections.propose(police, pid, changes, basis, "Theo giấy khai sinh")
+        return {"personal_id": pid, "correction_id": made.id}
+
 
 def select_case(code: str):
     from webapp.models import Case
@@ -216,6 +227,12 @@ ARGS = {
     "listing.edit": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
     "listing.set_status": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
 }
+for _endpoint in ("corrections.index", "corrections.propose", "api.residents.correction_post"):
+    ARGS[_endpoint] = lambda s, scope, role: {"personal_id": s.personal_id(scope)}
+for _endpoint in ("corrections.confirm", "api.residents.correction_confirm"):
+    ARGS[_endpoint] = lambda s, scope, role: s.correction(scope)
+for _endpoint in ("cases.id_decision", "cases.receipt"):
+    ARGS[_endpoint] = lambda s, scope, role: {"code": s.case(scope)}
 ARGS["cooperation.answer"] = lambda s, scope, role: {"request_id": s.cooperation_received_id(scope)}
 for _endpoint in ("detail", "cancel"):
     ARGS[f"cooperation.{_endpoint}"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope)}

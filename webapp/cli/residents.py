@@ -37,7 +37,7 @@ def residents_import(file: Path, quiet: bool):
         raise click.ClickException(f"import {job.id}: {problem.vi} / {problem.en}")
     click.echo(
         f"import {job.id}: {job.rows} rows, {job.created} created, {job.updated} updated, "
-        f"{job.rejected} rejected"
+        f"{job.rejected} rejected, {job.flagged} flagged (ID disagrees with the record)"
     )
     if job.rejected:
         click.echo(f"rejected rows: {import_jobs.report_path(job)}")

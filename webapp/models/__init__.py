@@ -7,7 +7,7 @@ from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, Proces
 from .cooperation import CooperationRequest
 from .imports import Attachment, ImportJob, UnitCrosswalk
 from .progress import CaseCount
-from .residents import Resident
+from .residents import Resident, ResidentCorrection
 from .supervision import BatchCase, OutboxMessage, ProductionBatch, StageCount, StepTarget
 from .tokens import ApiToken
 from .units import Unit
@@ -39,6 +39,7 @@ __all__ = [
     "CooperationRequest",
     "ProcessSpec",
     "Resident",
+    "ResidentCorrection",
     "Unit",
     "User",
     "db",

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +57,13 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The law in force on the application date ("2014" or "2023") and the statutory return date
+    # under it (bpmn/legal_time_limits.dmn), set at intake; the CC02 slip prints it.
+    law: Mapped[str | None] = mapped_column(String(4))
+    legal_due_on: Mapped[date | None]
+    # The police lead's recorded decision on a personal ID that disagrees with the record
+    # ("số định danh cần xác lập lại"): None while undecided; approval waits for it.
+    id_decision: Mapped[str | None] = mapped_column(String(20))
 
     resident: Mapped[Resident] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -20,6 +20,8 @@ class ImportJob(db.Model):
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows stored but flagged: the personal ID disagrees with the birth year or sex.
+    flagged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The first rejected rows [{"row", "field", "reason_vi", "reason_en"}]; all of them go to a CSV file.
     report: Mapped[list] = mapped_column(JsonType, default=list)
     error: Mapped[str | None] = mapped_column(Text)  # why a whole file failed (encoding, columns)

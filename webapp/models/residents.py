@@ -3,8 +3,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import UTCDateTime, db, utcnow
+from .base import JsonType, UTCDateTime, db, utcnow
 from .units import Unit
+from .users import User
 
 
 class Resident(db.Model):
@@ -24,6 +25,12 @@ class Resident(db.Model):
     sex: Mapped[str] = mapped_column(String(6))
     old_id_number: Mapped[str | None] = mapped_column(String(12))
     ethnicity: Mapped[str | None] = mapped_column(String(50))
+    hometown: Mapped[str | None] = mapped_column(String(200))  # quê quán
+    place_of_birth: Mapped[str | None] = mapped_column(String(200))  # nơi sinh
+    # Which part of the personal ID disagrees with the record: None, "birth_year", "sex" or
+    # "birth_year,sex" (services/residents/id_check.py). Such records are stored and flagged, not
+    # refused: fixing them is the campaign's work.
+    id_mismatch: Mapped[str | None] = mapped_column(String(20))
     household_id: Mapped[str | None] = mapped_column(String(30), index=True)
     permanent_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     temporary_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -61,6 +68,13 @@ class Resident(db.Model):
         ),
         # The door-to-door listing of a commune reads by unit, then by status.
         Index("ix_residents_unit_listing", "permanent_unit_id", "listing_status"),
+        # Flagged records ("Sai thông tin dân cư") of a unit: few rows, read by the listing filter.
+        Index(
+            "ix_residents_unit_id_mismatch",
+            "permanent_unit_id",
+            sqlite_where=db.text("id_mismatch IS NOT NULL"),
+            postgresql_where=db.text("id_mismatch IS NOT NULL"),
+        ),
         # Who must apply in a unit (services/residents/eligibility.py): card state and birth-date ranges;
         # status and the card's issue date too, so that counting reads the index alone.
         Index(
@@ -75,3 +89,28 @@ class Resident(db.Model):
 
     def __repr__(self) -> str:
         return f"<Resident {self.personal_id} {self.full_name}>"
+
+
+class ResidentCorrection(db.Model):
+    """The police desk's fix of a population record (phiếu thu thập, cập nhật thông tin dân cư):
+    what changes (field -> {"old", "new"}), the paper that justifies it, and who confirmed it.
+    Changes to name, birth date or sex wait for a lead's confirmation ("pending")."""
+
+    __tablename__ = "resident_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))  # pending, applied
+    changes: Mapped[dict] = mapped_column(JsonType)  # field -> {"old": ..., "new": ...} (ISO dates)
+    basis_kind: Mapped[str] = mapped_column(String(30))
+    basis_number: Mapped[str] = mapped_column(String(50))
+    basis_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(2000))
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    resident: Mapped[Resident] = relationship()
+    by: Mapped[User] = relationship(foreign_keys=[by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])

@@ -17,6 +17,9 @@ class Unit(db.Model):
     # Codes from the root down, "/37/14161/": a subtree is a prefix match on an index.
     path: Mapped[str] = mapped_column(String(255), index=True)
     quota: Mapped[int | None]  # applications the steering committee expects from this unit
+    # For the 2014 law's time limits: "urban" (cities and towns), "rural" (elsewhere) or "remote"
+    # (mountain, border, island). None: as the parent unit says (services/cases/legal_due.py).
+    area_class: Mapped[str | None] = mapped_column(String(8))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 

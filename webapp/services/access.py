@@ -160,6 +160,21 @@ def can_set_quota(user: User) -> bool:
     return user.active and user.role in QUOTA_SETTERS
 
 
+# The police desk's corrections of population records (services/residents/corrections.py) and the
+# decision on a personal ID that disagrees with the record (services/cases/id_decision.py).
+CORRECTORS = {"police", "police_lead"}
+CONFIRMERS = {"police_lead"}
+
+
+def can_correct_residents(user: User) -> bool:
+    return user.active and user.role in CORRECTORS
+
+
+def can_confirm_corrections(user: User) -> bool:
+    """Confirm a correction that alters identity (never one's own), decide on an ID to re-establish."""
+    return user.active and user.role in CONFIRMERS
+
+
 # --- what each route declares ------------------------------------------------------------------
 # Every route names one Rule (views: `web.allow(rule)`, API: `api.support.allow(rule)`); the gate
 # answers 401/login for a signed-out visitor and 403 for a role outside `roles` before the view
@@ -218,6 +233,9 @@ PRODUCE = rule("produce", PRODUCTION, national=NATIONAL_READERS)
 SEE_PROGRESS = rule("see_progress", PROGRESS_READERS)
 SET_QUOTA = rule("set_quota", QUOTA_SETTERS)
 ADMINISTER = rule("administer", {"admin"})
+# The police desk: correct a population record; confirm an identity change, decide on a personal ID.
+CORRECT_RESIDENTS = rule("correct_residents", CORRECTORS)
+CONFIRM_CORRECTIONS = rule("confirm_corrections", CONFIRMERS)
 
 
 # --- accounts ------------------------------------------------------------------------------------

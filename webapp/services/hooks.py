@@ -10,6 +10,7 @@ from .accounts import users
 from .cases import engine, tasks
 from .messaging import alerts, notifiers, population_sync
 from .production import batches
+from .residents import id_check
 from .supervision import stage_counts
 
 
@@ -23,3 +24,5 @@ def install() -> None:
     notifiers.ADAPTERS["population_sync"] = population_sync.Adapter
     # An account whose role, unit or status changes hands its tasks back to the queue.
     users.ACCESS_CHANGED[:] = [tasks.hand_back]
+    # After the population database takes a birth date or sex, the personal ID is checked again.
+    population_sync.AFTER_APPLY[:] = [id_check.recheck]

@@ -14,7 +14,7 @@ from .cases import cases, inbox, tasks
 from .cooperation import cooperation
 from .messaging import outbox
 from .production import batches
-from .residents import imports, listing
+from .residents import corrections, imports, listing
 from .stations import bookings, stations
 from .supervision import progress, stuck
 
@@ -27,6 +27,7 @@ BLUEPRINTS = (
     cases.bp,
     imports.bp,
     listing.bp,
+    corrections.bp,
     cooperation.bp,
     stations.bp,
     bookings.bp,

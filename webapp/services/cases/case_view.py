@@ -4,6 +4,7 @@ projection and the audit trail; never the workflow state."""
 from sqlalchemy import select
 
 from ...models import Case, CaseEvent, CaseTask, db
+from ..residents import id_check
 
 
 def task_dict(task: CaseTask, case_code: str) -> dict:
@@ -32,6 +33,10 @@ def resident_dict(resident) -> dict:
         "permanent_unit": resident.permanent_unit.code,
         "temporary_unit": resident.temporary_unit.code if resident.temporary_unit else None,
         "status": resident.status,
+        "hometown": resident.hometown,
+        "place_of_birth": resident.place_of_birth,
+        "flags": id_check.flags(resident),
+        "id_check": id_check.id_check(resident),
     }
 
 
@@ -48,6 +53,8 @@ def case_dict(case: Case, with_events: bool = True, tasks: list[CaseTask] | None
         "version": case.version,
         "resident": resident_dict(case.resident),
         "tasks": [task_dict(t, case.code) for t in tasks],
+        "law": case.law,
+        "legal_due_on": case.legal_due_on.isoformat() if case.legal_due_on else None,
     }
     if case.status == "error":
         out["error"] = {"step": case.error_step, "message": case.error_message, "line": case.error_line}

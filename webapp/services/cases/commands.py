@@ -7,13 +7,14 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from vntime import LOCAL_TZ
 from workflows import NotWaiting
 
 from ...models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
-from .. import access, clock, workflow_store
+from .. import access, clock, laws, workflow_store
 from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..residents import registry
-from . import engine
+from . import engine, legal_due
 
 KINDS = {
     "new": Msg("Cấp mới", "New issue"),
@@ -52,12 +53,13 @@ def start_case(
     kind: str,
     priority: str | None = None,
     unit: Unit | None = None,
-    law: str = "2023",
+    law: str | None = None,
     presented: bool = False,
 ) -> Case:
     """Start a case in `unit` (the actor's by default). `presented`: the person stands at the
     desk with their ID, so a resident registered anywhere in the country may apply here (a
-    walk-in at a station); otherwise the resident must be visible to the actor."""
+    walk-in at a station); otherwise the resident must be visible to the actor. `law` None is the
+    law in force today (services/laws.py), which every entry point leaves to this rule."""
     errors = {}
     if kind not in KINDS:
         errors["kind"] = [
@@ -88,6 +90,8 @@ def start_case(
     unit = unit or actor.unit
     if not access.can_start_case(actor, unit):
         raise Forbidden(NOT_YOURS)
+    now = clock.now()
+    law = law or laws.law_on(now.astimezone(LOCAL_TZ).date())
     _check_eligible(resident, kind, law)
     existing = db.session.scalar(
         select(Case.code).where(Case.resident_id == resident.id, Case.status.in_(OPEN_STATUSES))
@@ -95,7 +99,6 @@ def start_case(
     if existing:
         raise _open_case_conflict(existing)
 
-    now = clock.now()
     version = workflow_store.current_version()
     outcome = workflow_store.engine().start({"kind": kind, "discrepancies": []})
     case = Case(
@@ -111,7 +114,10 @@ def start_case(
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
+        unit=unit,
+        law=law,
     )
+    case.legal_due_on = legal_due.due_on(now, law, kind, legal_due.area_of(unit), version)
     try:
         with db.session.begin_nested():  # the partial unique index guards against a parallel start
             db.session.add(case)

@@ -20,7 +20,12 @@ from ..errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
 log = logging.getLogger(__name__)
 
 # End events of the main diagram that close a case, and the status each gives.
-END_STATUS = {"end_withdrawn": "withdrawn", "end_refused": "refused", "end_issued": "issued"}
+END_STATUS = {
+    "end_withdrawn": "withdrawn",
+    "end_refused": "refused",
+    "end_refused_by_justice": "refused",  # the justice office refused the procedure
+    "end_issued": "issued",
+}
 TASKS, EVENTS = CaseTask.__table__, CaseEvent.__table__
 # Built once: these run on every command.
 _DROP_TASKS = delete(TASKS).where(TASKS.c.case_id == bindparam("case_id"))

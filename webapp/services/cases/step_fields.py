@@ -20,7 +20,7 @@ DISCREPANCIES = {
 }
 REFUSAL_REASONS = {
     "not_eligible": Msg("Không đủ điều kiện", "Not eligible"),
-    "deceased": Msg("Đã chết", "Deceased"),
+    "deceased": Msg("Đã mất", "Deceased"),
     "duplicate": Msg("Hồ sơ trùng", "Duplicate application"),
 }
 PROCEDURES = {
@@ -29,6 +29,10 @@ PROCEDURES = {
     "change": Msg("Thay đổi hộ tịch", "Change"),
     "birth_reregistration": Msg("Đăng ký lại khai sinh", "Re-registration of birth"),
     "not_needed": Msg("Không cần xử lý", "Not needed"),
+    # The file goes back: the population record is the police's to fix, or the citizen must go
+    # elsewhere; or the office refuses the procedure. Each with a reason.
+    "return_to_police": Msg("Trả Công an sửa dữ liệu dân cư", "Return to the police to fix the record"),
+    "refuse": Msg("Từ chối", "Refuse"),
 }
 # Record fields the justice office may change, and what a new value must look like.
 CORRECTABLE = ("full_name", "birth_date", "sex", "ethnicity")
@@ -115,6 +119,7 @@ NOT_ROUTING = {
         "eid_phone",
     },
     "hand_over_card": {"eid_activated"},
+    "triage_correction": {"reason"},
 }
 
 
@@ -150,6 +155,13 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("procedure", "choice", True, PROCEDURES, label=Msg("Thủ tục", "Procedure")),
         Field("documents_complete", "boolean", True, label=Msg("Đủ giấy tờ", "Documents complete")),
         _note(Msg("Ghi chú / lý do", "Note / reason")),
+        Field(
+            "reason",
+            "text",
+            max_length=2000,
+            label=Msg("Lý do trả hồ sơ / từ chối", "Reason for returning / refusing"),
+            description="Required with `return_to_police` and `refuse`.",
+        ),
     ),
     "await_citizen_documents": (
         Field("documents_received", "boolean", True, label=Msg("Đã nhận giấy tờ", "Documents received")),
@@ -157,9 +169,15 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     ),
     "record_correction": (
         Field(
-            "decision_number", "string", True, max_length=50, label=Msg("Số quyết định", "Decision number")
+            "decision_number",
+            "string",
+            True,
+            max_length=50,
+            label=Msg(
+                "Số trích lục / quyết định (số đăng ký)", "Extract or decision number (registration number)"
+            ),
         ),
-        Field("decision_date", "date", True, label=Msg("Ngày quyết định", "Decision date")),
+        Field("decision_date", "date", True, label=Msg("Ngày đăng ký", "Registration date")),
         Field("changes", "object", True, label=Msg("Nội dung thay đổi", "Changes")),
         _note(),
     ),

@@ -102,6 +102,14 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
         problems["note"] = Msg(
             "Ghi lý do không cần xử lý để Công an biết.", "Say why no procedure is needed, for the police."
         )
+    if (
+        step == "triage_correction"
+        and data["procedure"] in ("return_to_police", "refuse")
+        and not data["reason"]
+    ):
+        problems["reason"] = Msg(
+            "Trả hồ sơ hoặc từ chối phải ghi lý do.", "Returning or refusing a file needs a reason."
+        )
     if step == "approve_application" and data["decision"] == "return" and not data["reason"]:
         problems["reason"] = Msg("Trả lại hồ sơ phải ghi lý do.", "A returned file needs a reason.")
     if step == "record_correction" and data["changes"] is not None:

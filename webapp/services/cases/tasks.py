@@ -17,9 +17,10 @@ from ...models import Case, CaseEvent, CaseTask, Resident, Unit, User, db
 from .. import access, clock, workflow_store
 from ..errors import NOT_FOUND_TASK, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..messaging import population_sync
+from ..residents import id_check
 from ..scope import subtree
 from ..text import name_key
-from . import engine, intake, portraits, step_fields, step_rules
+from . import engine, id_decision, intake, portraits, step_fields, step_rules
 
 # The task, its case and the case's unit in one read (the unit names where the case went).
 _TASK_AND_CASE = (
@@ -222,6 +223,8 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     """Validate the step's data, complete the task and advance the case."""
     case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
+    if task.step == "approve_application":
+        id_decision.check_approval(case, clean)
     if task.assignee_id not in (None, user.id):
         raise _held_by_other(task, user)
     now = clock.now()
@@ -246,6 +249,8 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     trail.append(engine.event(case, user, "completed", step, detail, now, task.id))
     if step == "verify_application" and clean["refusal_reason"] and "end_refused" in outcome.end_events:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
+    if step == "triage_correction" and "end_refused_by_justice" in outcome.end_events:
+        trail.append(engine.event(case, user, "refused", step, {"reason": clean["reason"]}, now))
     engine.apply(case, outcome, user, now, trail=trail)
     db.session.flush()
     unit_name = case.unit.name
@@ -271,6 +276,8 @@ def _apply_changes(resident: Resident, changes: dict) -> dict:
             setattr(resident, field, new)
         if field == "full_name":
             resident.name_key = name_key(new)
+    if {"birth_date", "sex"} & changes.keys():
+        id_check.recheck(resident)  # a new birth year or sex may now contradict the ID
     return applied
 
 

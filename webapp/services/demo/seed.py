@@ -12,7 +12,7 @@ from ..accounts import units, users
 from ..cases import commands, tasks
 from ..errors import ServiceError
 from ..production import delivery
-from ..residents import registry
+from ..residents import corrections, id_check, registry
 from ..residents.personal_id import make_personal_id
 from ..stations import setup
 from ..uow import command
@@ -122,6 +122,7 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
         root, wards = units.load_province(PROVINCE, ward_limit=WARDS)
         for username, role, unit_code, full_name in accounts(root.code, [w.code for w in wards]):
             users.create(username, role, unit_code, PASSWORD, full_name)
+        set_area_classes(root, wards)
     echo(f"units: {root.name} and {len(wards)} communes; users: {len(accounts(root.code, []))}+")
     with command():
         people = []
@@ -129,6 +130,9 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
             ward_index = rng.randint(1, 3)
             people.append((_resident(rng, i, wards[ward_index - 1].code), ward_index))
     echo(f"residents: {len(people)}")
+    with command():
+        flagged, corrected = wrong_records(rng, people), desk_corrections(rng, people)
+        echo(f"population records: {flagged} flagged, {corrected} corrections at the desk")
     started = 0
     for pid, ward_index in people:
         if started >= case_count:
@@ -192,6 +196,70 @@ def seed_stations(wards: list[Unit]) -> int:
     return created
 
 
+def set_area_classes(root: Unit, wards: list[Unit]) -> None:
+    """The 2014 law's time limits by area: wards (phường) are towns, communes (xã) elsewhere;
+    the province as a whole "elsewhere" (a province sets its mountain and island communes)."""
+    root.area_class = "rural"
+    for ward in wards:
+        ward.area_class = "urban" if ward.name.startswith("Phường") else "rural"
+
+
+HOMETOWNS = [
+    "Xã Gia Sinh, Ninh Bình",
+    "Xã Yên Mạc, Ninh Bình",
+    "Xã Thanh Liêm, Hà Nam",
+    "Xã Hải Hậu, Nam Định",
+]
+
+
+def wrong_records(rng: random.Random, people: list[tuple[str, int]]) -> int:
+    """Some records whose birth year disagrees with the ID's digits, as the campaign found them
+    ("Sai thông tin dân cư"): stored and flagged; the listing marks them; a few elderly residents
+    wait for a home visit."""
+    flagged = 0
+    for pid, _ in people[5::47]:
+        resident = registry.get(pid)
+        year = resident.birth_date.year + rng.choice([-1, 1])
+        resident.birth_date = resident.birth_date.replace(year=year, day=min(resident.birth_date.day, 28))
+        id_check.recheck(resident)
+        resident.listing_status = "record_wrong"
+        flagged += 1
+    for pid, _ in people[7::61]:
+        resident = registry.get(pid)
+        if resident.birth_date.year < 1950:
+            resident.listing_status = "home_visit"
+    db.session.flush()
+    return flagged
+
+
+def desk_corrections(rng: random.Random, people: list[tuple[str, int]]) -> int:
+    """Corrections made at the police desk: places applied at once; names, some confirmed by the
+    lead and some still waiting for the lead. Each keeps the resident's ID consistent."""
+    made = 0
+    for n, (pid, ward) in enumerate(people[11::53]):
+        officer = db.session.scalar(select(User).where(User.username == f"congan{ward}"))
+        lead = db.session.scalar(select(User).where(User.username == f"truongca{ward}"))
+        resident = registry.get(pid)
+        basis = {
+            "kind": "household_register",
+            "number": f"HK-{rng.randrange(1000, 9999)}",
+            "date": "2021-03-15",
+        }
+        if n % 3 == 0:
+            changes = {"hometown": rng.choice(HOMETOWNS)}
+        else:
+            given = resident.full_name.rsplit(" ", 1)
+            changes = {"full_name": f"{given[0]} {rng.choice(GIVEN[resident.sex])}"}
+            if changes["full_name"] == resident.full_name:
+                continue
+            basis["kind"] = "birth_certificate"
+        correction = corrections.propose(officer, pid, changes, basis, "Theo giấy tờ công dân xuất trình")
+        if correction.status == "pending" and n % 2 == 0:
+            corrections.confirm(lead, pid, correction.id)
+        made += 1
+    return made
+
+
 def _resident(rng: random.Random, serial: int, ward_code: str) -> str:
     sex = rng.choice(["male", "female"])
     name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
@@ -218,9 +286,33 @@ def _resident(rng: random.Random, serial: int, ward_code: str) -> str:
     return pid
 
 
+def _new_birth_date(code: str, rng: random.Random) -> str:
+    """What the birth certificate says: the same year as the record (and so as the ID), another
+    day and month."""
+    case = db.session.scalar(select(Case).where(Case.code == code))
+    year = case.resident.birth_date.year
+    return date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
+
+
 def _advance(code: str, ward: int, rng: random.Random) -> None:
     """Walk the case a random distance along a plausible path."""
     wrong = rng.random() < 0.3
+    if wrong and rng.random() < 0.15:  # the certificate is right, the record wrong: back to police
+        path = [
+            ("verify_application", f"congan{ward}", {"discrepancies": ["dob_mismatch"]}),
+            (
+                "triage_correction",
+                f"tuphap{ward}",
+                {
+                    "procedure": "return_to_police",
+                    "documents_complete": True,
+                    "reason": "Giấy khai sinh đúng; dữ liệu dân cư ghi sai ngày sinh",
+                },
+            ),
+        ]
+        for step, username, data in path[: rng.randint(1, 2)]:
+            _do(code, step, username, data)
+        return
     path = [("verify_application", f"congan{ward}", {"discrepancies": ["dob_mismatch"] if wrong else []})]
     if wrong:
         complete = rng.random() < 0.6
@@ -240,7 +332,7 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
                 {
                     "decision_number": f"{rng.randrange(1, 300)}/QĐ-UBND",
                     "decision_date": clock.today_local().isoformat(),
-                    "changes": {"birth_date": "1990-05-17"},
+                    "changes": {"birth_date": _new_birth_date(code, rng)},
                 },
             ),
             ("update_population_record", f"congan{ward}", {"confirmed": True}),
@@ -253,21 +345,29 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
         ("hand_over_card", f"congan{ward}", {"received_by": "self"}),
     ]
     for step, username, data in path[: rng.randint(0, len(path))]:
-        with command():
-            user = db.session.scalar(select(User).where(User.username == username))
-            case = db.session.scalar(select(Case).where(Case.code == code))
-            if step == "card":  # the card joins its commune's parcel of the day
-                number = f"C{case.id:09d}"
-                case, changed = commands.record_card_produced(user, code, number, clock.today_local())
-                if changed:
-                    delivery.on_card_produced(case, number, user)
-                continue
-            task = db.session.scalar(
-                select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step)
-            )
-            if task is None:
+        try:
+            if not _do(code, step, username, data):
                 return
-            tasks.complete(user, task.id, data)
+        except ServiceError:  # e.g. approval waits for the lead's decision on a flagged ID
+            return
+
+
+def _do(code: str, step: str, username: str, data: dict) -> bool:
+    """One step of a demo case, as its officer would do it; False when the case is not there."""
+    with command():
+        user = db.session.scalar(select(User).where(User.username == username))
+        case = db.session.scalar(select(Case).where(Case.code == code))
+        if step == "card":  # the card joins its commune's parcel of the day
+            number = f"C{case.id:09d}"
+            case, changed = commands.record_card_produced(user, code, number, clock.today_local())
+            if changed:
+                delivery.on_card_produced(case, number, user)
+            return True
+        task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.step == step))
+        if task is None:
+            return False
+        tasks.complete(user, task.id, data)
+        return True
 
 
 def _age_some(rng: random.Random) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ...models import Case, CaseEvent, CaseTask, Resident, StepTarget, Unit, User, db
 from .. import clock
+from ..cases import legal_due
 from ..production import batches, delivery
 from ..supervision import stage_counts
 from ..uow import command
@@ -44,6 +45,10 @@ def spread_history(rng: random.Random) -> None:
                 task.due_at = task.due_at - back if task.due_at else None
             case.created_at -= back
             case.updated_at -= back
+            if case.legal_due_on is not None:  # the statutory date follows the application date
+                case.legal_due_on = legal_due.due_on(
+                    case.created_at, case.law, case.kind, legal_due.area_of(case.unit), case.spec_version
+                )
     with command():
         stage_counts.rebuild()
 

@@ -25,6 +25,9 @@ from . import outbox
 log = logging.getLogger(__name__)
 
 KIND = CHANNEL = "population_sync"
+# Called with the resident after a change of birth date or sex was written (services/hooks.py
+# registers the personal ID's re-check; messaging does not import the residents package).
+AFTER_APPLY: list = []
 SEXES = ("male", "female")
 
 
@@ -116,6 +119,9 @@ def apply(message: OutboxMessage) -> dict:
             resident.birth_date_precision = "day"
         if field == "full_name":
             resident.name_key = name_key(values[field])
+    if {"birth_date", "sex"} & applied.keys():
+        for hook in AFTER_APPLY:
+            hook(resident)
     if message.case_id is not None:
         detail = {"changes": applied, "outbox": message.id, "decision_number": body.get("decision_number")}
         db.session.add(CaseEvent(case_id=message.case_id, at=clock.now(), action="synced", detail=detail))

@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, exists, extract, false, func, or_, select, tr
 from workflows import SpecBundle
 
 from ...models import Case, Resident, db
-from .. import clock, workflow_store
+from .. import clock, laws, workflow_store
 
 DECISION = "listing_need"
 SOURCE = "listing_need.dmn"
@@ -64,7 +64,7 @@ class Rule:
 def current_rule() -> Rule:
     """The rule of the version new cases start on, under the configured law (cached)."""
     bundle = workflow_store.engine().current
-    return rule_for(bundle, current_app.config["IDENTITY_LAW"])
+    return rule_for(bundle, laws.law_on(clock.today_local()))
 
 
 def rule_for(bundle: SpecBundle, law: str) -> Rule:

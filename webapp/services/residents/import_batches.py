@@ -60,6 +60,7 @@ class Batch:
     rejects: list[tuple[int, str, str, Msg]] = field(default_factory=list)  # row, pid, field, problem
     rows: int = 0  # rows read so far
     rejected: int = 0  # rows rejected so far by the checker
+    flagged: int = 0  # rows accepted so far whose personal ID disagrees with the record
     read_bytes: int = 0
 
 
@@ -80,7 +81,7 @@ class Checker:
         self.pad = layout.kind == "xlsx"  # a sheet's row may stop at its last filled cell
         self.codes, self.allowed, self.upsert, self.today = codes, allowed, upsert, today
         self.seen: dict[int, int] = {}  # personal ID (as a number) -> the first row that had it
-        self.rows = self.rejected = 0
+        self.rows = self.rejected = self.flagged = 0
         self.batch = Batch()
 
     def row(self, number: int, cells: list[str], read_bytes: int) -> Batch | None:
@@ -112,6 +113,8 @@ class Checker:
         if errors:
             return self._reject(number, pid, errors)
         clean["personal_id"] = pid
+        if clean["id_mismatch"]:
+            self.flagged += 1
         batch.params.append(self.upsert.params(clean))
         batch.numbers.append(number)
         batch.pids.append(pid)
@@ -129,7 +132,7 @@ class Checker:
     def take(self, read_bytes: int | None) -> Batch:
         """The batch so far (with the progress counts); a new one starts."""
         batch, self.batch = self.batch, Batch()
-        batch.rows, batch.rejected = self.rows, self.rejected
+        batch.rows, batch.rejected, batch.flagged = self.rows, self.rejected, self.flagged
         batch.read_bytes = read_bytes if read_bytes is not None else -1
         return batch
 
@@ -161,6 +164,7 @@ class Writer:
                 "created": self.created,
                 "updated": self.updated,
                 "rejected": batch.rejected + self.elsewhere,
+                "flagged": batch.flagged,
             }
             db.session.execute(
                 update(ImportJob).where(ImportJob.id == self.job_id).values(**counts, **self._report(batch))

@@ -43,6 +43,7 @@ class Filters(QueryFilters):
     status: str | None = None
     applied: str | None = None
     household: str | None = None
+    flagged: bool = False  # only records whose personal ID disagrees ("Sai thông tin dân cư")
     q: str = ""
     page: int = 1
 
@@ -53,6 +54,7 @@ class Filters(QueryFilters):
             status=choice(args.get("status"), STATUSES),
             applied=choice(args.get("applied"), APPLIED_FILTERS),
             household=trimmed(args.get("household"), 30) or None,
+            flagged=args.get("flagged") in ("1", "true", "on"),
             q=trimmed(args.get("q"), 100),
             page=number(args.get("page"), 1, 100_000),
         )
@@ -138,6 +140,8 @@ def _filtered(unit: Unit, filters: Filters, today: date):
     base = _matching(_listed(unit, today), filters.q)
     if filters.household:
         base = base.where(Resident.household_id == filters.household)
+    if filters.flagged:
+        base = base.where(Resident.id_mismatch.is_not(None))
     if filters.applied:
         applied = eligibility.has_applied()
         base = base.where(applied if filters.applied == "yes" else ~applied)

@@ -52,8 +52,10 @@ RECORD_COLUMNS = (
     "status",
     "card_state",
     "card_issued_on",
+    "id_mismatch",
 )
 FIRST_YEAR = 1900
+AGREEMENT = ("birth_year", "sex")  # ID problems that flag a record instead of refusing it
 _RANK = {"day": 0, "month": 1, "year": 2}  # how little of the date is known
 # Full names repeat a lot in a population ("Nguyễn Văn Hùng"): an import computes each key once.
 _name_key = lru_cache(maxsize=1 << 16)(name_key)
@@ -230,8 +232,17 @@ def check(
         sex = None
     else:
         clean["sex"] = sex
+    # A malformed ID or an unknown province is refused; digits that disagree with the birth year
+    # or sex are stored and flagged (id_check.py): those are the records the campaign fixes.
+    clean["id_mismatch"] = None
+    wrong = []
     for problem in _id_problems(pid, birth.year if birth else None, sex):
-        bad("personal_id", Msg(problem.message_vi, problem.message_en))
+        if problem.code in AGREEMENT:
+            wrong.append(problem.code)
+        else:
+            bad("personal_id", Msg(problem.message_vi, problem.message_en))
+    if wrong:
+        clean["id_mismatch"] = ",".join(wrong)
 
     old = data.get("old_id_number")
     clean["old_id_number"] = None

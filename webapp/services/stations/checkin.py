@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from vntime import LOCAL_TZ
@@ -108,7 +107,6 @@ def walk_in(
 
 def _admit(actor: User, appointment: Appointment, station: Station, law: str | None) -> CheckIn:
     appointments.claim(appointment, status="checked_in", checked_in_at=clock.now())
-    law = law or current_app.config.get("IDENTITY_LAW", "2023")
     result = CheckIn(appointment)
     for person in appointment.people:
         resident = person.resident

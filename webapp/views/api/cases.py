@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ...services import access, uow
 from ...services.cases import case_view, commands, search, step_fields
@@ -30,7 +30,7 @@ def case_start():
     if resident is not None and not registry.visible(user, resident):
         raise Invalid({"personal_id": [NO_RESIDENT]})  # outside the caller's scope: as if unknown
     with uow.command():
-        case = commands.start_case(user, personal_id, kind, priority, law=current_app.config["IDENTITY_LAW"])
+        case = commands.start_case(user, personal_id, kind, priority)
         out = case_json(case, with_events=False)
     return jsonify(out), 201
 

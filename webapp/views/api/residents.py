@@ -3,8 +3,8 @@ from flask import Blueprint, jsonify
 from ...services import access, uow
 from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
+from ...services.residents import corrections, registry, rows
 from ...services.residents import personal_id as id_rules
-from ...services.residents import registry, rows
 from .support import allow, body, current_user, read
 
 bp = Blueprint("residents", __name__)
@@ -39,3 +39,26 @@ def _record(resident) -> dict:
         "card_state": resident.card_state,
         "card_issued_on": issued.isoformat() if issued else None,
     }
+
+
+@bp.post("/residents/<personal_id>/corrections")
+@allow(access.CORRECT_RESIDENTS)
+def correction_post(personal_id: str):
+    data = body()
+    read(data, optional=("reason",))
+    read(data, required=("changes", "basis"), kind=dict)
+    with uow.command():
+        correction = corrections.propose(
+            current_user(), personal_id, data["changes"], data["basis"], data.get("reason")
+        )
+        out = {"correction": corrections.as_dict(correction), "resident": _record(correction.resident)}
+    return jsonify(out), 201
+
+
+@bp.post("/residents/<personal_id>/corrections/<int:correction_id>/confirm")
+@allow(access.CONFIRM_CORRECTIONS)
+def correction_confirm(personal_id: str, correction_id: int):
+    with uow.command():
+        correction = corrections.confirm(current_user(), personal_id, correction_id)
+        out = {"correction": corrections.as_dict(correction), "resident": _record(correction.resident)}
+    return jsonify(out)

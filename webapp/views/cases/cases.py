@@ -10,7 +10,7 @@ from flask_login import current_user
 from ... import labels
 from ...i18n import local_date
 from ...services import access, clock, uow, workflow_store
-from ...services.cases import commands, comments, step_fields
+from ...services.cases import commands, comments, id_decision, receipt, step_fields
 from ...services.cases.inbox import due_class
 from ...services.cooperation import transfers
 from ...services.errors import Invalid
@@ -26,7 +26,7 @@ JUSTICE_CALL = "call_civil_status_correction"
 TEMPLATE = "cases/detail.html"
 
 
-def _page(case, block: str | None = None, status: int = 200, comment=None, transfer=None):
+def _page(case, block: str | None = None, status: int = 200, comment=None, transfer=None, id_form=None):
     """The case page, or one of its blocks for htmx. `comment` and `transfer` carry a form's
     submitted values and errors back into it."""
     events = comments.timeline(case)
@@ -55,6 +55,12 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         max_comment=comments.MAX_LENGTH,
         step_fields=step_fields,
         isod=_iso_date,
+        today=clock.today_local(),
+        id_flag=id_decision.needed(case),
+        id_parts=[str(labels.ID_MISMATCH[p]) for p in (case.resident.id_mismatch or "").split(",") if p],
+        id_decisions=id_decision.DECISIONS,
+        can_decide=access.can_confirm_corrections(current_user),
+        id_form=id_form or {"decision": "", "new_personal_id": "", "reason": "", "errors": {}},
     )
 
 
@@ -124,3 +130,32 @@ def transfer(code: str):
         "success",
     )
     return see_other(url_for("cases.detail", code=code))
+
+
+@bp.post("/cases/<code>/id-decision", endpoint="id_decision")
+@allow(access.CONFIRM_CORRECTIONS)
+def id_decision_post(code: str):
+    """A police lead's decision on a personal ID that disagrees with the record."""
+    case = commands.get_case(current_user, code)
+    form = {k: request.form.get(k, "").strip() for k in ("decision", "new_personal_id", "reason")}
+    try:
+        with uow.command():
+            id_decision.decide(
+                current_user,
+                code,
+                form["decision"],
+                form["new_personal_id"] or None,
+                form["reason"] or None,
+                expected_version=form_version(),
+            )
+    except Invalid as exc:
+        return _page(case, None, invalid_status(), id_form={**form, "errors": field_errors(exc)})
+    flash(_("Đã ghi quyết định về số định danh."), "success")
+    return see_other(url_for("cases.detail", code=code))
+
+
+@bp.get("/cases/<code>/receipt", endpoint="receipt")
+@allow(access.READ_CASES)
+def receipt_slip(code: str):
+    """The receipt slip (CC02) with the return date and a QR code of the case code."""
+    return render("cases/receipt.html", r=receipt.receipt(current_user, code), labels=labels)

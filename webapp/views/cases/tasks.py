@@ -13,7 +13,17 @@ from ... import labels
 from ...forms import tasks as task_forms
 from ...i18n import message
 from ...services import access, clock, uow
-from ...services.cases import case_view, commands, inbox, intake, portraits, step_fields, step_rules, tasks
+from ...services.cases import (
+    case_view,
+    commands,
+    inbox,
+    intake,
+    justice_view,
+    portraits,
+    step_fields,
+    step_rules,
+    tasks,
+)
 from ...services.errors import Invalid
 from ...web import allow, form_version, invalid_status, is_htmx, render, see_other
 
@@ -53,6 +63,8 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         portrait_missing=list(portrait_missing),
         max_photo_kb=portraits.max_bytes() // 1024,
         intake=intake,
+        triage=justice_view.triage(case) if task.step == "triage_correction" else None,
+        value=labels.field_value,
     )
 
 
@@ -64,6 +76,8 @@ def show(task_id: str):
     comparison = _comparison(task)
     if comparison is not None:  # the proposal starts ticked; the officer confirms or changes it
         form.discrepancies.data = comparison.codes
+    if task.step == "triage_correction":  # the decision table's suggestion starts chosen
+        form.procedure.data = justice_view.triage(task.case).suggested
     return _page(task, form, comparison=comparison)
 
 

@@ -9,7 +9,7 @@ import logging
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, flash, make_response, request, url_for
+from flask import Blueprint, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
@@ -208,9 +208,7 @@ def check_in(station_id: int):
     state = {"code": code, "errors": [], "result": None}
     try:
         with uow.command():
-            state["result"] = checkin.check_in(
-                current_user, station_id, code, current_app.config["IDENTITY_LAW"]
-            )
+            state["result"] = checkin.check_in(current_user, station_id, code)
     except (Invalid, Conflict) as exc:
         state["errors"] = [message(p) for ps in exc.fields.values() for p in ps] or [message(exc.message)]
         return _after_admission(station_id, exc.status, checkin=state)
@@ -227,9 +225,7 @@ def walk_in(station_id: int):
     state = {"people": text, "now": now, "errors": {}}
     try:
         with uow.command():
-            result = checkin.walk_in(
-                current_user, station_id, _personal_ids(text), now, current_app.config["IDENTITY_LAW"]
-            )
+            result = checkin.walk_in(current_user, station_id, _personal_ids(text), now)
     except (Invalid, Conflict) as exc:
         state["errors"] = field_errors(exc) or {"people": [message(exc.message)]}
         return _after_admission(station_id, exc.status, walkin=state)

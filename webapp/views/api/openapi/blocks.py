@@ -29,6 +29,7 @@ EVENT_ACTIONS = (
     "synced",  # the population database took a civil-status correction (messaging/population_sync.py)
     "resent",  # a supervisor sent a failed notification or hand-off again (services/messaging/outbox.py)
     "retried",  # a supervisor ran a failed step again (services/supervision/actions.py)
+    "id_decided",  # a lead decided on a personal ID that disagrees with the record (cases/id_decision.py)
 )
 
 FIELD_TYPES = ("string", "text", "boolean", "date", "integer", "choice", "multi_choice", "object")

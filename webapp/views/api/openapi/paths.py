@@ -81,9 +81,10 @@ def paths() -> dict:
                 tag="residents",
                 parameters=(pid,),
                 body="ResidentInput",
-                description="The record is replaced: optional fields left out are cleared. An invalid "
-                "personal ID (not 12 ASCII digits, unknown province code, century/sex digit against the "
-                "birth year and sex) or a birth date in the future is a 422 naming the rule. An existing "
+                description="The record is replaced: optional fields left out are cleared. A malformed "
+                "personal ID (not 12 ASCII digits, unknown province code) or a birth date in the future "
+                "is a 422 naming the rule; an ID whose century/sex or year digits disagree with the birth "
+                "date or sex is stored and flagged (`flags`, `id_check`). An existing "
                 "resident outside the caller's scope is a 404; a record that would leave it (its units) "
                 "is a 422.",
             ),
@@ -94,6 +95,35 @@ def paths() -> dict:
                 tag="residents",
                 parameters=(pid,),
             ),
+        },
+        "/residents/{personal_id}/corrections": {
+            "post": endpoint(
+                "Correct a population record at the police desk (police, police_lead)",
+                {201: json_body(ref("CorrectionResult"), "The correction and the record after it.")},
+                (403, 404, 422),
+                tag="residents",
+                parameters=(pid,),
+                body="CorrectionInput",
+                description="Audited old → new, with the paper that justifies it. Changes to the name, "
+                "birth date (or its precision) or sex are `pending` until another police lead confirms "
+                "them; the others apply at once. After a change of birth year or sex the personal ID is "
+                "checked again (`flags`, `id_check`). 422 names each field (`changes.<field>`, "
+                "`basis.<part>`).",
+            )
+        },
+        "/residents/{personal_id}/corrections/{correction_id}/confirm": {
+            "post": endpoint(
+                "Confirm a pending correction (police_lead, not one's own)",
+                {200: json_body(ref("CorrectionResult"), "The correction, now applied.")},
+                (403, 404, 409),
+                tag="residents",
+                parameters=(
+                    pid,
+                    path_param("correction_id", "The correction's id.", type="integer"),
+                ),
+                description="409 when the correction is not pending, or the record changed since it was "
+                "made.",
+            )
         },
         "/cases": {
             "post": endpoint(

@@ -1,8 +1,8 @@
 """The document's component schemas: every object the API reads or writes."""
 
-from ....services.cases import commands, step_fields
+from ....services.cases import commands, legal_due, step_fields
 from ....services.cases.portraits import CONTENT_TYPES as PORTRAIT_TYPES
-from ....services.residents import registry
+from ....services.residents import corrections, id_check, registry
 from .blocks import (
     CASE_STATUSES,
     COUNT,
@@ -55,6 +55,20 @@ def schemas() -> dict:
             }
         ),
     }
+    # What the record says beyond its input: the desk-corrected places and the ID check.
+    resident_checks = {
+        "hometown": nullable({"type": "string", "maxLength": 200, "description": "Quê quán."}),
+        "place_of_birth": nullable({"type": "string", "maxLength": 200, "description": "Nơi sinh."}),
+        "flags": {
+            "type": "array",
+            "items": enum([id_check.FLAG]),
+            "description": "`id_inconsistent`: the ID's century/sex or year digits disagree with the "
+            "recorded birth date or sex (stored and flagged, not refused).",
+        },
+        "id_check": obj(
+            {"birth_year": {"type": "boolean"}, "sex": {"type": "boolean"}},
+        ),
+    }
     # A case embeds the resident without the card fields; the residents endpoints always give them.
     resident_required = [n for n in resident_fields if n not in ("card_state", "card_issued_on")]
     task = {
@@ -85,6 +99,16 @@ def schemas() -> dict:
         "version": {"type": "integer", "minimum": 1, "description": "Bumped by every change to the case."},
         "resident": ref("Resident"),
         "tasks": {"type": "array", "items": ref("Task"), "description": "Its ready user tasks."},
+        "law": nullable(
+            enum(legal_due.LAWS, description="The identity law in force on the application date.")
+        ),
+        "legal_due_on": nullable(
+            {
+                **DATE,
+                "description": "The statutory return date under that law, the case's kind and its "
+                "unit's area, in working days from the day after the application.",
+            }
+        ),
         "error": {
             "description": "Only with status `error`: where the process stopped.",
             **obj(
@@ -139,9 +163,14 @@ def schemas() -> dict:
             additional=True,
         ),
         "Resident": obj(
-            {"personal_id": {"type": "string", "pattern": "^[0-9]{12}$"}, **resident_fields},
-            required=["personal_id", *resident_required],
+            {
+                "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+                **resident_fields,
+                **resident_checks,
+            },
+            required=["personal_id", *resident_required, *resident_checks],
         ),
+        **correction_schemas(),
         "CaseStart": obj(
             {
                 "personal_id": {"type": "string", "example": "037190000001"},
@@ -307,4 +336,45 @@ def stuck_schemas() -> dict:
                 },
             }
         ),
+    }
+
+
+def correction_schemas() -> dict:
+    """The police desk's corrections of a population record."""
+    basis = obj(
+        {
+            "kind": enum(corrections.BASIS_KINDS),
+            "number": {"type": "string", "minLength": 1, "maxLength": 50, "example": "123/TLKS"},
+            "date": DATE,
+        }
+    )
+    change = obj({"old": {"nullable": True}, "new": {"nullable": True}})
+    return {
+        "CorrectionInput": obj(
+            {
+                "changes": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "description": "Field → new value; fields: " + ", ".join(corrections.FIELDS) + ".",
+                    "additionalProperties": True,
+                },
+                "basis": basis,
+                "reason": nullable({"type": "string", "maxLength": 2000}),
+            },
+            required=("changes", "basis"),
+            additional=True,
+        ),
+        "Correction": obj(
+            {
+                "id": {"type": "integer"},
+                "status": enum(("applied", "pending")),
+                "changes": {"type": "object", "additionalProperties": change},
+                "basis": basis,
+                "reason": nullable(STRING),
+                "by": STRING,
+                "at": TIMESTAMP,
+                "confirmed_by": nullable(STRING),
+            }
+        ),
+        "CorrectionResult": obj({"correction": ref("Correction"), "resident": ref("Resident")}),
     }

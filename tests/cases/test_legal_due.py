@@ -1,0 +1,98 @@
+"""The law in force on the application date and the statutory return date (legal_time_limits.dmn):
+stamped on each case at intake, shown by the API; a changed row changes the date."""
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+
+from tests.support.api import new_pid, started
+from tests.support.cases import case, start
+from vntime import LOCAL_TZ
+from webapp.services import laws, workflow_store
+from webapp.services.uow import command
+from workflows import Engine, load_bundle
+
+# Monday 2 December 2024, 09:00 in Vietnam: 7 working days later is Wednesday 11 December.
+MONDAY = datetime(2024, 12, 2, 9, 0, tzinfo=LOCAL_TZ)
+# Friday 28 June 2024 under the 2014 law; the 2023 law from Monday 1 July 2024.
+BEFORE_CUTOVER = datetime(2024, 6, 28, 9, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+def unforced(app, monkeypatch):
+    """The date decides the law (no IDENTITY_LAW override)."""
+    monkeypatch.setitem(app.config, "IDENTITY_LAW", None)
+
+
+def set_area(unit, area):
+    with command():
+        unit.area_class = area
+
+
+def test_the_law_follows_the_application_date(app, unforced, monkeypatch):
+    assert laws.law_on(date(2024, 6, 30)) == "2014"
+    assert laws.law_on(date(2024, 7, 1)) == "2023"
+    monkeypatch.setitem(app.config, "IDENTITY_LAW_2023_FROM", "2025-01-01")
+    assert laws.law_on(date(2024, 12, 31)) == "2014"
+    monkeypatch.setitem(app.config, "IDENTITY_LAW", "2023")  # forced for a drill
+    assert laws.law_on(date(2020, 1, 1)) == "2023"
+
+
+def test_a_2023_case_is_due_in_7_working_days(world, unforced):
+    with time_machine.travel(MONDAY, tick=False):
+        code = start(world.police, world.resident())
+    stored = case(code)
+    assert (stored.law, stored.legal_due_on) == ("2023", date(2024, 12, 11))
+
+
+@pytest.mark.parametrize(
+    ("area", "kind", "due"),
+    [
+        ("urban", "new", date(2024, 7, 9)),  # 7 working days after Friday 28 June
+        ("rural", "new", date(2024, 7, 19)),  # 15
+        ("remote", "new", date(2024, 7, 26)),  # 20
+        (None, "new", date(2024, 7, 19)),  # no area anywhere up the tree: elsewhere
+    ],
+)
+def test_a_2014_case_is_due_by_its_units_area(world, unforced, area, kind, due):
+    set_area(world.province, area)  # the commune has none: its province's class applies
+    with time_machine.travel(BEFORE_CUTOVER, tick=False):
+        code = start(world.police, world.resident(), kind)
+    stored = case(code)
+    assert (stored.law, stored.legal_due_on) == ("2014", due)
+
+
+def test_the_api_shows_law_and_legal_due_date(api, world, unforced):
+    pid = new_pid(born=date(1990, 5, 17), sex="female", serial=777)
+    api.put(
+        f"/residents/{pid}",
+        world.police,
+        json={
+            "full_name": "Lê Thị Hà",
+            "birth_date": "1990-05-17",
+            "sex": "female",
+            "permanent_unit": "13300",
+        },
+    )
+    with time_machine.travel(MONDAY, tick=False):
+        out = started(api, world.police, pid)
+    assert (out["law"], out["legal_due_on"]) == ("2023", "2024-12-11")
+    assert api.get(f"/cases/{out['code']}", world.police).get_json()["legal_due_on"] == "2024-12-11"
+
+
+def test_changing_a_row_of_the_table_changes_the_due_date(app, world, unforced):
+    original = app.extensions[workflow_store.EXTENSION]
+    sources = dict(original.current.sources)
+    table = sources["legal_time_limits.dmn"]
+    row = table.index('<rule id="legal_time_limit_r0">')
+    sources["legal_time_limits.dmn"] = table[:row] + table[row:].replace(
+        "<text>7</text>", "<text>10</text>", 1
+    )
+    app.extensions[workflow_store.EXTENSION] = Engine(load_bundle(sources))
+    try:
+        with time_machine.travel(MONDAY, tick=False):
+            code = start(world.police, world.resident())
+    finally:
+        app.extensions[workflow_store.EXTENSION] = original
+    assert case(code).legal_due_on == date(2024, 12, 16)  # 10 working days
