@@ -244,11 +244,11 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     assert units.by_code("37").area_class == "rural"
     started = int(re.search(r"^cases: (\d+)$", result.output, flags=re.M).group(1))
     assert 1 <= started <= 8
-    assert "Demo logins (password demo12345):" in result.output
+    assert "Demo logins (password demo-cccd-2026):" in result.output
     counts = {m.__name__: count(m) for m in (Unit, User, Resident, Case, CaseEvent)}
     assert counts["Resident"] == 30 and counts["Case"] == started
     assert counts["Unit"] == 7 and counts["User"] == 16
-    assert users.by_username("admin").check_password("demo12345")
+    assert users.by_username("admin").check_password("demo-cccd-2026")
     # The supervisors' pages have something to show: targets, a past for the chart, batches.
     assert count(StepTarget) == 4
     assert units.by_code("37").quota == 24  # 80% of the 30 residents

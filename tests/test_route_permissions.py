@@ -28,15 +28,6 @@ ROLE_USERS = {
     "admin": "admin",
 }
 
-# Weaknesses the issue names that later parts of issue 12 fix; each flips to a pass (strict).
-NOT_YET = {
-    **dict.fromkeys(
-        [(f"admin.{e}", "admin") for e in ("user", "update", "set_active", "reset_password")],
-        "administrators see users of every province (issue 12: admins scoped to their subtree)",
-    ),
-    ("api.accounts.revoke", "admin"): "an administrator revokes anyone's tokens (issue 12)",
-}
-
 
 def _declared():
     """(endpoint, method, rule) for every route of a fresh app, as url_map lists them."""
@@ -106,10 +97,7 @@ def _read(response):
 
 
 @pytest.mark.parametrize(("endpoint", "method", "role"), MATRIX, ids=["-".join(m) for m in MATRIX])
-def test_role_by_route(app, api, world, endpoint, method, role, request):
-    reason = NOT_YET.get((endpoint, role))
-    if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_role_by_route(app, api, world, endpoint, method, role):
     rule = app.view_functions[endpoint].access_rule
     samples = Samples(world)
     if role not in rule.roles:

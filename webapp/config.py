@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,35 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _number(name: str, default: float) -> float:
+    """A positive number from the environment; a wrong value stops the start with its name."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be greater than 0, not {raw!r}")
+    return value
+
+
 def from_environment(instance: Path) -> dict:
     return {
+        # Sessions (docs/security.md): a signed cookie that ends after 30 minutes without a
+        # request and, however active, SESSION_ABSOLUTE_HOURS after signing in. Behind HTTPS set
+        # SESSION_COOKIE_SECURE=1: the cookie is then sent over HTTPS only, and HSTS is on.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_number("SESSION_IDLE_MINUTES", 30)),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=_number("SESSION_ABSOLUTE_HOURS", 12)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Sign-in throttling counters (Flask-Limiter): Redis when REDIS_URL is set, so that every
+        # app node counts the same failures; this process's memory otherwise.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL")
+        or "memory://",
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cccd.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -3,6 +3,7 @@ change or to invalid input, files of a list, security headers."""
 
 from collections.abc import Iterable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -51,6 +52,21 @@ def allow(rule: access.Rule):
         return gate
 
     return decorate
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this host, else None: every redirect built from what a
+    client sent (`next=`, a referrer) goes through here. A control character, whitespace or a
+    backslash (browsers drop or turn them into "/", making "/\t/evil" a host), a scheme or a
+    host, or a path that does not start with one "/" is refused."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def is_htmx() -> bool:
@@ -128,6 +144,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS only: browsers remember it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if current_user.is_authenticated and not request.path.startswith("/static/"):
             # Pages with personal data are never kept by the browser or a proxy.
             response.headers["Cache-Control"] = "no-store"

@@ -9,7 +9,6 @@ from sqlalchemy import update
 from tests.support.api import fields_of, snapshot
 from tests.support.world import PASSWORD
 from webapp.models import ApiToken, User, db
-from webapp.services.accounts import sign_in as auth
 from webapp.services.uow import command
 
 
@@ -40,30 +39,7 @@ def test_a_wrong_username_or_password_is_401(api, world, username, password):
     assert "token" not in response.get_json()
 
 
-def test_five_failures_are_answered_401_then_the_account_is_locked_429(api, world):
-    for _ in range(auth.FREE_ATTEMPTS):
-        assert sign_in(api, "police_a", "wrong-password").status_code == 401
-    locked = sign_in(api, "police_a", "wrong-password")
-    assert locked.status_code == 429
-    assert locked.get_json()["error"]["code"] == "too_many_attempts"
-    assert 0 < int(locked.headers["Retry-After"]) <= 61
-    assert sign_in(api, "police_a").status_code == 429  # even the right password waits
-    assert sign_in(api, "police_a2").status_code == 200  # other accounts are not affected
-    with command():
-        db.session.execute(
-            update(User)
-            .where(User.username == "police_a")
-            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
-        )
-    assert sign_in(api, "police_a").status_code == 200  # the lock is over
-    db.session.rollback()
-    assert db.session.scalar(db.select(User.failed_logins).where(User.username == "police_a")) == 0
-
-
-def test_an_unknown_username_is_always_401(api, world):
-    # Nothing is stored for an unknown name, so it cannot be locked either.
-    for _ in range(auth.FREE_ATTEMPTS + 2):
-        assert sign_in(api, "nobody", "wrong-password").status_code == 401
+# Throttling of repeated failures: tests/accounts/test_sign_in.py
 
 
 @pytest.mark.parametrize(

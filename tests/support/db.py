@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from webapp import create_app
 from webapp.models import db
+from webapp.views.accounts import throttle
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +50,7 @@ def ctx(app, request):
     """Every test runs in an app context; the tables are emptied after it."""
     with app.app_context():
         yield
+        throttle.limiter.reset()  # sign-in failure counters live in this process's memory
         db.session.rollback()
         if request.node.get_closest_marker("no_db") is None:
             # Plain DELETEs: on tables this small they are cheaper than TRUNCATE's exclusive lock.

@@ -48,7 +48,7 @@ class UserCreateForm(FlaskForm):
     unit = _unit_field()
     password = PasswordField(
         _l("Mật khẩu"),
-        description=_l("Ít nhất 8 ký tự."),
+        description=_l("Ít nhất 10 ký tự, không chứa tên đăng nhập, không phải mật khẩu phổ biến."),
         validators=[Length(max=200, message=PASSWORD_MAX)],
     )
 
@@ -62,7 +62,7 @@ class UserEditForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     password = PasswordField(
         _l("Mật khẩu mới"),
-        description=_l("Ít nhất 8 ký tự."),
+        description=_l("Ít nhất 10 ký tự, không chứa tên đăng nhập, không phải mật khẩu phổ biến."),
         validators=[Length(max=200, message=PASSWORD_MAX)],
     )
 

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per feature."""
 
 from .appointments import Appointment, AppointmentPerson, Slot, Station, StationHolidayOpening, StationShift
+from .audit import AccessLogEntry, AdminEvent
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
 from .cooperation import CooperationRequest
@@ -14,6 +15,8 @@ from .users import User
 from .visits import Household, VisitPlan, VisitStop
 
 __all__ = [
+    "AccessLogEntry",
+    "AdminEvent",
     "BatchCase",
     "OutboxMessage",
     "ProductionBatch",

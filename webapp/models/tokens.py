@@ -18,5 +18,6 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")  # the user's, at issue
 
     user: Mapped[User] = relationship(lazy="joined")

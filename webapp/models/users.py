@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,13 @@ class User(db.Model):
     )  # consecutive failures since the last success
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped when the password, role, unit or status changes: every cookie and API token issued
+    # before no longer works (both carry the number they were issued with).
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped at sign-out: every browser session of the account ends (API tokens stay).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an administrator's reset: the next sign-in must choose a new password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -48,7 +55,9 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie holds: the id and both generations, so that a cookie issued
+        before a sign-out or a security change names a user who no longer matches it."""
+        return f"{self.id}.{self.generation}.{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}@{self.unit_id}>"

@@ -8,6 +8,7 @@ can see is "forbidden".
 from dataclasses import dataclass
 
 from ..models import Case, CaseTask, Unit, User
+from . import scope
 
 ROLES = ("police", "police_lead", "justice", "approval", "production", "supervisor", "admin")
 # The BPMN lane each role works in.
@@ -35,7 +36,8 @@ COVERAGE_READERS = {"police", "police_lead", "supervisor", "admin"}
 
 
 def in_scope(user: User, unit_path: str) -> bool:
-    return unit_path.startswith(user.unit.path)
+    """The unit-subtree rule in Python (scope.subtree is the same rule in SQL)."""
+    return scope.covers(user.unit.path, unit_path)
 
 
 def can_see_case(user: User, case: Case) -> bool:
@@ -113,11 +115,17 @@ def can_rewind_cases(user: User) -> bool:
     return user.active and user.role in REWINDERS
 
 
-def can_reassign_task(user: User, task: CaseTask) -> bool:
-    """Supervisors and administrators reassign any department's work in scope; a lead only its own."""
-    if not (can_supervise_cases(user) and in_scope(user, task.unit_path)):
+def can_reassign_task(user: User, task: CaseTask, colleague: User | None = None) -> bool:
+    """Who hands a task to whom (a lead's assignment, a supervisor's reassignment): supervisors
+    and administrators any department's work in their subtree, a lead only its own department's;
+    and only to an active officer who can work the task and sits inside the assigner's subtree."""
+    if not (user.active and user.role in ASSIGNERS and in_scope(user, task.unit_path)):
         return False
-    return user.role in REWINDERS or task.department == user.department
+    if user.role not in REWINDERS and task.department != user.department:
+        return False
+    if colleague is None:
+        return True
+    return can_work_task(colleague, task) and in_scope(user, colleague.unit.path)
 
 
 def can_set_targets(user: User) -> bool:
@@ -228,3 +236,24 @@ ADMINISTER = rule("administer", {"admin"})
 # The police desk: correct a population record; confirm an identity change, decide on a personal ID.
 CORRECT_RESIDENTS = rule("correct_residents", CORRECTORS)
 CONFIRM_CORRECTIONS = rule("confirm_corrections", CONFIRMERS)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+# An administrator manages the accounts of their own unit's subtree, and nothing above or beside
+# it. They give any role there, but make another administrator only in a unit strictly below
+# their own (never a peer or one above them), and never change their own role or unit.
+
+
+def can_manage_user(admin: User, target: User) -> bool:
+    if not (admin.active and admin.role == "admin" and in_scope(admin, target.unit.path)):
+        return False
+    if target.id == admin.id:
+        return True  # their own name and password; role, unit and status are refused by rule
+    return target.role != "admin" or target.unit.path != admin.unit.path
+
+
+def can_grant(admin: User, role: str, unit: Unit) -> bool:
+    """May `admin` give `role` to an account in `unit`?"""
+    if not (admin.active and admin.role == "admin" and role in ROLES and in_scope(admin, unit.path)):
+        return False
+    return role != "admin" or unit.path != admin.unit.path

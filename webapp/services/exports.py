@@ -8,11 +8,26 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from vntime import LOCAL_TZ
 
 FORMATS = ("csv", "xlsx")
 Column = tuple[str, Callable[[object], object]]
+
+
+# A cell whose text starts with one of these is run as a formula by Excel, LibreOffice or Sheets
+# (a "-" or "+" too: "-2+3" computes, "@SUM(...)" calls).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value):
+    """The one rule for every exported cell (CSV, XLSX, import reports): text a spreadsheet would
+    run as a formula gets a leading apostrophe, so it shows as the text it is. Numbers and dates
+    are left alone (a negative number is a number, not text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _plain(value):
@@ -28,14 +43,14 @@ def _text(value) -> str:
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    return neutral(str(value))
 
 
 def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for header, _get in columns])
+    writer.writerow([neutral(header) for header, _get in columns])
     yield "\ufeff".encode() + _drain(buffer)
     for n, row in enumerate(rows, 1):
         writer.writerow([_text(get(row)) for _header, get in columns])
@@ -51,13 +66,22 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data
 
 
+def _cell(ws, value):
+    """Text is written as a text cell (openpyxl would store "=..." as a formula), neutralised."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=neutral(value))
+    cell.data_type = "s"
+    return cell
+
+
 def xlsx_file(columns: list[Column], rows: Iterable, sheet: str = "Danh sách"):
     """A write-only workbook (constant memory) in a spooled temporary file, rewound."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet[:31])
-    ws.append([header for header, _get in columns])
+    ws.append([_cell(ws, header) for header, _get in columns])
     for row in rows:
-        ws.append([_plain(get(row)) for _header, get in columns])
+        ws.append([_cell(ws, _plain(get(row))) for _header, get in columns])
     # The caller (send_file) reads and closes it, so no context manager here.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     book.save(out)

@@ -6,7 +6,8 @@ capabilities, fills both once at start-up (create_app), so the engine and the ou
 of the modules that react to them.
 """
 
-from .cases import engine
+from .accounts import users
+from .cases import engine, tasks
 from .messaging import alerts, notifiers, population_sync
 from .production import batches
 from .residents import id_check
@@ -21,5 +22,7 @@ def install() -> None:
         batches.after_command,  # sent batches the case left close when empty
     ]
     notifiers.ADAPTERS["population_sync"] = population_sync.Adapter
+    # An account whose role, unit or status changes hands its tasks back to the queue.
+    users.ACCESS_CHANGED[:] = [tasks.hand_back]
     # After the population database takes a birth date or sex, the personal ID is checked again.
     population_sync.AFTER_APPLY[:] = [id_check.recheck]

@@ -14,3 +14,8 @@ def subtree(column, path: str):
     if db.session.get_bind().dialect.name == "sqlite":
         return and_(column >= path, column < path[:-1] + "0")
     return column.startswith(path, autoescape=True)
+
+
+def covers(path: str, unit_path: str) -> bool:
+    """The same rule in Python: `unit_path` lies in the subtree rooted at `path`."""
+    return unit_path.startswith(path)

@@ -70,10 +70,15 @@ class Page(Paged):
 
 
 def _scoped(user: User, scope: str):
-    query = select(CaseTask).where(CaseTask.department == user.department)
+    """Tasks of the user's department in their unit subtree; `mine`: those assigned to them. The
+    subtree holds for `mine` too: a task the officer may no longer act on (their unit changed)
+    is not theirs to see."""
+    query = select(CaseTask).where(
+        CaseTask.department == user.department, subtree(CaseTask.unit_path, user.unit.path)
+    )
     if scope == "mine":
         return query.where(CaseTask.assignee_id == user.id)
-    return query.where(subtree(CaseTask.unit_path, user.unit.path))
+    return query
 
 
 def _filtered(user: User, filters: Filters, now: datetime):
@@ -211,7 +216,7 @@ def task_page(
 ) -> tuple[list[CaseTask], int]:
     """The API's task list: tasks of the user's department in their unit subtree (`mine`: those
     assigned to them), soonest due first; with the total."""
-    query = _scoped(user, scope).where(subtree(CaseTask.unit_path, user.unit.path))
+    query = _scoped(user, scope)
     if step:
         query = query.where(CaseTask.step == step)
     if overdue:

@@ -172,6 +172,8 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
     task = get_task(user, task_id)
     if not access.can_assign(user):
         raise Forbidden(Msg("Chỉ lãnh đạo mới giao việc.", "Only a lead assigns tasks."))
+    if not access.can_reassign_task(user, task):
+        raise Forbidden(OTHER_DEPARTMENT)
     case = engine.lock_case(case_id=task.case_id)
     engine.check_version(case, expected_version)
     colleague = (
@@ -179,7 +181,7 @@ def assign(user: User, task_id: str, username: str, expected_version: int | None
         if isinstance(username, str)
         else None
     )
-    if colleague is None or not access.can_work_task(colleague, task):
+    if colleague is None or not access.can_reassign_task(user, task, colleague):
         raise Invalid(
             {
                 "assignee": [
@@ -282,3 +284,22 @@ def _apply_changes(resident: Resident, changes: dict) -> dict:
 def _value(resident: Resident, field: str):
     value = getattr(resident, field)
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def hand_back(actor: User | None, user: User) -> int:
+    """The tasks `user` holds and may no longer work (their role, unit or status changed) go
+    back to their department's queue, each recorded on its case; returns how many. Runs in the
+    transaction of the account change (accounts.users.ACCESS_CHANGED)."""
+    held = db.session.scalars(select(CaseTask).where(CaseTask.assignee_id == user.id)).all()
+    now, released = clock.now(), 0
+    for task in held:
+        if access.can_work_task(user, task):
+            continue
+        case = engine.lock_case(case_id=task.case_id)
+        task.assignee_id = None
+        case.updated_at = now  # an open view of the case is now stale
+        detail = {"from": user.username, "reason": "account_changed"}
+        engine.record(case, actor, "released", task.step, detail, now, task.id)
+        released += 1
+    db.session.flush()
+    return released

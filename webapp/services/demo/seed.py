@@ -18,7 +18,7 @@ from ..stations import setup
 from ..uow import command
 from . import supervision
 
-PASSWORD = "demo12345"
+PASSWORD = "demo-cccd-2026"
 PROVINCE = 37  # Ninh Bình in today's 34-province list
 WARDS = 6
 SURNAMES = [

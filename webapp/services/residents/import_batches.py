@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import update
 
 from ...models import ImportJob, db
-from .. import uow
+from .. import exports, uow
 from ..errors import Msg
 from .files import Layout
 from .rows import FILE_DATES, check
@@ -199,7 +199,8 @@ class Writer:
         batch.rejects.sort(key=lambda r: r[0])
         before = len(self.kept)
         for number, pid, name, problem in batch.rejects:
-            self.report.writerow((number, pid, name, problem.vi, problem.en))
+            row = (number, pid, name, problem.vi, problem.en)
+            self.report.writerow([exports.neutral(v) for v in row])  # the file's text, not formulas
             if len(self.kept) < REPORT_KEPT:
                 self.kept.append(
                     {

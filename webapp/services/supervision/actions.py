@@ -81,7 +81,7 @@ def reassign(
         raise Forbidden(Msg("Công việc này thuộc bộ phận khác.", "This task belongs to another department."))
     text = _reason(reason)
     colleague = _colleague(username)
-    if colleague is None or not access.can_work_task(colleague, task):
+    if colleague is None or not access.can_reassign_task(user, task, colleague):
         raise _no_assignee()
     case = engine.lock_case(case_id=task.case_id)
     engine.check_version(case, expected_version)

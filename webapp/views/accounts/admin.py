@@ -8,11 +8,13 @@ import logging
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
 from ...i18n import message
 from ...services import access, uow
+from ...services.accounts import audit
 from ...services.accounts import users as user_service
 from ...services.errors import Invalid
 from ...web import allow, invalid_status, render, see_other, send_table
@@ -21,6 +23,23 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
+# What each audited action is called on the account's page.
+AUDIT_ACTIONS = {
+    "created": _l("Tạo tài khoản"),
+    "changed": _l("Đổi thông tin"),
+    "password_reset": _l("Đặt lại mật khẩu"),
+    "password_changed": _l("Tự đổi mật khẩu"),
+    "deactivated": _l("Khóa tài khoản"),
+    "reactivated": _l("Mở lại tài khoản"),
+    "tokens_revoked": _l("Thu hồi mã truy cập API"),
+    "tasks_released": _l("Trả công việc đang giữ về hàng chờ"),
+}
+FIELD_LABELS = {
+    "role": _l("Vai trò"),
+    "unit": _l("Đơn vị"),
+    "full_name": _l("Họ tên"),
+    "active": _l("Hoạt động"),
+}
 
 
 @bp.get("/users")
@@ -29,7 +48,7 @@ def users():
     q = request.args.get("q", "").strip()
     fmt = request.args.get("format")
     if fmt:
-        return send_table("nguoi-dung", fmt, _user_columns(), user_service.all_users(q))
+        return send_table("nguoi-dung", fmt, _user_columns(), user_service.all_users(current_user, q))
     page = request.args.get("page", 1, type=int)
     # A history restore after hx-push-url needs the whole page, not the table.
     block = None if request.headers.get("HX-History-Restore-Request") == "true" else "table"
@@ -43,7 +62,7 @@ def create():
     created = None
     if form.validate_on_submit():
         fields = form.username, form.role, form.unit, form.password, form.full_name
-        created = _save(form, user_service.create, *(field.data for field in fields))
+        created = _save(form, _create, *(field.data for field in fields))
     if created is not None:
         log.info("%s created user %s (%s)", current_user.username, created.username, created.role)
         flash(_("Đã tạo người dùng %(name)s.", name=created.username), "success")
@@ -121,7 +140,7 @@ def _user_columns() -> list:
 
 def _listing(page: int, q: str) -> dict:
     page = max(page, 1)
-    rows, total = user_service.list_users(page, PER_PAGE, q)
+    rows, total = user_service.list_users(current_user, page, PER_PAGE, q)
     pages = max(1, -(-total // PER_PAGE))
     return {"rows": rows, "total": total, "page": page, "pages": pages, "q": q, "role_labels": ROLE_LABELS}
 
@@ -143,11 +162,18 @@ def _save(form, action, *args):
         return None
 
 
+def _create(username, role, unit, password, full_name):
+    return user_service.create(username, role, unit, password, full_name, actor=current_user)
+
+
 def _user_forms(target, **forms) -> dict:
     edit = UserEditForm(formdata=None, full_name=target.full_name, role=target.role, unit=target.unit.code)
     return {
         "user": target,
         "role_labels": ROLE_LABELS,
+        "history": audit.history(target),
+        "actions": AUDIT_ACTIONS,
+        "field_labels": FIELD_LABELS,
         "edit_form": forms.get("edit_form", edit),
         "password_form": forms.get("password_form", PasswordResetForm(formdata=None)),
         "status_form": forms.get("status_form", UserStatusForm(formdata=None)),

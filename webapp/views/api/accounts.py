@@ -1,7 +1,8 @@
 from flask import Blueprint, jsonify, request
 
-from ...services import access, clock, uow
+from ...services import access, uow
 from ...services.accounts import sign_in, tokens, units
+from ..accounts import throttle
 from .support import ApiError, allow, body, current_user, listing, page_args, read
 
 bp = Blueprint("accounts", __name__)
@@ -12,22 +13,27 @@ bp = Blueprint("accounts", __name__)
 def token():
     data = body()
     username, password = read(data, ("username", "password"))
-    # The first FREE_ATTEMPTS failures answer 401 (the last of them starts the lock); while the
-    # account is locked every attempt, even with the right password, answers 429.
+    # Failures are throttled per client address and per account from that client (429 with
+    # Retry-After); an unknown username and a wrong password get the same 401, in the same time.
+    wait = throttle.wait_seconds(username)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            "Too many failed sign-ins; try again later.",
+            headers={"Retry-After": str(wait)},
+        )
     with uow.command():
         result = sign_in.authenticate(username, password)
-        if result.user is not None:
+        if result.user is not None and not result.user.must_change_password:
             issued, expires = tokens.issue(result.user)
     if result.user is None:
-        if result.already_locked:
-            wait = max(1, int((result.locked_until - clock.now()).total_seconds()) + 1)
-            raise ApiError(
-                429,
-                "too_many_attempts",
-                "Too many failed sign-ins; try again later.",
-                headers={"Retry-After": str(wait)},
-            )
+        throttle.failed(username)
         raise ApiError(401, "unauthorized", "Wrong username or password.")
+    if result.user.must_change_password:
+        raise ApiError(
+            403, "password_change_required", "The password was reset: change it in the web application first."
+        )
     return jsonify(token=issued, expires_at=expires.isoformat())
 
 
