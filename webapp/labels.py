@@ -1,8 +1,16 @@
 """Names people read for the codes the system stores (Vietnamese source, English in the catalog)."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
-from .services.cases.step_fields import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
+from .i18n import local_date, message
+from .services.cases.step_fields import (  # noqa: F401 (Msg labels)
+    DISCREPANCIES,
+    PROCEDURES,
+    REFUSAL_REASONS,
+    SEXES,
+)
 
 STEPS = {
     "verify_application": _l("Tiếp nhận, đối chiếu hồ sơ"),
@@ -66,3 +74,47 @@ def lane_names() -> dict[str, str]:
     """The diagrams' lanes are named by department code (the engine routes work by them): the
     names people read, in the page's language, for the diagram viewer to show instead."""
     return {code: str(name) for code, name in DEPARTMENTS.items()}
+
+
+# The record's fields a justice decision changes, as the step history and the forms name them.
+RECORD_FIELDS = {
+    "full_name": _l("Họ tên"),
+    "birth_date": _l("Ngày sinh"),
+    "sex": _l("Giới tính"),
+    "ethnicity": _l("Dân tộc"),
+}
+
+
+def iso_day(value):
+    """An ISO date from the audit trail as dd/mm/yyyy; anything else as it is."""
+    try:
+        return local_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def change_label(field: str) -> str:
+    return str(RECORD_FIELDS.get(field, field))
+
+
+def change_value(field: str, value) -> str:
+    """A record value as people read it: dates dd/mm/yyyy, the sex by its name, "—" for none."""
+    if value in (None, ""):
+        return "—"
+    if field == "sex" and value in SEXES:
+        return message(SEXES[value])
+    if field == "birth_date":
+        return iso_day(value)
+    return str(value)
+
+
+def record_now(resident) -> dict[str, str]:
+    """The resident's current values of the fields a decision may change, as shown beside each
+    "new value" input."""
+    raw = {
+        "full_name": resident.full_name,
+        "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+        "sex": resident.sex,
+        "ethnicity": resident.ethnicity,
+    }
+    return {field: change_value(field, value) for field, value in raw.items()}

@@ -13,11 +13,13 @@ from flask import (
     request,
     send_file,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
+from . import labels
 from .i18n import message
 from .services import clock, exports
 from .services.errors import ServiceError
@@ -37,6 +39,15 @@ def is_htmx() -> bool:
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+# Where each role's work is: a supervisor watches progress, an administrator manages users,
+# the production desk works its batches; everyone else starts from the inbox.
+LANDING = {"supervisor": "progress.index", "admin": "admin.users", "production": "batches.index"}
+
+
+def landing(user) -> str:
+    return url_for(LANDING.get(getattr(user, "role", ""), "inbox.index"))
 
 
 def form_version() -> int | None:
@@ -99,6 +110,14 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.jinja_env.globals["landing"] = landing
+    app.jinja_env.globals.update(
+        labels_step=labels.step,
+        iso_day=labels.iso_day,
+        change_label=labels.change_label,
+        change_value=labels.change_value,
+        case_current=lambda case: labels.record_now(case.resident),
+    )
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, login_required, login_user, logout_user
+from flask_login import LoginManager, login_required, login_url, login_user, logout_user
 
 from ...forms.auth import LoginForm
 from ...i18n import LANGUAGES, local_datetime
 from ...services import uow
 from ...services.accounts import sign_in, users
-from ...web import render
+from ...web import is_htmx, landing, render
+from ..errors import session_expired
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -21,6 +22,15 @@ login_manager.login_message = None
 @login_manager.user_loader
 def load_user(user_id: str):
     return users.signed_in(user_id)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """A page asks to sign in first; an htmx request (a form sent after the session expired)
+    gets a 401 the page answers with a sign-in dialog, so the typed input is not lost."""
+    if is_htmx():
+        return session_expired("signin")
+    return redirect(login_url("auth.login", request.url))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +44,7 @@ def login():
             session.clear()
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
             login_user(result.user)
-            return redirect(_safe_next() or url_for("inbox.index"))
+            return redirect(_safe_next() or landing(result.user))
         error = _("Sai tên đăng nhập hoặc mật khẩu.")
         if result.locked_until is not None:
             error = _(

@@ -1,14 +1,12 @@
 """The case page: resident, current steps, the diagram, the timeline; comments and transfers."""
 
 import logging
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import labels
-from ...i18n import local_date
 from ...services import access, clock, uow, workflow_store
 from ...services.cases import commands, comments, step_fields
 from ...services.cases.inbox import due_class
@@ -52,16 +50,8 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         now=clock.now(),
         max_comment=comments.MAX_LENGTH,
         step_fields=step_fields,
-        isod=_iso_date,
+        isod=labels.iso_day,
     )
-
-
-def _iso_date(value):
-    """An ISO date from the audit trail as dd/mm/yyyy; anything else as it is."""
-    try:
-        return local_date(date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value
 
 
 @bp.get("/cases/<code>")
