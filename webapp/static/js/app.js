@@ -76,6 +76,8 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.target;
+    // An outerHTML swap leaves the old element detached: look at what took its place.
+    if (!document.body.contains(target)) target = (target.id && document.getElementById(target.id)) || document.body;
     if (settle(target)) return;
     // Focus fell with the swapped element: give it to what replaced it.
     if (document.activeElement === document.body || !document.body.contains(document.activeElement)) {
