@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp
 
-.PHONY: install run test lint bench worker
+.PHONY: install run serve test lint bench worker
 
 install: $(STAMP)
 
@@ -28,6 +28,12 @@ run: install
 	$(BIN)/flask seed-demo
 	@echo "Serving http://127.0.0.1:5000"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Served like production: gunicorn with gunicorn.conf.py (workers from the CPU count, BIND,
+# WEB_CONCURRENCY...); run `make worker` beside it. README.md, "Deploying".
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

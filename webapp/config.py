@@ -14,8 +14,17 @@ def _secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Written aside and linked in place: gunicorn's workers start together, and the first
+        # link wins, so every worker signs with the same key (never a half-written one).
+        part = instance / f".secret_key.{os.getpid()}"
+        part.write_text(secrets.token_hex(32))
+        part.chmod(0o600)
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            pass
+        finally:
+            part.unlink()
     return path.read_text().strip()
 
 
@@ -26,6 +35,9 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MB are refused with 413
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
+        # Restored workflows each process keeps for the next command on the same case
+        # (docs/scale.md); 0 turns the cache off.
+        "WORKFLOW_CACHE_SIZE": int(os.environ.get("WORKFLOW_CACHE_SIZE") or 500),
         # Which identity law's eligibility rows apply (eligibility.dmn): "2023" or "2014".
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW", "2023"),
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),

@@ -118,3 +118,20 @@ def record_now(resident) -> dict[str, str]:
         "ethnicity": resident.ethnicity,
     }
     return {field: change_value(field, value) for field, value in raw.items()}
+
+
+# Cooperation between units (services/cooperation/).
+COOPERATION_KINDS = {
+    "take_application": _l("Tiếp nhận hồ sơ nơi công dân đang ở"),
+    "verify": _l("Xác minh thông tin"),
+    "hand_over_card": _l("Trả thẻ nơi công dân đang ở"),
+    "transfer": _l("Chuyển hồ sơ"),
+}
+COOPERATION_STATUSES = {
+    "open": _l("Chờ trả lời"),
+    "done": _l("Đã thực hiện"),
+    "not_done": _l("Không thực hiện được"),
+    "accepted": _l("Đã nhận hồ sơ"),
+    "declined": _l("Từ chối nhận"),
+    "cancelled": _l("Đã hủy"),
+}

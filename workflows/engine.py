@@ -4,8 +4,9 @@ Every call takes the stored state (a JSON string) and the version the case is pi
 returns an Outcome with the new state: the caller decides where it is stored.
 """
 
+import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
@@ -29,6 +30,7 @@ from vntime import add_working_days
 
 from . import serialization
 from .bundle import SpecBundle
+from .cache import WorkflowCache
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +93,31 @@ class Outcome:
     next_timer_at: datetime | None
     error: EngineError | None = None
     data: dict = field(default_factory=dict)
+    # The live workflow the state was written from, for Engine.keep once the state is stored.
+    workflow: BpmnWorkflow | None = field(default=None, repr=False, compare=False)
+
+
+# A case's stored state: the JSON itself, or a function that returns it (called only when the
+# workflow is not in the cache, so a hit never even decompresses it).
+State = str | Callable[[], str]
 
 
 class Engine:
-    def __init__(self, bundle: SpecBundle, now: Callable[[], datetime] | None = None):
+    """`key` (optional on every command): where the case's restored workflow may sit in the
+    cache; it must change whenever the stored state does (see cache.py)."""
+
+    def __init__(self, bundle: SpecBundle, now: Callable[[], datetime] | None = None, cache_size: int = 500):
         self.current = bundle
         self._bundles: dict[str, SpecBundle] = {bundle.version: bundle}
         self._scripts: dict[str, PythonScriptEngine] = {}
         self._now = now or (lambda: datetime.now(UTC))
+        self.cache = WorkflowCache(cache_size)
+
+    def keep(self, key: Hashable, outcome: Outcome) -> None:
+        """Keep the outcome's workflow for the case's next command, once its state is stored
+        under `key`. A closed case needs no next command."""
+        if outcome.workflow is not None and not outcome.completed:
+            self.cache.put(key, outcome.workflow)
 
     # -- versions -----------------------------------------------------------------------------
     def add_bundle(self, bundle: SpecBundle) -> None:
@@ -135,23 +154,27 @@ class Engine:
         wf.task_tree.data.update(data)
         return self._run(bundle, wf, lambda: None)
 
-    def complete(self, version: str, state: str, task_id: str, data: dict) -> Outcome:
-        bundle, wf = self._restore(version, state)
+    def complete(self, version: str, state: State, task_id: str, data: dict, key: Hashable = None) -> Outcome:
+        bundle, wf = self._restore(version, state, key)
         task = _find_ready(wf, task_id)
 
         def act():
-            task.data.update(data)
+            # A copy: the workflow may outlive this call in the cache, the caller's data must not
+            # change it afterwards.
+            task.data.update(copy.deepcopy(data))
             task.run()
 
         return self._run(bundle, wf, act, first_done=task.task_spec.name, data_task=task)
 
-    def fire_timers(self, version: str, state: str) -> Outcome:
-        bundle, wf = self._restore(version, state)
+    def fire_timers(self, version: str, state: State, key: Hashable = None) -> Outcome:
+        bundle, wf = self._restore(version, state, key)
         return self._run(bundle, wf, wf.refresh_timers)
 
-    def deliver_message(self, version: str, state: str, name: str, payload: dict) -> Outcome:
-        bundle, wf = self._restore(version, state)
-        event = BpmnEvent(MessageEventDefinition(name), payload)
+    def deliver_message(
+        self, version: str, state: State, name: str, payload: dict, key: Hashable = None
+    ) -> Outcome:
+        bundle, wf = self._restore(version, state, key)
+        event = BpmnEvent(MessageEventDefinition(name), copy.deepcopy(payload))
 
         def act():
             try:
@@ -205,9 +228,12 @@ class Engine:
         return list(dict.fromkeys(t.task_spec.name for t in tasks))
 
     # -- internals ----------------------------------------------------------------------------
-    def _restore(self, version: str, state: str) -> tuple[SpecBundle, BpmnWorkflow]:
+    def _restore(self, version: str, state: State, key: Hashable = None) -> tuple[SpecBundle, BpmnWorkflow]:
         bundle = self.bundle(version)
-        wf = serialization.loads(state, bundle.spec, bundle.subprocess_specs)
+        wf = self.cache.take(key) if key is not None else None
+        if wf is not None:
+            return bundle, wf
+        wf = serialization.loads(state() if callable(state) else state, bundle.spec, bundle.subprocess_specs)
         wf.script_engine = self._script_engine(bundle)
         return bundle, wf
 
@@ -257,17 +283,19 @@ class Engine:
             elif isinstance(definition, SignalEventDefinition):
                 events.append(EngineEvent("signal", definition.name))
         completed = wf.is_completed()
+        ready, waiting, ends = _scan(bundle, wf)
         return Outcome(
             state=serialization.dumps(wf),
-            ready=[] if completed else _ready(bundle, wf),
-            waiting=[] if completed else _waiting_for_messages(wf),
+            ready=[] if completed else ready,
+            waiting=[] if completed else waiting,
             completed=completed,
-            end_events=_end_events(wf) if completed else [],
+            end_events=ends if completed else [],
             events=events,
             done_steps=done,
             next_timer_at=None if completed else _next_timer(wf),
             error=error,
-            data=dict(data_task.data) if data_task is not None else _last_data(wf),
+            data=copy.deepcopy(data_task.data if data_task is not None else _last_data(wf)),
+            workflow=wf,
         )
 
 
@@ -302,25 +330,33 @@ def _find_ready(wf: BpmnWorkflow, task_id: str):
 
 
 def _ready(bundle: SpecBundle, wf: BpmnWorkflow) -> list[ReadyTask]:
-    out = []
-    for task in wf.get_tasks(state=TaskState.READY, manual=True):
-        step = bundle.steps.get(task.task_spec.name)
-        if step is not None:
-            out.append(ReadyTask(str(task.id), step.id, step.name, step.lane, step.form_key))
-    return out
+    return _scan(bundle, wf)[0]
 
 
-def _waiting_for_messages(wf: BpmnWorkflow) -> list[str]:
-    return sorted(
-        {
-            t.task_spec.bpmn_id
-            for t in wf.get_tasks(state=TaskState.WAITING)
-            if isinstance(t.task_spec, CatchingEvent)
-            and not isinstance(t.task_spec, StartEvent)
-            and t.task_spec.bpmn_id
-            and isinstance(t.task_spec.event_definition, MessageEventDefinition)
-        }
-    )
+def _scan(bundle: SpecBundle, wf: BpmnWorkflow) -> tuple[list[ReadyTask], list[str], list[str]]:
+    """What the projection needs, in one pass over the tasks of the workflow and its
+    subprocesses (each get_tasks call walks the whole tree): the ready user tasks, the steps
+    waiting for a message from outside, the end events reached."""
+    ready, waiting, ends = [], set(), set()
+    tables = [wf.tasks, *(sp.tasks for sp in wf.subprocesses.values())]
+    for table in tables:
+        for task in table.values():
+            state, spec = task.state, task.task_spec
+            if state == TaskState.READY:
+                step = bundle.steps.get(spec.name) if spec.manual else None
+                if step is not None:
+                    ready.append(ReadyTask(str(task.id), step.id, step.name, step.lane, step.form_key))
+            elif state == TaskState.WAITING:
+                if (
+                    isinstance(spec, CatchingEvent)
+                    and not isinstance(spec, StartEvent)
+                    and spec.bpmn_id
+                    and isinstance(spec.event_definition, MessageEventDefinition)
+                ):
+                    waiting.add(spec.bpmn_id)
+            elif state == TaskState.COMPLETED and isinstance(spec, EndEvent):
+                ends.add(spec.name)
+    return ready, sorted(waiting), sorted(ends)
 
 
 def _next_timer(wf: BpmnWorkflow) -> datetime | None:
@@ -335,16 +371,6 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
                 except ValueError:
                     continue
     return min(times) if times else None
-
-
-def _end_events(wf: BpmnWorkflow) -> list[str]:
-    return sorted(
-        {
-            t.task_spec.name
-            for t in wf.get_tasks(state=TaskState.COMPLETED)
-            if isinstance(t.task_spec, EndEvent)
-        }
-    )
 
 
 def _last_data(wf: BpmnWorkflow) -> dict:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.support.cases import CORRECTION, DOB, actions, case, do, start, task_of
 from tests.support.web import HTMX, login
-from webapp.models import CaseEvent, db
+from webapp.models import CaseEvent, CooperationRequest, db
 from webapp.services import clock
 
 
@@ -157,17 +157,41 @@ def test_comment_of_exactly_2000_characters_is_accepted(app, world, code):
     assert len(events_of(code, "commented")) == 1
 
 
-def test_transfer_moves_the_case_to_commune_b_and_is_audited(app, world, code):
+def _accept(app, login_name, code, answer="accept", reason=""):
+    [request] = db.session.scalars(
+        select(CooperationRequest).where(CooperationRequest.kind == "transfer")
+    ).all()
+    client = login(app.test_client(), login_name)
+    return client.post(
+        f"/cooperation/{request.id}/answer", data={"decision": answer, "answer": reason}
+    ), request
+
+
+def test_transfer_is_a_request_the_receiving_commune_accepts_then_the_case_moves_audited(app, world, code):
     client = login(app.test_client(), "police_a")
     response = client.post(
         f"/cases/{code}/transfer",
-        data={"unit": "13301", "reason": "Công dân tạm trú tại Gia Viễn", "version": case(code).version},
+        data={
+            "unit": "Xã Gia Viễn · Ninh Bình (13301)",
+            "reason": "Công dân tạm trú tại Gia Viễn",
+            "version": case(code).version,
+        },
     )
-    # police_a can no longer see the case: back to the inbox, with the message.
-    assert response.status_code == 303 and response.headers["Location"].endswith("/")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/cases/{code}")
+    # Until accepted the case stays, and its page says it waits.
+    assert case(code).unit.code == "13300" and events_of(code, "transferred") == []
+    assert "Đang chờ Xã Gia Viễn nhận hồ sơ" in page(client, code).get_data(as_text=True)
+    assert page(login(app.test_client(), "police_b"), code).status_code == 404
+    answered, request = _accept(app, "police_b", code)
+    assert answered.status_code == 303
     [event] = events_of(code, "transferred")
-    assert event.actor_id == world.police.id
-    assert event.detail == {"from": "13300", "to": "13301", "reason": "Công dân tạm trú tại Gia Viễn"}
+    assert event.actor_id == world.police_b.id
+    assert event.detail == {
+        "from": "13300",
+        "to": "13301",
+        "reason": "Công dân tạm trú tại Gia Viễn",
+        "request": request.id,
+    }
     assert case(code).unit.code == "13301"
     assert page(client, code).status_code == 404
     other = page(login(app.test_client(), "police_b"), code)
@@ -176,24 +200,36 @@ def test_transfer_moves_the_case_to_commune_b_and_is_audited(app, world, code):
     assert "Phường Hoa Lư → Xã Gia Viễn" in html and "Công dân tạm trú tại Gia Viễn" in html
 
 
-def test_transfer_over_htmx_redirects_the_page(app, world, code):
+def test_a_declined_transfer_leaves_the_case_where_it_was_with_the_reason(app, world, code):
     client = login(app.test_client(), "lead_a")
-    response = client.post(
-        f"/cases/{code}/transfer",
-        data={"unit": "13301", "reason": "Tạm trú", "version": case(code).version},
-        headers=HTMX,
-    )
-    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/"
-    assert case(code).unit.code == "13301"
+    data = {"unit": "13301", "reason": "Tạm trú", "version": case(code).version}
+    assert client.post(f"/cases/{code}/transfer", data=data, headers=HTMX).status_code == 204
+    no_reason, _ = _accept(app, "police_b", code, "decline", " ")
+    assert no_reason.status_code == 422 and "Hãy ghi nội dung." in no_reason.get_data(as_text=True)
+    declined, request = _accept(app, "police_b", code, "decline", "Công dân đã về quê")
+    assert declined.status_code == 303
+    db.session.expire_all()
+    assert request.status == "declined" and request.answer == "Công dân đã về quê"
+    assert case(code).unit.code == "13300" and events_of(code, "transferred") == []
+    # The sender may ask again (another unit, or later).
+    assert client.post(f"/cases/{code}/transfer", data=data).status_code == 303
+
+
+def test_a_second_transfer_while_one_waits_is_a_conflict(app, world, code):
+    client = login(app.test_client(), "police_a")
+    data = {"unit": "13301", "reason": "Tạm trú", "version": case(code).version}
+    assert client.post(f"/cases/{code}/transfer", data=data).status_code == 303
+    again = client.post(f"/cases/{code}/transfer", data=data)
+    assert again.status_code == 409 and "Hồ sơ đang chờ Xã Gia Viễn nhận" in again.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
     ("unit", "reason", "error"),
     [
-        ("99999", "Tạm trú", "Không có đơn vị với mã này."),
-        ("", "Tạm trú", "Không có đơn vị với mã này."),
+        ("99999", "Tạm trú", "Hãy chọn đơn vị nhận trong danh sách"),
+        ("", "Tạm trú", "Hãy chọn đơn vị nhận trong danh sách"),
         ("13301", "  ", "Ghi lý do chuyển."),
-        ("13300", "Tạm trú", "Hồ sơ đã ở đơn vị này."),
+        ("13300", "Tạm trú", "Đơn vị nhận phải là đơn vị khác"),
     ],
 )
 def test_bad_transfer_shows_the_error_and_changes_nothing(app, world, code, unit, reason, error):
@@ -206,6 +242,7 @@ def test_bad_transfer_shows_the_error_and_changes_nothing(app, world, code, unit
     assert htmx.status_code == 200 and "<html" not in html and html.lstrip().startswith("<form")
     assert error in html and f'value="{unit}"' in html  # what the officer typed is kept
     assert case(code).unit.code == "13300" and events_of(code, "transferred") == []
+    assert db.session.scalars(select(CooperationRequest)).all() == []
 
 
 def test_transfer_on_a_stale_view_is_a_409_with_a_message(app, world, code):

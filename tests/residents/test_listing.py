@@ -268,7 +268,7 @@ def test_away_records_where_the_resident_lives_now(world, today):
         (listing.Change("away", "x" * 301), "note", "at most 300"),
         (listing.Change("record_wrong", "   "), "note", "what is wrong"),
         (listing.Change("home_visit", away_unit="00004"), "away_unit", "only for a resident who is away"),
-        (listing.Change("away", away_unit="99999"), "away_unit", "no unit with code 99999"),
+        (listing.Change("away", away_unit="99999"), "away_unit", "No unit “99999”"),
         (listing.Change("away", away_unit="13300"), "away_unit", "must differ from their permanent unit"),
         (listing.Change("deceased"), "confirm", "Tick the confirmation"),
     ],

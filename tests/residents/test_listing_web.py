@@ -87,7 +87,7 @@ def test_a_bad_change_comes_back_in_the_form_with_the_field_s_error(world, polic
     assert fragment.status_code == 200 and "<html" not in body
     assert "Hãy đánh dấu xác nhận" in body and 'aria-invalid="true"' in body
     page = police.post(f"/listing/residents/{anh.id}/status", data={"status": "away", "away_unit": "99999"})
-    assert page.status_code == 422 and "Không có đơn vị mã 99999" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "Không tìm thấy đơn vị “99999”" in page.get_data(as_text=True)
     after = reload(anh)
     assert (after.listing_status, after.status, after.listed_at) == ("not_visited", "alive", None)
 

@@ -3,6 +3,7 @@
 from .appointments import Appointment, AppointmentPerson, Slot, Station, StationShift
 from .base import db, utcnow
 from .cases import OPEN_STATUSES, Case, CaseCounter, CaseEvent, CaseTask, ProcessSpec
+from .cooperation import CooperationRequest
 from .imports import Attachment, ImportJob, UnitCrosswalk
 from .progress import CaseCount
 from .residents import Resident
@@ -32,6 +33,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseTask",
+    "CooperationRequest",
     "ProcessSpec",
     "Resident",
     "Unit",

@@ -9,6 +9,7 @@ from flask import Flask
 from . import api, errors, health
 from .accounts import admin, auth
 from .cases import cases, inbox, tasks
+from .cooperation import cooperation
 from .messaging import outbox
 from .production import batches
 from .residents import imports, listing
@@ -24,6 +25,7 @@ BLUEPRINTS = (
     cases.bp,
     imports.bp,
     listing.bp,
+    cooperation.bp,
     stations.bp,
     bookings.bp,
     batches.bp,

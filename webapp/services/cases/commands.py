@@ -53,7 +53,11 @@ def start_case(
     priority: str | None = None,
     unit: Unit | None = None,
     law: str = "2023",
+    presented: bool = False,
 ) -> Case:
+    """Start a case in `unit` (the actor's by default). `presented`: the person stands at the
+    desk with their ID, so a resident registered anywhere in the country may apply here (a
+    walk-in at a station); otherwise the resident must be visible to the actor."""
     errors = {}
     if kind not in KINDS:
         errors["kind"] = [
@@ -75,7 +79,7 @@ def start_case(
         else None
     )
     # A resident outside the officer's scope is treated as unknown: their record is not revealed.
-    if resident is None or not registry.visible(actor, resident):
+    if resident is None or not (presented or registry.visible(actor, resident)):
         errors["personal_id"] = [
             Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
         ]
@@ -193,6 +197,13 @@ def transfer(
         raise Conflict(Msg("Hồ sơ đã kết thúc.", "The case is closed."))
     if target.id == case.unit_id:
         raise Invalid({"unit": [Msg("Hồ sơ đã ở đơn vị này.", "The case is already at this unit.")]})
+    return move(actor, case, target, reason.strip())
+
+
+def move(actor: User, case: Case, target: Unit, reason: str, request_id: int | None = None) -> Case:
+    """Move a locked, open case and its waiting work to `target`, audited. The caller checked
+    who may do it: a supervisor's direct transfer above, or the receiving unit accepting a
+    transfer request (services/cooperation/transfers.py, `request_id`)."""
     now = clock.now()
     source = case.unit
     case.unit_id, case.unit_path, case.updated_at = target.id, target.path, now
@@ -207,7 +218,8 @@ def transfer(
         actor,
         "transferred",
         None,
-        {"from": source.code, "to": target.code, "reason": reason.strip()},
+        {"from": source.code, "to": target.code, "reason": reason}
+        | ({"request": request_id} if request_id else {}),
         now,
     )
     db.session.flush()
@@ -266,9 +278,8 @@ def _deliver(actor, code, message, payload, action, expected_version, case=None)
         raise Conflict(Msg("Hồ sơ không ở trạng thái chờ thao tác này.", "The case is not waiting for this."))
     now = clock.now()
     try:
-        outcome = workflow_store.engine().deliver_message(
-            case.spec_version, engine.state_of(case), message, payload
-        )
+        version, state, key = workflow_store.workflow_of(case)
+        outcome = workflow_store.engine().deliver_message(version, state, message, payload, key=key)
     except NotWaiting:
         raise Conflict(
             Msg("Hồ sơ không ở bước chờ thao tác này.", "The case is not at a step waiting for this.")
@@ -294,7 +305,8 @@ def claim_due_case() -> Case | None:
 
 def fire_timers(case: Case) -> Case:
     now = clock.now()
-    outcome = workflow_store.engine().fire_timers(case.spec_version, engine.state_of(case))
+    version, state, key = workflow_store.workflow_of(case)
+    outcome = workflow_store.engine().fire_timers(version, state, key=key)
     engine.apply(case, outcome, None, now)
     db.session.flush()
     return case

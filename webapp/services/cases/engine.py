@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from vntime import add_working_days
 from workflows import Outcome
@@ -21,9 +23,13 @@ log = logging.getLogger(__name__)
 END_STATUS = {"end_withdrawn": "withdrawn", "end_refused": "refused", "end_issued": "issued"}
 TASKS, EVENTS = CaseTask.__table__, CaseEvent.__table__
 # Built once: these run on every command.
-_TASK_IDS = select(TASKS.c.id).where(TASKS.c.case_id == bindparam("case_id"))
-_DROP_TASKS = delete(TASKS).where(TASKS.c.id.in_(bindparam("ids", expanding=True)))
-_ADD_TASKS = insert(TASKS)
+_DROP_TASKS = delete(TASKS).where(TASKS.c.case_id == bindparam("case_id"))
+_ADD_TASKS = {
+    postgresql: (pg_insert if postgresql else sqlite_insert)(TASKS).on_conflict_do_nothing(
+        index_elements=[TASKS.c.id]
+    )
+    for postgresql in (False, True)
+}
 _ADD_EVENTS = insert(EVENTS)
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
 
@@ -95,6 +101,7 @@ def apply(
     trail = list(trail or ())
     before = case.current_steps or ""
     case.state = workflow_store.pack(outcome.state)
+    workflow_store.keep_after_commit(case, outcome, case.state)
     case.current_steps = ",".join(sorted({t.step for t in outcome.ready} | set(outcome.waiting)))
     case.next_timer_at = outcome.next_timer_at
     case.updated_at = now
@@ -124,7 +131,7 @@ def apply(
     for done in outcome.events:
         trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
     write_events(trail)
-    _project(case, outcome, now, assign_new_to)
+    _project(case, outcome, now, assign_new_to, before)
     applied = Applied(case, outcome, trail, before, now)
     for hook in AFTER_COMMAND:
         hook(applied)
@@ -138,17 +145,18 @@ def apply(
     return applied
 
 
-def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None) -> None:
-    """Rewrite the case's rows in the task projection: keep the rows of tasks still ready (their
-    assignee and ready time), drop the rest, add the new ones. Plain statements, not the ORM's
-    unit of work: this runs on every command."""
-    keep = {t.id for t in outcome.ready}
+def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None, before: str) -> None:
+    """Rewrite the case's rows in the task projection: drop the rows of tasks no longer ready and
+    add the new ones, keeping the rows of tasks still ready (their assignee and ready time): two
+    plain statements, not the ORM's unit of work, and none when there is nothing to do."""
+    keep = [t.id for t in outcome.ready]
     conn = db.session.connection()
-    existing = set(conn.scalars(_TASK_IDS, {"case_id": case.id}))
-    gone = existing - keep
-    if gone:
-        conn.execute(_DROP_TASKS, {"ids": list(gone)})
-    new = [
+    if _had_tasks(case, before):
+        drop = _DROP_TASKS.where(TASKS.c.id.not_in(keep)) if keep else _DROP_TASKS
+        conn.execute(drop, {"case_id": case.id})
+    if not keep:
+        return
+    rows = [
         {
             "id": task.id,
             "case_id": case.id,
@@ -162,10 +170,16 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
             "assignee_id": assign_new_to.id if assign_new_to is not None else None,
         }
         for task in outcome.ready
-        if task.id not in existing
     ]
-    if new:
-        conn.execute(_ADD_TASKS, new)
+    # A task still ready keeps its row as it is.
+    conn.execute(_ADD_TASKS[conn.dialect.name == "postgresql"], rows)
+
+
+def _had_tasks(case: Case, before: str) -> bool:
+    """Whether the case may have rows in the projection before this command (`before`: its steps
+    then): not when it is new or only waited for a message (the production centre's card)."""
+    steps = workflow_store.bundle_for(case.spec_version).steps
+    return any(step in steps for step in before.split(",") if step)
 
 
 def event(

@@ -229,8 +229,9 @@ def complete_taken(user: User, work: Work, data) -> Completion:
         trail.append(engine.event(case, user, "claimed", task.step, {}, now, task.id))
     step = task.step
     try:
+        version, state, key = workflow_store.workflow_of(case)
         outcome = workflow_store.engine().complete(
-            case.spec_version, engine.state_of(case), task.id, step_fields.routing_data(step, clean)
+            version, state, task.id, step_fields.routing_data(step, clean), key=key
         )
     except TaskNotReady:
         raise Conflict(GONE) from None

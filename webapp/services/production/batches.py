@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import and_, bindparam, exists, func, insert, select
 
 from ...models import BatchCase, Case, CaseTask, ProductionBatch, Resident, Unit, User, db
 from .. import access, clock, uow
@@ -346,6 +346,19 @@ def close_if_done(batch: ProductionBatch) -> bool:
     return True
 
 
+# Built once: after_command runs on every command that moves a case out of a batch's step.
+_SENT_WITH_CASE = (
+    select(ProductionBatch.id)
+    .join(BatchCase, BatchCase.batch_id == ProductionBatch.id)
+    .where(
+        BatchCase.case_id == bindparam("case_id"),
+        ProductionBatch.kind.in_(bindparam("kinds", expanding=True)),
+        ProductionBatch.status == "sent",
+    )
+    .order_by(ProductionBatch.id)
+)
+
+
 def after_command(applied) -> None:
     """After every case command (cases.engine.AFTER_COMMAND) that moved a case (a card, a receipt,
     a withdrawal, a supervisor's move back, an error): the sent batches it leaves close once
@@ -358,12 +371,7 @@ def after_command(applied) -> None:
     left = [kind for kind in left if (WAITING if kind == DISPATCH else RECEIVE) not in case.current_steps]
     if not left:
         return
-    batch_ids = db.session.scalars(
-        select(ProductionBatch.id)
-        .join(BatchCase, BatchCase.batch_id == ProductionBatch.id)
-        .where(BatchCase.case_id == case.id, ProductionBatch.kind.in_(left), ProductionBatch.status == "sent")
-        .order_by(ProductionBatch.id)
-    ).all()
+    batch_ids = db.session.scalars(_SENT_WITH_CASE, {"case_id": case.id, "kinds": left}).all()
     for batch_id in batch_ids:
         close_if_done(lock_batch(batch_id))
 

@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from ...models import Case, Resident, Unit, User, db
+from ...models import Case, CooperationRequest, Resident, Unit, User, db
 from .. import access, clock, name_search
-from ..accounts import units
+from ..accounts import unit_picker, units
 from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
 from ..paging import PER_PAGE, Paged, QueryFilters, choice, number, trimmed
 from ..scope import subtree
@@ -66,6 +66,11 @@ class Row:
     away_unit: Unit | None
     listed_by: User | None
     age: int
+    # The latest request to another unit about them (services/cooperation/), with its answer.
+    request: CooperationRequest | None = None
+    # The unit that holds their case: a walk-in elsewhere, or a request's answer, counts here
+    # as applied (the coverage rule in docs/cooperation.md) while the case is that unit's.
+    case_unit: str | None = None
 
 
 @dataclass
@@ -179,20 +184,30 @@ def rows(residents: list[Resident], today: date | None = None) -> list[Row]:
     today = today or clock.today_local()
     rule = eligibility.current_rule()
     ids = [r.id for r in residents]
-    cases = {}
+    cases, taken_at = {}, {}
     if ids:
-        for resident_id, code in db.session.execute(
-            select(Case.resident_id, Case.code)
+        for resident_id, code, unit_name in db.session.execute(
+            select(Case.resident_id, Case.code, Unit.name)
+            .join(Unit, Unit.id == Case.unit_id)
             .where(Case.resident_id.in_(ids), Case.status.in_(eligibility.APPLIED_STATUSES))
             .order_by(Case.id)
         ):
             cases[resident_id] = code  # the latest one wins
+            taken_at[resident_id] = unit_name
     unit_ids = {r.away_unit_id for r in residents if r.away_unit_id}
     user_ids = {r.listed_by_id for r in residents if r.listed_by_id}
     away = (
         {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
     )
     who = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    asked = {}
+    if ids:
+        for request in db.session.scalars(
+            select(CooperationRequest)
+            .where(CooperationRequest.resident_id.in_(ids), CooperationRequest.kind != "transfer")
+            .order_by(CooperationRequest.id)
+        ):
+            asked[request.resident_id] = request  # the latest one wins
     return [
         Row(
             r,
@@ -201,6 +216,8 @@ def rows(residents: list[Resident], today: date | None = None) -> list[Row]:
             away.get(r.away_unit_id),
             who.get(r.listed_by_id),
             eligibility.age_on(r.birth_date, today),
+            asked.get(r.id),
+            taken_at.get(r.id),
         )
         for r in residents
     ]
@@ -267,10 +284,13 @@ class Change:
                 )
             ]
         elif code:
-            away = units.resolve(code)
+            away = unit_picker.pick(code)
             if away is None:
                 errors["away_unit"] = [
-                    Msg(f"Không có đơn vị mã {code[:20]}.", f"There is no unit with code {code[:20]}.")
+                    Msg(
+                        f"Không tìm thấy đơn vị “{code[:60]}”: chọn trong danh sách hoặc gõ mã.",
+                        f"No unit “{code[:60]}”: choose one from the list or type its code.",
+                    )
                 ]
             elif resident is not None and away.id == resident.permanent_unit_id:
                 errors["away_unit"] = [

@@ -2,9 +2,11 @@
 
 from sqlalchemy import select
 
-from ...models import Resident, Unit, UnitCrosswalk, User, db
+from ...models import CooperationRequest, Resident, Unit, UnitCrosswalk, User, db
+from ...models.cooperation import OPEN
 from .. import access, clock
 from ..errors import Forbidden, Invalid, Msg, NotFound
+from ..scope import subtree
 from . import personal_id, rows
 
 # The rules live in rows.py (shared with the file import); these names stay importable here.
@@ -58,9 +60,30 @@ def unit_id(code: str) -> int | None:
 
 
 def visible(user, resident: Resident) -> bool:
-    """A resident is visible to users whose subtree holds their permanent or temporary unit."""
+    """A resident is visible to users whose subtree holds their permanent or temporary unit,
+    and to a unit another unit asked for help with them, while that request is open."""
     units = (resident.permanent_unit, resident.temporary_unit)
-    return user.active and any(u is not None and access.in_scope(user, u.path) for u in units)
+    if not user.active:
+        return False
+    if any(u is not None and access.in_scope(user, u.path) for u in units):
+        return True
+    return asked_to_help(user, resident.id)
+
+
+def asked_to_help(user, resident_id: int) -> bool:
+    """The scope rule of cooperation (services/cooperation/): an open request about this
+    resident to a unit in the user's subtree. Closed, declined or cancelled requests give no
+    sight of the resident."""
+    found = db.session.scalar(
+        select(CooperationRequest.id)
+        .where(
+            CooperationRequest.resident_id == resident_id,
+            CooperationRequest.status == OPEN,
+            subtree(CooperationRequest.to_unit_path, user.unit.path),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 OUT_OF_REACH = Msg(

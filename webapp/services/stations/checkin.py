@@ -95,7 +95,9 @@ def walk_in(
         raise Invalid(
             {"station": [Msg("Điểm tiếp nhận đang tạm ngừng.", "The station is not taking people in.")]}
         )
-    people = households.resolve(actor, personal_ids)
+    # Whoever shows their ID at the desk may apply here, wherever they are registered: the
+    # case belongs to this station's unit, their home unit's coverage counts them as applied.
+    people = households.resolve(actor, personal_ids, presented=True)
     households.lock(people)
     appointment = appointments.new_appointment(actor, station, clock.today_local(), people)
     log.info("walk-in %s at station %s by %s", appointment.code, station.id, actor.username)
@@ -115,7 +117,13 @@ def _admit(actor: User, appointment: Appointment, station: Station, law: str | N
             # A savepoint per person: one who cannot start leaves the others' cases standing.
             with db.session.begin_nested():
                 case = commands.start_case(
-                    actor, resident.personal_id, kind, PRIORITY.get(station.kind), unit=station.unit, law=law
+                    actor,
+                    resident.personal_id,
+                    kind,
+                    PRIORITY.get(station.kind),
+                    unit=station.unit,
+                    law=law,
+                    presented=True,
                 )
                 person.case_id = case.id
                 db.session.flush()

@@ -91,8 +91,9 @@ def _problems(people: list[Resident]) -> dict[int, Msg]:
     return out
 
 
-def resolve(user: User, personal_ids) -> list[Resident]:
-    """The residents named by a list of personal IDs, every one visible to the user."""
+def resolve(user: User, personal_ids, presented: bool = False) -> list[Resident]:
+    """The residents named by a list of personal IDs, every one visible to the user; with
+    `presented` (walk-ins who show their ID at the desk) anyone in the registry."""
     if (
         not isinstance(personal_ids, list | tuple)
         or not personal_ids
@@ -114,7 +115,7 @@ def resolve(user: User, personal_ids) -> list[Resident]:
     people, unknown = [], []
     for pid in pids:
         person = registry.get(pid)
-        if person is None or not registry.visible(user, person):
+        if person is None or not (presented or registry.visible(user, person)):
             unknown.append(pid)
         else:
             people.append(person)

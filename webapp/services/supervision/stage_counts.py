@@ -82,15 +82,27 @@ def add(counts: dict[tuple[date, int, str], int], replace: bool = False, connect
     ]
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(TABLE).values(rows)
-    new = statement.excluded.count
-    statement = statement.on_conflict_do_update(
-        index_elements=[TABLE.c.day, TABLE.c.unit_id, TABLE.c.stage],
-        set_={"count": new if replace else TABLE.c.count + new},
-    )
-    (connection or db.session.connection()).execute(statement)
+    conn = connection or db.session.connection()
+    conn.execute(_upsert(conn.dialect.name, replace), rows)
+
+
+_UPSERTS: dict[tuple[str, bool], object] = {}
+
+
+def _upsert(dialect: str, replace: bool):
+    """The upsert statement, built once per dialect (it runs on most commands); rows are passed
+    as parameters, not baked into the statement, so its compiled form is reused."""
+    statement = _UPSERTS.get((dialect, replace))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(TABLE)
+        new = statement.excluded.count
+        statement = statement.on_conflict_do_update(
+            index_elements=[TABLE.c.day, TABLE.c.unit_id, TABLE.c.stage],
+            set_={"count": new if replace else TABLE.c.count + new},
+        )
+        _UPSERTS[(dialect, replace)] = statement
+    return statement
 
 
 # -- rebuilding from the audit trail ------------------------------------------------------------

@@ -10,6 +10,7 @@ from ... import labels
 from ...services import access, clock, uow, workflow_store
 from ...services.cases import commands, comments, step_fields
 from ...services.cases.inbox import due_class
+from ...services.cooperation import transfers
 from ...services.errors import Invalid
 from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
 
@@ -43,6 +44,7 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         show_justice=justice,
         justice_call=JUSTICE_CALL,
         can_transfer=access.can_transfer(current_user),
+        pending_transfer=transfers.pending_for(case.id),
         comment=comment or {"text": "", "errors": {}},
         transfer=transfer or {"unit": "", "reason": "", "errors": {}},
         labels=labels,
@@ -98,16 +100,17 @@ def transfer(code: str):
     unit, reason = request.form.get("unit", "").strip(), request.form.get("reason", "")
     try:
         with uow.command():
-            commands.transfer(current_user, code, unit, reason, expected_version=form_version())
+            sent = transfers.ask(current_user, code, unit, reason, expected_version=form_version())
     except Invalid as exc:
         form = {"unit": unit, "reason": reason, "errors": field_errors(exc)}
         return _page(case, "transfer_form", invalid_status(), transfer=form)
-    log.info("case %s transferred to %s by %s", code, unit, current_user.username)
-    flash(_("Đã chuyển hồ sơ %(code)s sang đơn vị %(unit)s.", code=code, unit=case.unit.name), "success")
-    # After the hand-over the case may be outside the officer's own unit.
-    target = (
-        url_for("cases.detail", code=code)
-        if access.can_see_case(current_user, case)
-        else url_for("inbox.index")
+    log.info("case %s: transfer to %s asked by %s", code, sent.to_unit.code, current_user.username)
+    flash(
+        _(
+            "Đã đề nghị %(unit)s nhận hồ sơ %(code)s; hồ sơ ở lại đơn vị cho đến khi được nhận.",
+            code=code,
+            unit=sent.to_unit.name,
+        ),
+        "success",
     )
-    return see_other(target)
+    return see_other(url_for("cases.detail", code=code))

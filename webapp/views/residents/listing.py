@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ... import labels, web
 from ...services import access, uow
+from ...services.cooperation import requests
 from ...services.errors import Invalid
 from ...services.residents import listing
 from ...services.supervision import coverage as stats
@@ -130,11 +131,16 @@ def edit(resident_id: int):
 def set_status(resident_id: int):
     resident = listing.resident_in_scope(current_user, resident_id)
     change = _change()
+    ask = request.form.get("ask") in ("1", "on")
     try:
         with uow.command():
-            listing.set_status(current_user, resident_id, change, expected=request.form.get("listed_at"))
+            expected = request.form.get("listed_at")
+            if ask:  # "away" and the request to the police there, in one step
+                requests.mark_away_and_ask(current_user, resident_id, change, "", expected=expected)
+            else:
+                listing.set_status(current_user, resident_id, change, expected=expected)
     except Invalid as exc:
-        form = {"status": change.status, "note": change.note, "away_unit": change.away_unit}
+        form = {"status": change.status, "note": change.note, "away_unit": change.away_unit, "ask": ask}
         return _resident_page(resident, "edit", form, field_errors(exc), status=invalid_status())
     if is_htmx():
         return _resident_page(resident, "row")

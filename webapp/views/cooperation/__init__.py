@@ -1,0 +1,1 @@
+"""Cooperation between units: requests, their answers, transfers as requests."""
