@@ -168,3 +168,33 @@ def test_a_required_choice_is_never_made_for_the_officer(world, live, page_for):
     assert justice.input_value("select[name=procedure]") == ""
     assert "*" in justice.inner_text("label[for=procedure]")
     assert justice.locator("input[name=documents_complete]:checked").count() == 0
+
+
+@SIZES
+def test_bulk_reassign_keeps_the_choices_on_error_and_names_each_failure_by_case(world, live, page_for, size):
+    from tests.support.stuck import MONDAY, at
+
+    with at(MONDAY):
+        a1 = start(world.police, world.resident(name="Nguyễn Thị Lan"))
+        a2 = start(world.police, world.resident(name="Hoàng Văn Nam"))
+    page = page_for("supervisor", size=size)
+    page.goto(f"{live}/stuck/?unit=13300&step=verify_application")
+    # Only officers who can work these tasks are offered: police of the unit's line, no justice.
+    offered = page.locator(".stuck-bulk select[name=assignee] option").all_inner_texts()
+    assert any("police_a2" in o for o in offered) and not any("justice_a" in o for o in offered)
+    page.check("input[data-select-all]")
+    assert page.locator("input[name=task]:checked").count() == 2
+    page.select_option(".stuck-bulk select[name=assignee]", "police_a2")
+    page.click(".stuck-bulk button[type=submit]")  # no reason
+    page.wait_for_selector("#bulk-result .error")
+    assert page.locator("input[name=task]:checked").count() == 2
+    assert page.input_value(".stuck-bulk select[name=assignee]") == "police_a2"
+    do(world.police, a1, "verify_application", {})  # meanwhile one of them is done
+    page.fill(".stuck-bulk input[name=reason]", "Cán bộ nghỉ ốm")
+    page.click(".stuck-bulk button[type=submit]")
+    page.wait_for_selector("#bulk-result .flash")
+    result = page.inner_text("#bulk-result")
+    assert "1 không giao được" in result and a1 in result
+    assert page.evaluate("document.activeElement.closest('#bulk-result') !== null")
+    assert task_of(a2, "verify_application").assignee_id == world.police2.id
+    assert no_sideways_scroll(page)

@@ -268,3 +268,11 @@
     }
   });
 })();
+
+// "Select all on this page": a header checkbox ticks every row's checkbox of its form.
+document.addEventListener("change", function (event) {
+  var all = event.target.closest && event.target.closest("[data-select-all]");
+  if (!all || !all.form) return;
+  all.form.querySelectorAll("input[type=checkbox][name='" + all.getAttribute("data-select-all") + "']")
+    .forEach(function (box) { box.checked = all.checked; });
+});
