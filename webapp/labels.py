@@ -135,3 +135,14 @@ COOPERATION_STATUSES = {
     "declined": _l("Từ chối nhận"),
     "cancelled": _l("Đã hủy"),
 }
+
+
+def init_app(app) -> None:
+    """The names every template may use (the flash area, the step history, the task forms)."""
+    app.jinja_env.globals.update(
+        labels_step=step,
+        iso_day=iso_day,
+        change_label=change_label,
+        change_value=change_value,
+        case_current=lambda case: record_now(case.resident),
+    )

@@ -19,7 +19,6 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
-from . import labels
 from .i18n import message
 from .services import clock, exports
 from .services.errors import ServiceError
@@ -111,13 +110,6 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.globals["landing"] = landing
-    app.jinja_env.globals.update(
-        labels_step=labels.step,
-        iso_day=labels.iso_day,
-        change_label=labels.change_label,
-        change_value=labels.change_value,
-        case_current=lambda case: labels.record_now(case.resident),
-    )
 
     @app.after_request
     def security_headers(response: Response) -> Response:

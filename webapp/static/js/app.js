@@ -62,8 +62,17 @@
     });
   }
 
+  // A table wider than the screen scrolls inside itself: it takes the keyboard focus too, so
+  // that it can be scrolled without a mouse.
+  function scrollables(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("main table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1 && !t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
+    });
+  }
+
   function settle(root) {
     openDialogs(root);
+    scrollables(root);
     var summary = root.querySelector && root.querySelector("[data-error-summary]");
     if (root.matches && root.matches("[data-error-summary]")) summary = root;
     if (summary && !summary.closest("dialog")) { focusOn(summary); return true; }

@@ -53,6 +53,7 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         max_comment=comments.MAX_LENGTH,
         step_fields=step_fields,
         isod=labels.iso_day,
+        can_work=lambda task: access.can_work_task(current_user, task),
     )
 
 
