@@ -2,11 +2,13 @@
 change or to invalid input, files of a list, security headers."""
 
 from collections.abc import Iterable
+from functools import wraps
 
 from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -20,7 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
 from .i18n import message
-from .services import clock, exports
+from .services import access, clock, exports
 from .services.errors import ServiceError
 
 csrf = CSRFProtect()
@@ -30,6 +32,26 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def allow(rule: access.Rule):
+    """Declare a page's permission (services/access.py): a signed-out visitor goes to the sign-in
+    page, a role outside the rule gets 403, before the view runs. Every route must have one."""
+
+    def decorate(view):
+        @wraps(view)
+        def gate(*args, **kwargs):
+            if not rule.public:
+                if not current_user.is_authenticated:
+                    return current_app.login_manager.unauthorized()
+                if not rule.admits(current_user):
+                    abort(403)
+            return view(*args, **kwargs)
+
+        gate.access_rule = rule
+        return gate
+
+    return decorate
 
 
 def is_htmx() -> bool:

@@ -120,7 +120,8 @@ ENDPOINTS = {
     "POST /tasks/<id>/complete": (_task_complete, 200, POLICE),
     "GET /production/queue": (_queue, 200, CENTRE),
     "POST /production/cards": (_card, 200, CENTRE),
-    "GET /stats/progress": (_progress, 200, ALL),
+    # like the progress page: leads, supervisors and administrators (issue 12)
+    "GET /stats/progress": (_progress, 200, {"police_lead", "supervisor", "admin"}),
     "DELETE /users/<name>/tokens": (_revoke, 200, {"admin"}),
 }
 MATRIX = [(role, name) for name in ENDPOINTS for role in ROLES]
@@ -171,7 +172,11 @@ def test_outside_the_scope_is_404(api, world, who, endpoint):
 
 def test_outsiders_cannot_reach_another_provinces_statistics_or_search(api, world):
     started(api, world.police, world.resident())
-    assert api.get("/stats/progress", world.outsider, query_string={"unit": "37"}).status_code == 404
+    with command():
+        supervisor_hn = users.create("supervisor_hn", "supervisor", "01", "secret-pass-1")
+    assert api.get("/stats/progress", supervisor_hn, query_string={"unit": "37"}).status_code == 404
+    # a plain officer may not read progress at all, like the progress page (issue 12)
+    assert api.get("/stats/progress", world.outsider).status_code == 403
     assert api.get("/cases", world.outsider).get_json()["total"] == 0
     assert api.get("/tasks", world.outsider, query_string={"scope": "queue"}).get_json()["total"] == 0
 

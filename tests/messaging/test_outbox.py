@@ -137,7 +137,7 @@ def test_unconfigured_channel_is_a_failure_like_any_other(world, monkeypatch):
 
 
 def failed_message(world, code=None) -> int:
-    case = commands.get_case(world.admin, code) if code else None
+    case = commands.get_case(world.production, code) if code else None
     (mid,) = add(case=case)
     with command():
         m = db.session.get(OutboxMessage, mid)
@@ -173,6 +173,8 @@ def test_retry_scope_and_roles(world):
             outbox.retry(world.supervisor, message_id)  # Ninh Bình's supervisor: outside scope
     with pytest.raises(Forbidden), command():
         outbox.retry(world.lead, mid)
+    with pytest.raises(NotFound), command():
+        outbox.retry(world.admin, mid)  # an administrator is scoped too (issue 12)
     assert [m.status for m in messages()] == ["failed", "failed"]
     with command():
         outbox.retry(world.admin, no_case)

@@ -227,6 +227,12 @@ def test_jobs_are_seen_in_the_uploaders_subtree_only(world, client):
     listing = client.get("/residents/imports/").get_data(as_text=True)
     assert all(name in listing for name in ("a.csv", "b.csv", "cli.csv"))
     assert "dòng lệnh" in listing  # the command line's jobs have no uploader
+    with uow.command():
+        users.create("admin_hn", "admin", "01", "secret-pass-1", "Admin HN")
+    login(client, "admin_hn")  # an administrator of another province sees none of Ninh Bình's
+    listing = client.get("/residents/imports/").get_data(as_text=True)
+    assert "a.csv" not in listing and "b.csv" not in listing
+    assert client.get(f"/residents/imports/{mine.id}").status_code == 404
 
 
 def test_the_list_pages_by_twenty_newest_first(world, client):

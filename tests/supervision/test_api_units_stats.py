@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.support.api import CLEAN, complete, fields_of, started, task_id
-from webapp.services.accounts import units
+from webapp.services.accounts import units, users
 from webapp.services.uow import command
 
 
@@ -112,12 +112,25 @@ def test_progress_counts_the_subtree(api, world):
     assert body["quota"] is None and body["percent_of_quota"] is None
     commune_b = api.get("/stats/progress", world.supervisor, query_string={"unit": "13301"}).get_json()
     assert (commune_b["unit"], commune_b["eligible"], commune_b["applied"]) == ("13301", 1, 0)
-    own = api.get("/stats/progress", world.police_b).get_json()  # default: the caller's unit
+    with command():
+        lead_b = users.create("lead_b", "police_lead", "13301", "secret-pass-1")
+    own = api.get("/stats/progress", lead_b).get_json()  # default: the caller's unit
     assert own["unit"] == "13301"
 
 
 def test_progress_of_a_unit_outside_scope_or_unknown_is_404(api, world):
-    assert api.get("/stats/progress", world.police_b, query_string={"unit": "13300"}).status_code == 404
-    assert api.get("/stats/progress", world.police, query_string={"unit": "01"}).status_code == 404
+    with command():
+        lead_b = users.create("lead_b", "police_lead", "13301", "secret-pass-1")
+    assert api.get("/stats/progress", lead_b, query_string={"unit": "13300"}).status_code == 404
+    assert api.get("/stats/progress", world.lead, query_string={"unit": "01"}).status_code == 404
     assert api.get("/stats/progress", world.admin, query_string={"unit": "nope"}).status_code == 404
     assert api.get("/stats/progress", world.admin, query_string={"unit": "37\x00"}).status_code == 404
+
+
+def test_progress_is_read_by_the_roles_of_the_progress_page_only(api, world):
+    """Like the progress page: leads, supervisors and administrators (issue 12: every officer
+    could read the province's figures through the API)."""
+    for user in (world.police, world.justice, world.approval, world.production):
+        assert api.get("/stats/progress", user).status_code == 403, user.role
+    for user in (world.lead, world.supervisor, world.admin):
+        assert api.get("/stats/progress", user).status_code == 200, user.role

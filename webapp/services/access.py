@@ -5,6 +5,8 @@ A user sees work of their department in their unit's subtree. Something outside 
 can see is "forbidden".
 """
 
+from dataclasses import dataclass
+
 from ..models import Case, CaseTask, Unit, User
 
 ROLES = ("police", "police_lead", "justice", "approval", "production", "supervisor", "admin")
@@ -23,6 +25,9 @@ RESIDENT_EDITORS = {"police", "police_lead", "admin"}
 ASSIGNERS = {"police_lead", "supervisor", "admin"}
 TRANSFERRERS = {"police", "police_lead", "supervisor", "admin"}
 PRODUCTION = {"production", "admin"}
+# The card production centre reads cases of the whole country; nobody else does (an administrator
+# manages accounts of a subtree and is not a national case reader).
+NATIONAL_READERS = {"production"}
 IMPORTERS = {"police_lead", "admin"}
 LISTERS = {"police", "police_lead", "admin"}  # door-to-door listing, bookings, check-in
 STATION_MANAGERS = {"police_lead", "admin"}
@@ -37,7 +42,7 @@ def can_see_case(user: User, case: Case) -> bool:
     """Every role sees the cases of its unit's subtree; the production centre works nationally."""
     if not user.active:
         return False
-    if user.role in PRODUCTION:
+    if user.role in NATIONAL_READERS:
         return True
     return in_scope(user, case.unit_path)
 
@@ -145,3 +150,61 @@ def can_see_progress(user: User) -> bool:
 
 def can_set_quota(user: User) -> bool:
     return user.active and user.role in QUOTA_SETTERS
+
+
+# --- what each route declares ------------------------------------------------------------------
+# Every route names one Rule (views: `web.allow(rule)`, API: `api.support.allow(rule)`); the gate
+# answers 401/login for a signed-out visitor and 403 for a role outside `roles` before the view
+# runs. Scope (which unit's data) is decided after, on the object, with `in_scope` (404).
+# tests/test_route_permissions.py fails on any route without a rule and builds the role x route
+# matrix from these declarations.
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    roles: frozenset[str]
+    public: bool = False  # no sign-in at all: health, static files, sign-in, the API document
+    national: frozenset[str] = frozenset()  # roles that act outside their own subtree here
+
+    def admits(self, user) -> bool:
+        """The route's gate: anyone for a public rule; else an active user of one of the roles."""
+        if self.public:
+            return True
+        return bool(user is not None and user.is_authenticated and user.active and user.role in self.roles)
+
+
+def rule(name: str, roles, national=()) -> Rule:
+    unknown = (set(roles) | set(national)) - set(ROLES)
+    assert not unknown, f"rule {name}: unknown roles {unknown}"
+    return Rule(name, frozenset(roles), national=frozenset(national))
+
+
+# Roles whose department owns user tasks in the diagrams (production works through the API).
+TASK_WORKERS = {"police", "police_lead", "justice", "approval"}
+
+PUBLIC = Rule("public", frozenset(), public=True)
+SIGNED_IN = rule("signed_in", ROLES)  # pages every officer has: inbox, case pages, sign-out
+READ_CASES = rule(
+    "read_cases", ROLES, national=NATIONAL_READERS
+)  # what they show is still filtered by the unit subtree
+READ_RESIDENTS = rule("read_residents", ROLES)
+WORK_TASKS = rule("work_tasks", TASK_WORKERS)
+ASSIGN_TASKS = rule("assign_tasks", ASSIGNERS)
+START_CASES = rule("start_cases", CASE_STARTERS)
+TRANSFER_CASES = rule("transfer_cases", TRANSFERRERS)
+EDIT_RESIDENTS = rule("edit_residents", RESIDENT_EDITORS)
+IMPORT_RESIDENTS = rule("import_residents", IMPORTERS)
+LIST_RESIDENTS = rule("list_residents", LISTERS)
+SEE_COVERAGE = rule("see_coverage", COVERAGE_READERS)
+MANAGE_STATIONS = rule("manage_stations", STATION_MANAGERS)
+READ_OUTBOX = rule("read_outbox", OUTBOX_READERS)
+SUPERVISE = rule("supervise", STUCK_WATCHERS)
+REWIND = rule("rewind", REWINDERS)
+READ_BATCHES = rule("read_batches", BATCH_READERS, national=NATIONAL_READERS)
+DISPATCH = rule("dispatch", DISPATCHERS)
+RECEIVE = rule("receive", RECEIVERS)
+PRODUCE = rule("produce", PRODUCTION, national=NATIONAL_READERS)
+SEE_PROGRESS = rule("see_progress", PROGRESS_READERS)
+SET_QUOTA = rule("set_quota", QUOTA_SETTERS)
+ADMINISTER = rule("administer", {"admin"})

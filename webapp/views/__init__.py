@@ -6,6 +6,8 @@ file. Every blueprint is registered here, in this one list.
 
 from flask import Flask
 
+from ..services import access
+from ..web import allow
 from . import api, errors, health
 from .accounts import admin, auth
 from .cases import cases, inbox, tasks
@@ -42,3 +44,5 @@ def init_app(app: Flask) -> None:
     api.init_app(app)  # bearer tokens instead of CSRF
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    # Flask's own static files: public on purpose, declared like every other route.
+    app.view_functions["static"] = allow(access.PUBLIC)(app.view_functions["static"])

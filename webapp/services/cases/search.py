@@ -10,7 +10,7 @@ from ..scope import subtree
 
 def search(user: User, status=None, step=None, unit=None, q=None, overdue=False, page=1, per_page=50):
     query = select(Case).join(Resident, Resident.id == Case.resident_id)
-    if user.role not in access.PRODUCTION:
+    if user.role not in access.NATIONAL_READERS:
         query = query.where(subtree(Case.unit_path, user.unit.path))
     if status:
         query = query.where(Case.status == status)

@@ -122,14 +122,15 @@ def deliver(message: OutboxMessage) -> bool:
 
 
 def _visible(user: User):
-    """Messages a user may see: an administrator every one; a supervisor those about cases of
-    their unit's subtree (messages about no case are the administrator's)."""
+    """Messages a user may see: those about cases of their unit's subtree; an administrator also
+    those about no case (system notices). Nobody sees another subtree's messages."""
     if not access.can_see_outbox(user):
         raise Forbidden(NOT_ALLOWED)
     query = select(OutboxMessage).outerjoin(Case, Case.id == OutboxMessage.case_id)
-    if user.role != "admin":
-        query = query.where(subtree(Case.unit_path, user.unit.path))
-    return query
+    in_scope = subtree(Case.unit_path, user.unit.path)
+    if user.role == "admin":
+        return query.where(in_scope | OutboxMessage.case_id.is_(None))
+    return query.where(in_scope)
 
 
 def get(user: User, message_id: int) -> OutboxMessage:

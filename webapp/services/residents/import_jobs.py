@@ -83,11 +83,13 @@ def create_job(actor: User | None, filename: str, total_bytes: int) -> ImportJob
 
 
 def _visible(user: User):
-    """Jobs a user may see: an administrator all of them, a police lead those of their subtree."""
-    query = select(ImportJob)
-    if user.role != "admin":
-        query = query.join(Unit, Unit.id == ImportJob.unit_id).where(subtree(Unit.path, user.unit.path))
-    return query
+    """Jobs a user may see: those of their unit's subtree; an administrator also the command
+    line's (no unit). Nobody sees another subtree's jobs."""
+    query = select(ImportJob).outerjoin(Unit, Unit.id == ImportJob.unit_id)
+    in_scope = subtree(Unit.path, user.unit.path)
+    if user.role == "admin":
+        return query.where(in_scope | ImportJob.unit_id.is_(None))
+    return query.where(in_scope)
 
 
 def list_jobs(user: User, page: int, per_page: int) -> tuple[list[ImportJob], int]:

@@ -5,42 +5,26 @@ Every form works as a plain post (303 to a page, or 422 with the errors beside t
 as an htmx post (200 with the form's block, or an HX-Redirect once it has been saved)."""
 
 import logging
-from functools import wraps
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ...forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
 from ...i18n import message
 from ...services import access, uow
 from ...services.accounts import users as user_service
 from ...services.errors import Invalid
-from ...web import invalid_status, render, see_other, send_table
+from ...web import allow, invalid_status, render, see_other, send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ADMIN = "admin"
-assert ADMIN in access.ROLES
 PER_PAGE = 50
 
 
-def admin_required(view):
-    """Signed in (else the login page) and an administrator (else 403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.get("/users")
-@admin_required
+@allow(access.ADMINISTER)
 def users():
     q = request.args.get("q", "").strip()
     fmt = request.args.get("format")
@@ -53,7 +37,7 @@ def users():
 
 
 @bp.post("/users")
-@admin_required
+@allow(access.ADMINISTER)
 def create():
     form = UserCreateForm()
     created = None
@@ -70,14 +54,14 @@ def create():
 
 
 @bp.get("/users/<int:user_id>")
-@admin_required
+@allow(access.ADMINISTER)
 def user(user_id: int):
     target = user_service.get(current_user, user_id)
     return render("admin/user.html", **_user_forms(target))
 
 
 @bp.post("/users/<int:user_id>")
-@admin_required
+@allow(access.ADMINISTER)
 def update(user_id: int):
     target = user_service.get(current_user, user_id)
     form = UserEditForm()
@@ -90,7 +74,7 @@ def update(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password")
-@admin_required
+@allow(access.ADMINISTER)
 def reset_password(user_id: int):
     target = user_service.get(current_user, user_id)
     form = PasswordResetForm()
@@ -103,7 +87,7 @@ def reset_password(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/active")
-@admin_required
+@allow(access.ADMINISTER)
 def set_active(user_id: int):
     target = user_service.get(current_user, user_id)
     form = UserStatusForm()

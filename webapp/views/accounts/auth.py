@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, login_required, login_url, login_user, logout_user
+from flask_login import LoginManager, login_url, login_user, logout_user
 
 from ...forms.auth import LoginForm
 from ...i18n import LANGUAGES, local_datetime
-from ...services import uow
+from ...services import access, uow
 from ...services.accounts import sign_in, users
-from ...web import is_htmx, landing, render
+from ...web import allow, is_htmx, landing, render
 from ..errors import session_expired
 
 bp = Blueprint("auth", __name__)
@@ -34,6 +34,7 @@ def unauthorized():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(access.PUBLIC)
 def login():
     form = LoginForm()
     error = None
@@ -59,7 +60,7 @@ def _safe_next() -> str | None:
 
 
 @bp.post("/logout")
-@login_required
+@allow(access.SIGNED_IN)
 def logout():
     logout_user()
     session.clear()
@@ -68,6 +69,7 @@ def logout():
 
 
 @bp.post("/lang/<code>")
+@allow(access.PUBLIC)
 def language(code: str):
     if code not in LANGUAGES:
         abort(404)

@@ -1,13 +1,14 @@
 from flask import Blueprint, jsonify, request
 
-from ...services import clock, uow
+from ...services import access, clock, uow
 from ...services.accounts import sign_in, tokens, units
-from .support import ApiError, authenticated, body, current_user, listing, page_args, read
+from .support import ApiError, allow, body, current_user, listing, page_args, read
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/token")
+@allow(access.PUBLIC)
 def token():
     data = body()
     username, password = read(data, ("username", "password"))
@@ -31,7 +32,7 @@ def token():
 
 
 @bp.get("/units")
-@authenticated
+@allow(access.SIGNED_IN)
 def unit_list():
     page, per_page = page_args()
     parent = request.args.get("parent") or None
@@ -41,7 +42,7 @@ def unit_list():
 
 
 @bp.delete("/users/<username>/tokens")
-@authenticated
+@allow(access.ADMINISTER)
 def revoke(username: str):
     with uow.command():
         count = tokens.revoke_all(current_user(), username)

@@ -4,7 +4,7 @@ from ...services import access, uow
 from ...services.cases import case_view, commands, search, step_fields
 from ...services.errors import Forbidden, Invalid, Msg
 from ...services.residents import registry
-from .support import authenticated, body, choice, current_user, flag, listing, page_args, read
+from .support import allow, body, choice, current_user, flag, listing, page_args, read
 
 bp = Blueprint("cases", __name__)
 
@@ -19,7 +19,7 @@ def case_json(case, with_events=True) -> dict:
 
 
 @bp.post("/cases")
-@authenticated
+@allow(access.START_CASES)
 def case_start():
     user = current_user()
     if not access.can_start_case(user, user.unit):
@@ -36,13 +36,13 @@ def case_start():
 
 
 @bp.get("/cases/<code>")
-@authenticated
+@allow(access.READ_CASES)
 def case_get(code: str):
     return jsonify(case_json(commands.get_case(current_user(), code)))
 
 
 @bp.get("/cases")
-@authenticated
+@allow(access.READ_CASES)
 def case_list():
     page, per_page = page_args()
     rows, total = search.search(

@@ -1,14 +1,14 @@
 from flask import Blueprint, jsonify, request
 
-from ...services import uow
+from ...services import access, uow
 from ...services.cases import commands, portraits
-from .support import authenticated, current_user
+from .support import allow, current_user
 
 bp = Blueprint("portraits", __name__)
 
 
 @bp.put("/cases/<code>/portrait")
-@authenticated
+@allow(access.START_CASES)
 def portrait_put(code: str):
     """The case's portrait as the raw body (Content-Type image/jpeg or image/png): 201 stored,
     200 when it already was the case's portrait; 415 another type, 413 too large, 422 content

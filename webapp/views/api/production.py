@@ -8,7 +8,7 @@ from ...services.text import parse_iso_date
 from .cases import case_json
 from .support import (
     ApiError,
-    authenticated,
+    allow,
     bad_request,
     body,
     choice,
@@ -34,7 +34,7 @@ def _production_only():
 
 
 @bp.get("/production/queue")
-@authenticated
+@allow(access.PRODUCE)
 def production_queue():
     _production_only()
     page, per_page = page_args()
@@ -43,7 +43,7 @@ def production_queue():
 
 
 @bp.post("/production/cards")
-@authenticated
+@allow(access.PRODUCE)
 def production_card():
     _production_only()
     data = body()
@@ -91,7 +91,7 @@ def _batch_json(listed: batches.Listed) -> dict:
 
 
 @bp.get("/production/batches")
-@authenticated
+@allow(access.PRODUCE)
 def production_batches():
     _production_only()
     page, per_page = page_args()
@@ -101,7 +101,7 @@ def production_batches():
 
 
 @bp.get("/production/batches/<code>")
-@authenticated
+@allow(access.PRODUCE)
 def production_batch(code: str):
     _production_only()
     batch = _dispatch_batch(code)
@@ -135,7 +135,7 @@ def _batch_detail(batch) -> dict:
 
 
 @bp.post("/production/batches/<code>/cards")
-@authenticated
+@allow(access.PRODUCE)
 def production_batch_cards(code: str):
     """The centre's cards for a batch: each delivers "card produced" for its case in its own
     transaction; a repeat changes nothing; a case in conflict is reported and the others go on."""

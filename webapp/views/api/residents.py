@@ -1,18 +1,18 @@
 from flask import Blueprint, jsonify
 
-from ...services import uow
+from ...services import access, uow
 from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
 from ...services.residents import personal_id as id_rules
 from ...services.residents import registry, rows
-from .support import authenticated, body, current_user, read
+from .support import allow, body, current_user, read
 
 bp = Blueprint("residents", __name__)
 NO_SUCH_RESIDENT = Msg("Không có công dân này.", "No such resident.")
 
 
 @bp.put("/residents/<personal_id>")
-@authenticated
+@allow(access.EDIT_RESIDENTS)
 def resident_put(personal_id: str):
     data = body()
     read(data, optional=rows.FIELDS)  # every field is text or null; anything else is malformed (400)
@@ -23,7 +23,7 @@ def resident_put(personal_id: str):
 
 
 @bp.get("/residents/<personal_id>")
-@authenticated
+@allow(access.READ_RESIDENTS)
 def resident_get(personal_id: str):
     resident = registry.get(personal_id) if not id_rules.problems(personal_id) else None
     if resident is None or not registry.visible(current_user(), resident):

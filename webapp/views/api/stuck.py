@@ -6,7 +6,7 @@ from ...services import access
 from ...services.errors import Forbidden
 from ...services.supervision import stuck
 from ...services.supervision.actions import NOT_SUPERVISOR
-from .support import authenticated, choice, current_user, invalid, page_args
+from .support import allow, choice, current_user, invalid, page_args
 
 bp = Blueprint("stuck", __name__)
 
@@ -44,7 +44,7 @@ def _item(row: stuck.Row) -> dict:
 
 
 @bp.get("/stuck")
-@authenticated
+@allow(access.SUPERVISE)
 def stuck_list():
     user = current_user()
     if not access.can_supervise_cases(user):

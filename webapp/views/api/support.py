@@ -6,7 +6,9 @@ from functools import wraps
 
 from flask import g, jsonify, request
 
+from ...services import access
 from ...services.accounts import tokens
+from ...services.errors import Msg
 from ...services.text import unstorable
 
 MAX_PER_PAGE = 200
@@ -43,17 +45,32 @@ def current_user():
     return g.api_user
 
 
-def authenticated(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        user = tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            raise ApiError(401, "unauthorized", "A valid bearer token is required.", headers=CHALLENGE)
-        g.api_user = user
-        return view(*args, **kwargs)
+_FORBIDDEN = Msg("Vai trò của bạn không được làm việc này.", "Your role may not do this.")
 
-    return wrapper
+
+def allow(rule: access.Rule):
+    """Declare an endpoint's permission (services/access.py): no or a bad bearer token is a 401,
+    a role outside the rule a 403, before the view runs. Every route must have one."""
+
+    def decorate(view):
+        @wraps(view)
+        def gate(*args, **kwargs):
+            if not rule.public:
+                scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+                user = tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
+                if user is None:
+                    raise ApiError(
+                        401, "unauthorized", "A valid bearer token is required.", headers=CHALLENGE
+                    )
+                if not rule.admits(user):
+                    raise ApiError(403, "forbidden", _FORBIDDEN.get(lang()))
+                g.api_user = user
+            return view(*args, **kwargs)
+
+        gate.access_rule = rule
+        return gate
+
+    return decorate
 
 
 def _no_constants(name: str):

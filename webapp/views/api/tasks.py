@@ -1,9 +1,9 @@
 from flask import Blueprint, jsonify
 
-from ...services import uow
+from ...services import access, uow
 from ...services.cases import case_view, inbox, step_fields, tasks
 from .cases import case_json
-from .support import authenticated, bad_request, body, choice, current_user, flag, listing, page_args
+from .support import allow, bad_request, body, choice, current_user, flag, listing, page_args
 
 bp = Blueprint("tasks", __name__)
 
@@ -28,7 +28,7 @@ def task_json(task, with_form=False) -> dict:
 
 
 @bp.get("/tasks")
-@authenticated
+@allow(access.READ_CASES)
 def task_list():
     page, per_page = page_args()
     user = current_user()
@@ -39,13 +39,13 @@ def task_list():
 
 
 @bp.get("/tasks/<task_id>")
-@authenticated
+@allow(access.READ_CASES)
 def task_get(task_id: str):
     return jsonify(task_json(tasks.get_task(current_user(), task_id), with_form=True))
 
 
 @bp.post("/tasks/<task_id>/claim")
-@authenticated
+@allow(access.WORK_TASKS)
 def task_claim(task_id: str):
     with uow.command():
         task = tasks.claim(current_user(), task_id)
@@ -54,7 +54,7 @@ def task_claim(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/release")
-@authenticated
+@allow(access.WORK_TASKS)
 def task_release(task_id: str):
     with uow.command():
         task = tasks.release(current_user(), task_id)
@@ -63,7 +63,7 @@ def task_release(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/complete")
-@authenticated
+@allow(access.WORK_TASKS)
 def task_complete(task_id: str):
     user = current_user()
     with uow.command():

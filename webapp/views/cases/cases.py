@@ -4,7 +4,7 @@ import logging
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
 from ...services import access, clock, uow, workflow_store
@@ -12,7 +12,7 @@ from ...services.cases import commands, comments, step_fields
 from ...services.cases.inbox import due_class
 from ...services.cooperation import transfers
 from ...services.errors import Invalid
-from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
+from ...web import allow, field_errors, form_version, invalid_status, is_htmx, render, see_other
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
@@ -58,14 +58,14 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
 
 
 @bp.get("/cases/<code>")
-@login_required
+@allow(access.READ_CASES)
 def detail(code: str):
     case = commands.get_case(current_user, code)
     return _page(case)
 
 
 @bp.get("/cases/<code>/diagram.bpmn")
-@login_required
+@allow(access.READ_CASES)
 def diagram(code: str):
     """The diagram the case is pinned to (its spec version), for the viewer on the page."""
     case = commands.get_case(current_user, code)
@@ -77,7 +77,7 @@ def diagram(code: str):
 
 
 @bp.post("/cases/<code>/comments")
-@login_required
+@allow(access.READ_CASES)
 def comment(code: str):
     case = commands.get_case(current_user, code)
     text = request.form.get("text", "")
@@ -95,7 +95,7 @@ def comment(code: str):
 
 
 @bp.post("/cases/<code>/transfer")
-@login_required
+@allow(access.TRANSFER_CASES)
 def transfer(code: str):
     case = commands.get_case(current_user, code)
     unit, reason = request.form.get("unit", "").strip(), request.form.get("reason", "")

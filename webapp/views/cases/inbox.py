@@ -2,17 +2,18 @@
 
 from flask import Blueprint, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
+from ...services import access
 from ...services.cases import inbox, tasks
-from ...web import render, send_table
+from ...web import allow, render, send_table
 
 bp = Blueprint("inbox", __name__)
 
 
 @bp.get("/")
-@login_required
+@allow(access.SIGNED_IN)
 def index():
     filters = inbox.Filters.from_args(request.args)
     fmt = request.args.get("format")

@@ -5,17 +5,17 @@ import logging
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ... import labels
 from ...forms import tasks as task_forms
 from ...i18n import message
-from ...services import clock, uow
+from ...services import access, clock, uow
 from ...services.cases import case_view, commands, inbox, intake, portraits, step_fields, step_rules, tasks
 from ...services.errors import Invalid
-from ...web import form_version, invalid_status, is_htmx, render, see_other
+from ...web import allow, form_version, invalid_status, is_htmx, render, see_other
 from ..errors import title_of
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
 
 
 @bp.get("/tasks/<task_id>")
-@login_required
+@allow(access.WORK_TASKS)
 def show(task_id: str):
     task = tasks.workable_task(current_user, task_id)
     form = task_forms.build(task.step)
@@ -71,7 +71,7 @@ def show(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/check")
-@login_required
+@allow(access.WORK_TASKS)
 def check(task_id: str):
     """Inline validation while the officer types: the form block with its errors, nothing saved.
     At intake, a paper's field also refreshes the proposal and the highlighted cells."""
@@ -120,7 +120,7 @@ def _reticked(ticked: list[str], proposed: list[str]) -> list[str]:
 
 
 @bp.post("/tasks/<task_id>")
-@login_required
+@allow(access.WORK_TASKS)
 def complete(task_id: str):
     """One read of the task and its case, one access check, one validation (the service's).
     The button pressed is the outcome; one that ends or refuses the case is confirmed first (in
@@ -214,7 +214,7 @@ def _redraw(task_id: str, done_message: str):
 
 
 @bp.post("/tasks/<task_id>/claim")
-@login_required
+@allow(access.WORK_TASKS)
 def claim(task_id: str):
     """Claim; with `open` (the "Nhận và xử lý tiếp" and the case page's buttons) go on to the
     task's page."""
@@ -226,7 +226,7 @@ def claim(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/release")
-@login_required
+@allow(access.WORK_TASKS)
 def release(task_id: str):
     with uow.command():
         tasks.release(current_user, task_id)
@@ -234,7 +234,7 @@ def release(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/assign")
-@login_required
+@allow(access.ASSIGN_TASKS)
 def assign(task_id: str):
     with uow.command():
         tasks.assign(current_user, task_id, request.form.get("assignee", ""))
@@ -245,7 +245,7 @@ def assign(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/portrait")
-@login_required
+@allow(access.WORK_TASKS)
 def upload_portrait(task_id: str):
     """A multipart upload of the portrait: the panel again for htmx, else back to the task page."""
     task = tasks.workable_task(current_user, task_id)
@@ -296,7 +296,7 @@ def too_large(exc):
 
 
 @bp.get("/cases/<code>/portrait")
-@login_required
+@allow(access.READ_CASES)
 def portrait(code: str):
     """The case's latest portrait, for whoever may see the case; never cached."""
     case = commands.get_case(current_user, code)

@@ -4,12 +4,12 @@ downloadable, and "send again" for failed ones. Supervisors (their scope) and ad
 from flask import Blueprint, abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
-from ...services import exports, uow
+from ...services import access, exports, uow
 from ...services.messaging import outbox
-from ...web import is_htmx, render, send_table
+from ...web import allow, is_htmx, render, send_table
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -29,7 +29,7 @@ CHANNELS = {
 
 
 @bp.get("/")
-@login_required
+@allow(access.READ_OUTBOX)
 def index():
     filters = outbox.Filters.from_args(request.args)
     fmt = request.args.get("format")
@@ -42,7 +42,7 @@ def index():
 
 
 @bp.post("/<int:message_id>/retry")
-@login_required
+@allow(access.READ_OUTBOX)
 def retry(message_id: int):
     with uow.command():
         message = outbox.retry(current_user, message_id)

@@ -10,14 +10,14 @@ from collections import Counter
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
 from ...i18n import message
 from ...services import access, uow
 from ...services.errors import Conflict, Invalid
 from ...services.production import batches, delivery
-from ...web import render, see_other, send_table
+from ...web import allow, render, see_other, send_table
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 
@@ -51,7 +51,7 @@ def _filters() -> dict:
 
 
 @bp.get("/")
-@login_required
+@allow(access.READ_BATCHES)
 def index():
     f = _filters()
     if request.args.get("format"):
@@ -73,7 +73,7 @@ def index():
 
 
 @bp.post("/")
-@login_required
+@allow(access.DISPATCH)
 def create():
     try:
         with uow.command():
@@ -86,7 +86,7 @@ def create():
 
 
 @bp.get("/<code>")
-@login_required
+@allow(access.READ_BATCHES)
 def detail(code: str):
     batch = batches.get_batch(current_user, code)
     members = batches.members(batch)
@@ -110,7 +110,7 @@ def detail(code: str):
 
 
 @bp.post("/<code>/send")
-@login_required
+@allow(access.DISPATCH)
 def send(code: str):
     try:
         with uow.command():
@@ -123,7 +123,7 @@ def send(code: str):
 
 
 @bp.post("/<code>/receive")
-@login_required
+@allow(access.RECEIVE)
 def receive(code: str):
     try:
         outcome = delivery.receive(current_user, code, request.form.getlist("case"))

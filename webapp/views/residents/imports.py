@@ -9,7 +9,7 @@ import logging
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...config import ROOT
@@ -17,7 +17,7 @@ from ...forms.imports import ImportForm
 from ...i18n import message
 from ...services import access, uow
 from ...services.residents import import_jobs
-from ...web import csrf, render
+from ...web import allow, csrf, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/residents/imports")
@@ -34,13 +34,13 @@ SAMPLES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocu
 
 
 @bp.get("/")
-@login_required
+@allow(access.IMPORT_RESIDENTS)
 def index():
     return _index(ImportForm(formdata=None))
 
 
 @bp.post("/")
-@login_required
+@allow(access.IMPORT_RESIDENTS)
 @csrf.exempt
 def upload():
     if not access.can_import_residents(current_user):
@@ -65,7 +65,7 @@ def upload():
 
 
 @bp.get("/<int:job_id>")
-@login_required
+@allow(access.IMPORT_RESIDENTS)
 def detail(job_id: int):
     job = import_jobs.get_job(current_user, job_id)
     names = import_jobs.uploader_names([job])
@@ -80,7 +80,7 @@ def detail(job_id: int):
 
 
 @bp.get("/<int:job_id>/report.csv")
-@login_required
+@allow(access.IMPORT_RESIDENTS)
 def report(job_id: int):
     job = import_jobs.get_job(current_user, job_id)
     path = import_jobs.report_path(job)
@@ -92,7 +92,7 @@ def report(job_id: int):
 
 
 @bp.get("/sample.<ext>")
-@login_required
+@allow(access.IMPORT_RESIDENTS)
 def sample(ext: str):
     if ext not in SAMPLES:
         abort(404)

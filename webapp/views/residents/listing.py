@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, request, stream_with_context, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels, web
 from ...services import access, uow
@@ -11,7 +11,7 @@ from ...services.cooperation import requests
 from ...services.errors import Invalid
 from ...services.residents import listing
 from ...services.supervision import coverage as stats
-from ...web import field_errors, invalid_status, is_htmx, send_table
+from ...web import allow, field_errors, invalid_status, is_htmx, send_table
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
 PAGE = "listing/index.html"
@@ -43,7 +43,7 @@ def _results(page, status: int = 200):
 
 
 @bp.get("/")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def index():
     filters = listing.Filters.from_args(request.args)
     fmt = request.args.get("format")
@@ -112,7 +112,7 @@ def _resident_page(resident, block: str | None, form=None, errors=None, status: 
 
 
 @bp.get("/residents/<int:resident_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def row(resident_id: int):
     """One listing row (htmx: "cancel" in the inline editor); the edit page otherwise."""
     resident = listing.resident_in_scope(current_user, resident_id)
@@ -120,14 +120,14 @@ def row(resident_id: int):
 
 
 @bp.get("/residents/<int:resident_id>/edit")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def edit(resident_id: int):
     resident = listing.resident_in_scope(current_user, resident_id)
     return _resident_page(resident, "edit")
 
 
 @bp.post("/residents/<int:resident_id>/status")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def set_status(resident_id: int):
     resident = listing.resident_in_scope(current_user, resident_id)
     change = _change()
@@ -149,7 +149,7 @@ def set_status(resident_id: int):
 
 
 @bp.post("/households/status")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def set_household():
     # The household's own view: its unit and household, no other filter.
     form = request.form
@@ -186,7 +186,7 @@ def set_household():
 
 
 @bp.get("/coverage")
-@login_required
+@allow(access.SEE_COVERAGE)
 def coverage():
     figures = stats.coverage(current_user, request.args.get("unit") or None)
     fmt = request.args.get("format")

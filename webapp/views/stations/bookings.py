@@ -5,14 +5,14 @@ import logging
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ...i18n import message
-from ...services import clock, uow
+from ...services import access, clock, uow
 from ...services.errors import Conflict, Invalid
 from ...services.stations import appointments, households, setup, slots
 from ...services.stations import day as station_day
-from ...web import field_errors, is_htmx, render, see_other
+from ...web import allow, field_errors, is_htmx, render, see_other
 from .stations import context, day_arg
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ bp = Blueprint("bookings", __name__, url_prefix="/stations")
 
 
 @bp.get("/<int:station_id>/book")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def book_form(station_id: int):
     station = setup.get_station(current_user, station_id)
     # A search answers with the list of people only; the rest of the form stays.
@@ -29,7 +29,7 @@ def book_form(station_id: int):
 
 
 @bp.post("/<int:station_id>/book")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def book(station_id: int):
     station = setup.get_station(current_user, station_id)
     chosen = request.form.getlist("people")
@@ -81,21 +81,21 @@ def _book_page(station, block=None, status=200, errors=None, chosen=None):
 
 
 @bp.get("/appointments/<code>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def slip(code: str):
     found = station_day.slip(current_user, code)
     return render("bookings/slip.html", s=found, a=found.appointment, **context())
 
 
 @bp.get("/appointments/<code>/reschedule")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def reschedule_form(code: str):
     appointment = appointments.get_appointment(current_user, code)
     return _reschedule_page(appointment)
 
 
 @bp.post("/appointments/<code>/reschedule")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def reschedule(code: str):
     appointment = appointments.get_appointment(current_user, code)
     try:
@@ -130,7 +130,7 @@ def _reschedule_page(appointment, status=200, errors=None):
 
 
 @bp.post("/appointments/<code>/cancel")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def cancel(code: str):
     appointment = appointments.get_appointment(current_user, code)
     with uow.command():

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 
 from ...i18n import message
@@ -20,7 +20,7 @@ from ...services.errors import Conflict, Invalid
 from ...services.stations import appointments, checkin, households, setup, slots
 from ...services.stations import day as station_day
 from ...services.text import parse_iso_date
-from ...web import field_errors, invalid_status, is_htmx, render, see_other, send_table
+from ...web import allow, field_errors, invalid_status, is_htmx, render, see_other, send_table
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stations", __name__, url_prefix="/stations")
@@ -51,7 +51,7 @@ def context() -> dict:
 
 
 @bp.get("/")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = setup.list_stations(current_user, page, PER_PAGE)
@@ -68,7 +68,7 @@ def index():
 
 
 @bp.get("/new")
-@login_required
+@allow(access.MANAGE_STATIONS)
 def new():
     setup.require_manager(current_user)
     blank = {"name": "", "kind": "office", "address": "", "unit": current_user.unit.code, "active": True}
@@ -76,13 +76,13 @@ def new():
 
 
 @bp.post("/new")
-@login_required
+@allow(access.MANAGE_STATIONS)
 def create():
     return _save(None)
 
 
 @bp.get("/<int:station_id>/edit")
-@login_required
+@allow(access.MANAGE_STATIONS)
 def edit(station_id: int):
     station = setup.get_station(current_user, station_id, manage=True)
     values = {
@@ -106,7 +106,7 @@ def edit(station_id: int):
 
 
 @bp.post("/<int:station_id>/edit")
-@login_required
+@allow(access.MANAGE_STATIONS)
 def update(station_id: int):
     setup.get_station(current_user, station_id, manage=True)
     return _save(station_id)
@@ -161,7 +161,7 @@ def _edit_page(station, values: dict, rows: list[dict], errors=None, status: int
 
 
 @bp.get("/<int:station_id>")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def day(station_id: int):
     fmt = request.args.get("format")
     if fmt:  # everyone booked that day, a line a person, to print or share
@@ -201,7 +201,7 @@ def _day_page(view, block=None, status=200, **extra):
 
 
 @bp.post("/<int:station_id>/checkin")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def check_in(station_id: int):
     setup.get_station(current_user, station_id)
     code = request.form.get("code", "")
@@ -219,7 +219,7 @@ def check_in(station_id: int):
 
 
 @bp.post("/<int:station_id>/walk-in")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def walk_in(station_id: int):
     setup.get_station(current_user, station_id)
     text = request.form.get("people", "")
@@ -294,7 +294,7 @@ def _personal_ids(text: str) -> list[str]:
 
 
 @bp.post("/<int:station_id>/no-shows")
-@login_required
+@allow(access.LIST_RESIDENTS)
 def no_shows(station_id: int):
     setup.get_station(current_user, station_id)
     when = day_arg(request.form.get("date"))

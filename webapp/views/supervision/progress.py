@@ -5,15 +5,15 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
 from ...i18n import message
-from ...services import uow
+from ...services import access, uow
 from ...services.errors import Invalid
 from ...services.supervision import progress, progress_chart
 from ...services.supervision.stage_counts import STAGES
-from ...web import render, send_table
+from ...web import allow, render, send_table
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 PAGE = "progress/index.html"
@@ -64,7 +64,7 @@ def _page(data, status=200, quota_form=None):
 
 
 @bp.get("/")
-@login_required
+@allow(access.SEE_PROGRESS)
 def index():
     data = progress.page(current_user, request.args.get("unit") or None)
     fmt = request.args.get("format")
@@ -75,7 +75,7 @@ def index():
 
 
 @bp.post("/quota")
-@login_required
+@allow(access.SET_QUOTA)
 def set_quota():
     """A plain form post: the page's figures, percentages and forecast all follow the quota, so
     the answer is the whole page again (a redirect), or the page with the error."""
@@ -92,7 +92,7 @@ def set_quota():
 
 
 @bp.post("/recount")
-@login_required
+@allow(access.SET_QUOTA)
 def recount():
     """Count the unit's residents again now (who must apply, eIDs activated)."""
     data = progress.page(current_user, request.args.get("unit") or None, recount=True)
@@ -101,7 +101,7 @@ def recount():
 
 
 @bp.get("/backlog")
-@login_required
+@allow(access.SEE_PROGRESS)
 def backlog():
     """The backlog per step as a file (the page shows it)."""
     data = progress.page(current_user, request.args.get("unit") or None)
@@ -114,7 +114,7 @@ def backlog():
 
 
 @bp.get("/diagram.bpmn")
-@login_required
+@allow(access.SEE_PROGRESS)
 def diagram():
     """The current diagram, for the viewer on the progress page."""
     xml = progress.diagram_xml(current_user, request.args.get("process", "main"))
@@ -124,7 +124,7 @@ def diagram():
 
 
 @bp.get("/report")
-@login_required
+@allow(access.SEE_PROGRESS)
 def report():
     data = progress.report(current_user, request.args.get("unit") or None)
     fmt = request.args.get("format")

@@ -5,7 +5,7 @@ import logging
 
 from flask import Blueprint, flash, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
 from ...i18n import message
@@ -15,7 +15,7 @@ from ...services.cases.inbox import due_class
 from ...services.errors import Forbidden, Invalid
 from ...services.supervision import actions, stuck
 from ...services.supervision import targets as targets_service
-from ...web import field_errors, form_version, invalid_status, is_htmx, render, see_other
+from ...web import allow, field_errors, form_version, invalid_status, is_htmx, render, see_other
 from . import stuck_files
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None
 
 
 @bp.get("/")
-@login_required
+@allow(access.SUPERVISE)
 def index():
     _guard()
     filters = stuck.Filters.from_args(request.args)
@@ -73,7 +73,7 @@ def index():
 
 
 @bp.post("/bulk-reassign")
-@login_required
+@allow(access.SUPERVISE)
 def bulk_reassign():
     _guard()
     filters = stuck.Filters.from_args(request.form)
@@ -137,7 +137,7 @@ def _case_page(code: str, block: str | None = None, status: int = 200, form: str
 
 
 @bp.get("/cases/<code>")
-@login_required
+@allow(access.SUPERVISE)
 def case(code: str):
     _guard()
     return _case_page(code, block="panel")
@@ -160,7 +160,7 @@ def _act(code: str, form: str, run, done: str):
 
 
 @bp.post("/cases/<code>/reassign")
-@login_required
+@allow(access.SUPERVISE)
 def reassign(code: str):
     f = request.form
     return _act(
@@ -174,7 +174,7 @@ def reassign(code: str):
 
 
 @bp.post("/cases/<code>/escalate")
-@login_required
+@allow(access.SUPERVISE)
 def escalate(code: str):
     reason = request.form.get("reason")
     return _act(
@@ -186,14 +186,14 @@ def escalate(code: str):
 
 
 @bp.post("/cases/<code>/comment")
-@login_required
+@allow(access.SUPERVISE)
 def comment(code: str):
     text = request.form.get("text")
     return _act(code, "comment", lambda: actions.comment(current_user, code, text), _("Đã gửi ý kiến."))
 
 
 @bp.post("/cases/<code>/retry")
-@login_required
+@allow(access.REWIND)
 def retry(code: str):
     f = request.form
     on_current = f.get("on_current") in ("1", "on")
@@ -206,7 +206,7 @@ def retry(code: str):
 
 
 @bp.post("/cases/<code>/move")
-@login_required
+@allow(access.REWIND)
 def move(code: str):
     f = request.form
     return _act(
@@ -220,24 +220,30 @@ def move(code: str):
 
 
 # -- per-step targets -----------------------------------------------------------------------------
-@bp.route("/targets", methods=["GET", "POST"])
-@login_required
+@bp.get("/targets")
+@allow(access.SUPERVISE)
 def targets():
     _guard()
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = {
-            step: (request.form.get(f"{step}.target_days"), request.form.get(f"{step}.idle_days"))
-            for step in workflow_store.engine().current.steps
-        }
-        try:
-            with uow.command():
-                changed = targets_service.save(current_user, values)
-        except Invalid as exc:
-            errors = field_errors(exc)
-        else:
-            flash(_("Đã lưu chỉ tiêu của %(n)s bước.", n=len(changed)), "success")
-            return see_other(url_for("stuck.targets"))
+    return _targets_page({}, {})
+
+
+@bp.post("/targets")
+@allow(access.REWIND)  # reading the targets is for every watcher, changing them is not
+def save_targets():
+    values = {
+        step: (request.form.get(f"{step}.target_days"), request.form.get(f"{step}.idle_days"))
+        for step in workflow_store.engine().current.steps
+    }
+    try:
+        with uow.command():
+            changed = targets_service.save(current_user, values)
+    except Invalid as exc:
+        return _targets_page(values, field_errors(exc))
+    flash(_("Đã lưu chỉ tiêu của %(n)s bước.", n=len(changed)), "success")
+    return see_other(url_for("stuck.targets"))
+
+
+def _targets_page(values: dict, errors: dict):
     status = 422 if errors else 200
     return render(
         TARGETS,

@@ -215,9 +215,9 @@ def paths() -> dict:
         "/cases/{code}/portrait": {"put": portrait_put(code)},
         "/stats/progress": {
             "get": endpoint(
-                "Campaign progress over a unit's subtree",
+                "Campaign progress over a unit's subtree (roles police_lead, supervisor, admin)",
                 {200: json_body(ref("Progress"), "Counts over the subtree.")},
-                (404,),
+                (403, 404),
                 tag="stats",
                 parameters=(
                     query("unit", "A unit code in the caller's scope (default: the caller's unit)."),
