@@ -21,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
-from .i18n import message
+from .i18n import lang, message
 from .services import access, clock, exports
 from .services.errors import ServiceError
 
@@ -122,7 +122,9 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
     if fmt == "csv":
         # The rows come from the database while the response streams: keep the request (and its
         # session) alive until the last chunk.
-        response = Response(stream_with_context(exports.csv_chunks(columns, rows)), mimetype="text/csv")
+        decimal = "," if lang() == "vi" else "."
+        chunks = exports.csv_chunks(columns, rows, decimal)
+        response = Response(stream_with_context(chunks), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     book = exports.xlsx_file(columns, rows)
