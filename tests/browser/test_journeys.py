@@ -133,6 +133,16 @@ def test_screenshots(world, live, page_for, lang):
     assert lane == {"vi": "Tư pháp – Hộ tịch", "en": JUSTICE_EN}[lang]
     page.screenshot(path=str(SHOTS / f"case-{lang}.png"), full_page=True)
     assert (SHOTS / f"case-{lang}.png").stat().st_size > 10_000
+    # A mobile team's phone (390 px): the inbox as cards, the intake page in one column.
+    phone = page_for("police_a", lang, size=(390, 844))
+    phone.goto(f"{live}/?scope=queue")
+    phone.screenshot(path=str(SHOTS / f"inbox-390-{lang}.png"), full_page=False)
+    open_task(phone, live, codes[1], "verify_application")
+    phone.screenshot(path=str(SHOTS / f"task-390-{lang}.png"), full_page=False)
+    phone.click("#task-form .outcomes button[value=refuse]")
+    phone.screenshot(path=str(SHOTS / f"refuse-390-{lang}.png"), full_page=False)
+    for name in ("inbox-390", "task-390", "refuse-390"):
+        assert (SHOTS / f"{name}-{lang}.png").stat().st_size > 5_000
 
 
 def test_a_lead_assigns_from_the_queue_without_the_filters_reloading_the_list(world, live, page_for):
