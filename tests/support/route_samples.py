@@ -16,8 +16,9 @@ from tests.support.cases import CLEAN, do, start, task_of
 from tests.support.stations import make_station, slot_id
 from webapp.models import Resident, db
 from webapp.services import clock
-from webapp.services.accounts import users
+from webapp.services.accounts import units, users
 from webapp.services.cases import portraits
+from webapp.services.cooperation import requests as cooperation
 from webapp.services.messaging import outbox
 from webapp.services.production import batches
 from webapp.services.residents import import_jobs
@@ -158,6 +159,26 @@ class Samples:
         with command():
             return appointments.book(self._lead(scope), slot, [self.personal_id(scope)]).code
 
+    def cooperation_id(self, scope: str) -> int:
+        """A request from commune A to Hà Nội (in scope), or between two communes of Hà Nội."""
+        if scope == IN:
+            sender, personal_id, to = self.w.police, self.personal_id(IN), self.w.other_commune.code
+        else:
+            with command():
+                to = units.ensure("00008", "Phường Phúc Xá", "commune", self.w.other_province).code
+            sender, personal_id = self.w.outsider, self.personal_id(OUT)
+        with command():
+            return cooperation.send(sender, "take_application", personal_id, to, "Nhận hồ sơ giúp").id
+
+    def cooperation_received_id(self, scope: str) -> int:
+        """In scope: a request Hà Nội sent to commune A, which commune A answers."""
+        if scope == OUT:
+            return self.cooperation_id(OUT)
+        with command():
+            return cooperation.send(
+                self.w.outsider, "take_application", self.personal_id(OUT), self.w.commune_a.code, "Nhờ nhận"
+            ).id
+
 
 def select_case(code: str):
     from webapp.models import Case
@@ -195,6 +216,9 @@ ARGS = {
     "listing.edit": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
     "listing.set_status": lambda s, scope, role: {"resident_id": s.resident_id(scope)},
 }
+ARGS["cooperation.answer"] = lambda s, scope, role: {"request_id": s.cooperation_received_id(scope)}
+for _endpoint in ("detail", "cancel"):
+    ARGS[f"cooperation.{_endpoint}"] = lambda s, scope, role: {"request_id": s.cooperation_id(scope)}
 for _endpoint in ("cases.detail", "cases.diagram", "cases.comment", "cases.transfer"):
     ARGS[_endpoint] = lambda s, scope, role: {"code": s.case(scope)}
 for _endpoint in ("api.cases.case_get", *(f"stuck.{a}" for a in ("case", "comment", "escalate", "move"))):

@@ -198,6 +198,8 @@ IMPORT_RESIDENTS = rule("import_residents", IMPORTERS)
 LIST_RESIDENTS = rule("list_residents", LISTERS)
 SEE_COVERAGE = rule("see_coverage", COVERAGE_READERS)
 MANAGE_STATIONS = rule("manage_stations", STATION_MANAGERS)
+# Requests between units (services/cooperation): the officers who list and take applications.
+COOPERATE = rule("cooperate", LISTERS)
 READ_OUTBOX = rule("read_outbox", OUTBOX_READERS)
 SUPERVISE = rule("supervise", STUCK_WATCHERS)
 REWIND = rule("rewind", REWINDERS)

@@ -20,7 +20,8 @@ DECISIONS = ("accept", "decline")
 def ask(actor: User, code: str, unit, reason, expected_version: int | None = None) -> CooperationRequest:
     """Ask another unit to take a case over. One open transfer per case at a time."""
     case = commands.get_case(actor, code)
-    if not access.can_transfer(actor) or not requests.can_cooperate(actor):
+    # The route's rule (access.TRANSFER_CASES) decides who asks: supervisors included.
+    if not access.can_transfer(actor):
         raise Forbidden(commands.NOT_YOURS)
     engine.check_version(case, expected_version)
     if case.status not in OPEN_STATUSES:

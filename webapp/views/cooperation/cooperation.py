@@ -3,14 +3,14 @@ answer (or, for a transfer, accept / decline), cancel; and the unit picker's opt
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ... import labels
-from ...services import clock, uow
+from ...services import access, clock, uow
 from ...services.accounts import unit_picker
 from ...services.cooperation import requests, transfers
 from ...services.errors import Invalid
-from ...web import field_errors, invalid_status, render, see_other
+from ...web import allow, field_errors, invalid_status, render, see_other
 
 bp = Blueprint("cooperation", __name__, url_prefix="/cooperation")
 LIST = "cooperation/index.html"
@@ -28,7 +28,7 @@ def _context(**extra) -> dict:
 
 
 @bp.get("/")
-@login_required
+@allow(access.COOPERATE)
 def index():
     filters = requests.Filters.from_args(request.args)
     page = requests.search(current_user, filters)
@@ -36,7 +36,7 @@ def index():
 
 
 @bp.get("/units")
-@login_required
+@allow(access.SIGNED_IN)
 def units():
     """Options of the unit picker (a <datalist>), matched on the name without diacritics."""
     choices = unit_picker.search(
@@ -52,7 +52,7 @@ def _new_form(form: dict, errors: dict | None = None, status: int = 200):
 
 
 @bp.get("/new")
-@login_required
+@allow(access.COOPERATE)
 def new():
     requests.require(current_user)
     form = {
@@ -65,7 +65,7 @@ def new():
 
 
 @bp.post("/")
-@login_required
+@allow(access.COOPERATE)
 def create():
     form = {k: request.form.get(k, "") for k in ("personal_id", "kind", "unit", "message")}
     try:
@@ -98,13 +98,13 @@ def _detail(item, answer: dict | None = None, status: int = 200):
 
 
 @bp.get("/<int:request_id>")
-@login_required
+@allow(access.COOPERATE)
 def detail(request_id: int):
     return _detail(requests.get(current_user, request_id))
 
 
 @bp.post("/<int:request_id>/answer")
-@login_required
+@allow(access.COOPERATE)
 def answer(request_id: int):
     item = requests.get(current_user, request_id)
     form = {k: request.form.get(k, "") for k in ("result", "answer", "decision")}
@@ -121,7 +121,7 @@ def answer(request_id: int):
 
 
 @bp.post("/<int:request_id>/cancel")
-@login_required
+@allow(access.COOPERATE)
 def cancel(request_id: int):
     with uow.command():
         requests.cancel(current_user, request_id)
