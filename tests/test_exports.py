@@ -82,3 +82,18 @@ def test_ordinary_text_is_left_as_it_is():
     assert exports.neutral("Nguyễn Thị Lân") == "Nguyễn Thị Lân"
     assert exports.neutral("0912 345 678") == "0912 345 678"
     assert exports.neutral(-3) == -3
+
+
+def test_xlsx_header_is_frozen_bold_and_columns_are_wide_enough():
+    with exports.xlsx_file(COLUMNS, ROWS) as f:
+        sheet = load_workbook(f).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1]) and not sheet["A2"].font.bold
+    assert sheet.column_dimensions["A"].width >= 14
+
+
+@pytest.mark.parametrize(("decimal", "shown"), [(",", "17,2"), (".", "17.2")])
+def test_csv_decimals_use_the_page_languages_mark(decimal, shown):
+    columns = [("Tỷ lệ đạt chỉ tiêu (%)", lambda r: r)]
+    data = b"".join(exports.csv_chunks(columns, iter([17.2, 5]), decimal)).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(data)))[1:] == [[shown], ["5"]]

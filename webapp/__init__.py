@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SAEngine
 
-from . import cli, config, i18n, views, web
+from . import cli, config, i18n, labels, views, web
 from .models import db
 from .services import hooks, workflow_store
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hooks.install()
     i18n.init_app(app)
     web.init_app(app)
+    labels.init_app(app)
     cli.init_app(app)
     views.init_app(app)
     return app

@@ -115,6 +115,50 @@ def field_value(field: str, value) -> str:
     return str(names.get(value, value)) if names else str(value)
 
 
+# The record's fields a justice decision changes, as the step history and the forms name them.
+RECORD_FIELDS = {
+    "full_name": _l("Họ tên"),
+    "birth_date": _l("Ngày sinh"),
+    "sex": _l("Giới tính"),
+    "ethnicity": _l("Dân tộc"),
+}
+
+
+def iso_day(value):
+    """An ISO date from the audit trail as dd/mm/yyyy; anything else as it is."""
+    try:
+        return local_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def change_label(field: str) -> str:
+    return str(RECORD_FIELDS.get(field, field))
+
+
+def change_value(field: str, value) -> str:
+    """A record value as people read it: dates dd/mm/yyyy, the sex by its name, "—" for none."""
+    if value in (None, ""):
+        return "—"
+    if field == "sex" and value in SEXES:
+        return str(SEXES[value])
+    if field == "birth_date":
+        return iso_day(value)
+    return str(value)
+
+
+def record_now(resident) -> dict[str, str]:
+    """The resident's current values of the fields a decision may change, as shown beside each
+    "new value" input."""
+    raw = {
+        "full_name": resident.full_name,
+        "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
+        "sex": resident.sex,
+        "ethnicity": resident.ethnicity,
+    }
+    return {field: change_value(field, value) for field, value in raw.items()}
+
+
 # Cooperation between units (services/cooperation/).
 COOPERATION_KINDS = {
     "take_application": _l("Tiếp nhận hồ sơ nơi công dân đang ở"),
@@ -130,3 +174,14 @@ COOPERATION_STATUSES = {
     "declined": _l("Từ chối nhận"),
     "cancelled": _l("Đã hủy"),
 }
+
+
+def init_app(app) -> None:
+    """The names every template may use (the flash area, the step history, the task forms)."""
+    app.jinja_env.globals.update(
+        labels_step=step,
+        iso_day=iso_day,
+        change_label=change_label,
+        change_value=change_value,
+        case_current=lambda case: record_now(case.resident),
+    )

@@ -16,12 +16,13 @@ from flask import (
     request,
     send_file,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
-from .i18n import message
+from .i18n import lang, message
 from .services import access, clock, exports
 from .services.errors import ServiceError
 
@@ -77,6 +78,15 @@ def is_htmx() -> bool:
     )
 
 
+# Where each role's work is: a supervisor watches progress, an administrator manages users,
+# the production desk works its batches; everyone else starts from the inbox.
+LANDING = {"supervisor": "progress.index", "admin": "admin.users", "production": "batches.index"}
+
+
+def landing(user) -> str:
+    return url_for(LANDING.get(getattr(user, "role", ""), "inbox.index"))
+
+
 def form_version() -> int | None:
     """The case version a form was drawn from (hidden field `version`), or None: ASCII digits
     only ("²" is a digit to str.isdigit) and short enough to be a version."""
@@ -128,7 +138,9 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
     if fmt == "csv":
         # The rows come from the database while the response streams: keep the request (and its
         # session) alive until the last chunk.
-        response = Response(stream_with_context(exports.csv_chunks(columns, rows)), mimetype="text/csv")
+        decimal = "," if lang() == "vi" else "."
+        chunks = exports.csv_chunks(columns, rows, decimal)
+        response = Response(stream_with_context(chunks), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     book = exports.xlsx_file(columns, rows)
@@ -137,6 +149,7 @@ def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterabl
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.jinja_env.globals["landing"] = landing
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -54,10 +54,10 @@ def page_for(browser, live):
     """A signed-in page for a user, in a fresh browser context (its own cookies)."""
     contexts = []
 
-    def open_as(username: str, lang: str = "vi"):
+    def open_as(username: str, lang: str = "vi", size: tuple[int, int] = (1366, 900)):
         from tests.support.world import PASSWORD
 
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -65,8 +65,12 @@ def page_for(browser, live):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("main button[type=submit]")
-        page.wait_for_url(f"{live}/")
+        # Each role lands where its work is (web.LANDING), never on the sign-in page again.
+        page.wait_for_url(lambda url: url.startswith(live) and "/login" not in url)
+        page.wait_for_load_state()
         if lang == "en":
+            if size[0] < 700:
+                page.click(".menu-toggle")
             page.click("button[lang=en]")
             page.wait_for_load_state()
         return page

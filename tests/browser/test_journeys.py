@@ -18,7 +18,11 @@ def open_task(page, live, code, step):
 
 
 def submit(page):
-    page.click("#task-form button[type=submit]")
+    """The form's first outcome button; a step that ends the case confirms in its dialog."""
+    page.click("#task-form .outcomes button >> nth=0")
+    dialog = page.locator("#task-form dialog[open]")
+    if dialog.count():
+        dialog.locator("button[name=confirmed]").click()
     try:
         page.wait_for_selector(".flash-success")
     except Exception:
@@ -62,7 +66,6 @@ def test_birth_date_mismatch_goes_to_justice_and_back_to_an_issued_card(world, l
 
     approval = page_for("approval")
     open_task(approval, live, code, "approve_application")
-    approval.select_option("select[name=decision]", "approve")
     assert "Chờ sản xuất thẻ" in submit(approval)
 
     with command():  # the national centre's callback
@@ -130,6 +133,16 @@ def test_screenshots(world, live, page_for, lang):
     assert lane == {"vi": "Tư pháp – Hộ tịch", "en": JUSTICE_EN}[lang]
     page.screenshot(path=str(SHOTS / f"case-{lang}.png"), full_page=True)
     assert (SHOTS / f"case-{lang}.png").stat().st_size > 10_000
+    # A mobile team's phone (390 px): the inbox as cards, the intake page in one column.
+    phone = page_for("police_a", lang, size=(390, 844))
+    phone.goto(f"{live}/?scope=queue")
+    phone.screenshot(path=str(SHOTS / f"inbox-390-{lang}.png"), full_page=False)
+    open_task(phone, live, codes[1], "verify_application")
+    phone.screenshot(path=str(SHOTS / f"task-390-{lang}.png"), full_page=False)
+    phone.click("#task-form .outcomes button[value=refuse]")
+    phone.screenshot(path=str(SHOTS / f"refuse-390-{lang}.png"), full_page=False)
+    for name in ("inbox-390", "task-390", "refuse-390"):
+        assert (SHOTS / f"{name}-{lang}.png").stat().st_size > 5_000
 
 
 def test_a_lead_assigns_from_the_queue_without_the_filters_reloading_the_list(world, live, page_for):

@@ -98,7 +98,7 @@ def test_a_bad_paper_date_is_named_as_the_officer_types(app, world, police):
     task = task_of(code, "verify_application")
     answer = check(police, task.id, "hr_birth_date", {"hr_birth_date": "31/02/1990"}).get_data(as_text=True)
     errors = answer[: answer.index('id="flag-')]
-    assert "YYYY-MM-DD, YYYY-MM hoặc YYYY" in errors and 'role="alert"' in errors
+    assert "dd/mm/yyyy, mm/yyyy hoặc yyyy" in errors and 'role="alert"' in errors
     answer = check(police, task.id, "eid_phone", {"eid_request": "true", "eid_phone": "0212345678"})
     assert "bắt đầu bằng 03, 05, 07, 08 hoặc 09" in answer.get_data(as_text=True)
     assert "hx-swap-oob" not in answer.get_data(as_text=True)  # not a paper: no refresh
@@ -166,12 +166,18 @@ def test_hand_over_asks_about_the_eid_only_when_it_was_requested(app, world, pol
     assert 'name="eid_activated"' not in page
     task = task_of(codes[requested], "hand_over_card")
     response = police.post(
-        f"/tasks/{task.id}", data={"received_by": "self", "version": case(codes[requested]).version}
+        f"/tasks/{task.id}",
+        data={"received_by": "self", "version": case(codes[requested]).version, "confirmed": "hand_over"},
     )
     assert response.status_code == 422 and "ghi đã kích hoạt hay chưa" in response.get_data(as_text=True)
     response = police.post(
         f"/tasks/{task.id}",
-        data={"received_by": "self", "eid_activated": "true", "version": case(codes[requested]).version},
+        data={
+            "received_by": "self",
+            "eid_activated": "true",
+            "version": case(codes[requested]).version,
+            "confirmed": "hand_over",
+        },
     )
     assert response.status_code == 303
     assert db.session.query(Resident).filter_by(personal_id=requested).one().eid_state == "activated"

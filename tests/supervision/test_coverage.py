@@ -159,9 +159,9 @@ def test_the_coverage_table_downloads_as_csv_and_xlsx(world, campaign, client):
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows == [
         ["Mã đơn vị", "Đơn vị", "Đã nộp", "Phải làm thẻ", "Tỷ lệ (%)"],
-        ["13300", "Phường Hoa Lư", "2", "4", "50.0"],
-        ["13301", "Xã Gia Viễn", "1", "2", "50.0"],
-        ["37", "Ninh Bình", "3", "6", "50.0"],
+        ["13300", "Phường Hoa Lư", "2", "4", "50,0"],
+        ["13301", "Xã Gia Viễn", "1", "2", "50,0"],
+        ["37", "Ninh Bình", "3", "6", "50,0"],
     ]
     response = client.get("/listing/coverage?unit=13301&format=xlsx")
     data = response.get_data()

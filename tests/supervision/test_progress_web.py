@@ -232,3 +232,21 @@ def test_a_recount_of_the_residents(campaign, client):
     login(client, "lead_a")
     assert client.post("/progress/recount?unit=13300").status_code == 403
     assert "Đếm lại ngay" not in text_of(client.get("/progress/"))
+
+
+def test_the_report_takes_a_day_or_a_period_and_refuses_a_bad_one(campaign, client):
+    from datetime import timedelta
+
+    from webapp.services import clock
+
+    login(client, "supervisor")
+    today = clock.today_local()
+    week = text_of(client.get(f"/progress/report?unit=37&from={today - timedelta(days=6)}&to={today}"))
+    assert f"từ {today - timedelta(days=6):%d/%m/%Y} đến {today:%d/%m/%Y}" in week and "+2" in week
+    yesterday = today - timedelta(days=1)
+    before = text_of(client.get(f"/progress/report?unit=37&from={yesterday}&to={yesterday}"))
+    assert f"ngày {yesterday:%d/%m/%Y}" in before and "+2" not in before
+    bad = text_of(client.get(f"/progress/report?unit=37&from={today}&to={yesterday}"))
+    assert "Khoảng ngày không hợp lệ" in bad and f"ngày {today:%d/%m/%Y}" in bad
+    future = text_of(client.get(f"/progress/report?unit=37&from={today + timedelta(days=1)}"))
+    assert "Khoảng ngày không hợp lệ" in future

@@ -17,7 +17,9 @@ from wtforms import (
 )
 
 from ..i18n import message
-from ..services.cases import step_fields
+from ..services.cases import step_fields, step_rules
+from ..services.cases.ethnic_groups import ETHNIC_GROUPS
+from ..services.errors import Msg
 
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
 # What the papers give as a birth date, written as people write it (see _partial_iso).
@@ -28,6 +30,22 @@ CHANGE_FIELDS = {
     "sex": _l("Giới tính mới"),
     "ethnicity": _l("Dân tộc mới"),
 }
+# The service's date messages name the API's format; the page's say dd/mm/yyyy.
+PAGE_WORDING = {
+    step_rules.INVALID_DATE: Msg(
+        "Ngày không hợp lệ: ghi theo dạng dd/mm/yyyy (ví dụ 17/05/2026), không ở tương lai.",
+        "Invalid date: write it dd/mm/yyyy (for example 17/05/2026), not in the future.",
+    ),
+    step_rules.INVALID_PAPER_DATE: Msg(
+        "Ngày sinh trên giấy tờ ghi dd/mm/yyyy, mm/yyyy hoặc yyyy, là ngày có thật.",
+        "A paper's birth date is written dd/mm/yyyy, mm/yyyy or yyyy, and is a real date.",
+    ),
+    step_rules.INVALID_NEW_BIRTH_DATE: Msg(
+        "Ngày sinh mới không hợp lệ: ghi dd/mm/yyyy, là ngày có thật, không ở tương lai.",
+        "The new birth date is invalid: write it dd/mm/yyyy, a real date, not in the future.",
+    ),
+}
+CHOOSE = _l("— Chọn —")
 
 
 class DayField(StringField):
@@ -67,7 +85,8 @@ def form_class(step: str) -> type[FlaskForm]:
             attrs[f.name] = StringField(f.name, **kw)
         elif f.type == "object":  # the justice decision's changes: one input per correctable field
             for key in step_fields.CORRECTABLE:
-                attrs[f"change_{key}"] = StringField(key)
+                kind = SelectField if key in ("sex", "ethnicity") else StringField
+                attrs[f"change_{key}"] = kind(key, **({"choices": []} if kind is SelectField else {}))
     return type(f"{step}_form", (FlaskForm,), attrs)
 
 
@@ -78,12 +97,44 @@ def build(step: str, formdata=None) -> FlaskForm:
         if f.name in form:
             form[f.name].label.text = _label(f)
             if f.choices is not None:
-                blank = [] if f.type == "multi_choice" or f.required else [("", "—")]
+                # A required choice is never made for the officer: the select starts blank.
+                blank = [] if f.type == "multi_choice" else [("", str(CHOOSE) if f.required else "—")]
                 form[f.name].choices = blank + _choices(f)
     for key, text in CHANGE_FIELDS.items():
         if f"change_{key}" in form:
             form[f"change_{key}"].label.text = str(text)
+    if "change_sex" in form:
+        form.change_sex.choices = [("", "—")] + [(c, message(t)) for c, t in step_fields.SEXES.items()]
+        form.change_ethnicity.choices = [("", "—")] + [(name, name) for name in ETHNIC_GROUPS]
     return form
+
+
+def outcome(step: str, formdata) -> step_fields.Outcome:
+    """The outcome the officer chose: the dialog's confirming button (`confirmed`), else the
+    button pressed (`outcome`), else the step's usual one."""
+    choices = step_fields.outcomes(step)
+    name = formdata.get("confirmed") or formdata.get("outcome")
+    return next((o for o in choices if o.name == name), choices[0])
+
+
+def confirmed(step: str, formdata) -> bool:
+    """True when the chosen outcome needs no confirmation or its dialog's button was pressed."""
+    chosen = outcome(step, formdata)
+    return chosen.consequence is None or formdata.get("confirmed") == chosen.name
+
+
+def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
+    """The chosen outcome's values put into the step's data (fields other outcomes ask are
+    dropped: a refusal reason left in a closed dialog is not a refusal); the problems of the
+    fields its dialog asks, by field name."""
+    chosen = outcome(step, formdata)
+    for other in step_fields.outcomes(step):
+        for name in other.asks:
+            if name not in chosen.asks:
+                data[name] = None
+    data.update(dict(chosen.sets))
+    required = Msg(f"Bắt buộc khi chọn “{chosen.label.vi}”.", f"Required to choose “{chosen.label.en}”.")
+    return {name: [required] for name in chosen.asks if not data.get(name)}
 
 
 def to_data(step: str, formdata) -> dict:
@@ -130,14 +181,16 @@ def _partial_iso(value: str) -> str:
 
 
 def attach_errors(form: FlaskForm, fields: dict) -> None:
-    """The service's field errors shown next to the form fields they concern ("changes" beside
-    the first change input; anything else on the first field)."""
+    """The service's field errors shown next to the form fields they concern (`changes.<key>`
+    beside its change input, "changes" beside the first; anything else on the first field),
+    dates worded as the page writes them."""
     for name, problems in fields.items():
-        target = form._fields.get(name)
+        target = form._fields.get(name) or form._fields.get("change_" + name.removeprefix("changes."))
         if target is None:
             target = (
                 form._fields.get(f"change_{step_fields.CORRECTABLE[0]}")
                 if name == "changes"
                 else next(iter(form))
             )
-        target.errors = [*target.errors, *(message(p) for p in problems)]
+        words = [message(PAGE_WORDING.get(p, p)) for p in problems]
+        target.errors = [*target.errors, *(w for w in words if w not in target.errors)]

@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from vntime import LOCAL_TZ
 
@@ -37,8 +39,11 @@ def _plain(value):
     return "" if value is None else value
 
 
-def _text(value) -> str:
+def _text(value, decimal: str = ".") -> str:
     value = _plain(value)
+    if isinstance(value, float):
+        # The page's decimal mark (17,2 in Vietnamese); the header states the unit.
+        return str(value).replace(".", decimal)
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
@@ -46,14 +51,15 @@ def _text(value) -> str:
     return neutral(str(value))
 
 
-def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly."""
+def csv_chunks(columns: list[Column], rows: Iterable, decimal: str = ".") -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, so Excel shows Vietnamese letters correctly; decimals with
+    the page language's mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutral(header) for header, _get in columns])
     yield "\ufeff".encode() + _drain(buffer)
     for n, row in enumerate(rows, 1):
-        writer.writerow([_text(get(row)) for _header, get in columns])
+        writer.writerow([_text(get(row), decimal) for _header, get in columns])
         if n % 500 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -79,7 +85,19 @@ def xlsx_file(columns: list[Column], rows: Iterable, sheet: str = "Danh sách"):
     """A write-only workbook (constant memory) in a spooled temporary file, rewound."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet[:31])
-    ws.append([_cell(ws, header) for header, _get in columns])
+    # The header row stays in view and stands out; each column as wide as its header (at least
+    # a date's or a name's width). Write-only sheets take these before the first row.
+    ws.freeze_panes = "A2"
+    for n, (header, _get) in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(n)].width = min(60, max(14, len(header) + 4))
+    bold = Font(bold=True)
+    head = []
+    for header, _get in columns:
+        cell = WriteOnlyCell(ws, value=neutral(header))
+        cell.data_type = "s"
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
     for row in rows:
         ws.append([_cell(ws, _plain(get(row))) for _header, get in columns])
     # The caller (send_file) reads and closes it, so no context manager here.

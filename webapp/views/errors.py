@@ -5,6 +5,8 @@ import logging
 
 from flask import Flask, jsonify, make_response, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -16,11 +18,52 @@ from ..web import is_htmx, render
 log = logging.getLogger(__name__)
 
 
+# Every error page a person can meet, titled and explained in the page's language.
+TITLES = {
+    400: _l("Yêu cầu không hợp lệ"),
+    401: _l("Cần đăng nhập"),
+    403: _l("Không có quyền"),
+    404: _l("Không tìm thấy"),
+    405: _l("Thao tác không được hỗ trợ"),
+    409: _l("Xung đột dữ liệu"),
+    413: _l("Dữ liệu quá lớn"),
+    422: _l("Dữ liệu chưa hợp lệ"),
+    429: _l("Quá nhiều yêu cầu"),
+    500: _l("Lỗi hệ thống"),
+}
+TEXTS = {
+    400: _l("Trang không hiểu yêu cầu này. Hãy quay lại và thử lại."),
+    403: _l("Vai trò của bạn không được làm việc này."),
+    404: _l("Trang hoặc hồ sơ này không có, hoặc nằm ngoài phạm vi của bạn."),
+    405: _l("Thao tác không được hỗ trợ."),
+    409: _l("Dữ liệu vừa thay đổi; hãy tải lại trang."),
+    413: _l("Dữ liệu gửi lên quá lớn."),
+    429: _l("Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Hãy chờ một chút rồi thử lại."),
+    500: _l("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị."),
+}
+
+
+def title_of(status: int) -> str:
+    return str(TITLES.get(status, TITLES[500 if status >= 500 else 400]))
+
+
 def _page(status: int, title: str, text: str, fields=None):
     if is_htmx():
-        # htmx swaps this into the flash area (static/js/app.js) for conflicts.
-        return render("errors/error.html", block="flash_message", status=status, title=title, text=text)
-    return render("errors/error.html", status=status, title=title, text=text, fields=fields or {})
+        # htmx swaps this into the flash area, or for a conflict into the form (static/js/app.js).
+        return render(
+            "errors/error.html", block="flash_message", status=status, title=title, text=text, code=status
+        )
+    return render(
+        "errors/error.html", status=status, title=title, text=text, fields=fields or {}, code=status
+    )
+
+
+def session_expired(kind: str):
+    """An htmx request without a valid session (or with a stale token): 401 and a header the
+    page's script answers by signing in again in a dialog and sending the same request again."""
+    response = make_response(_("Phiên làm việc đã hết hạn. Hãy đăng nhập lại."), 401)
+    response.headers["X-Session-Expired"] = kind
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -47,17 +90,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        titles = {
-            404: _("Không tìm thấy"),
-            403: _("Không có quyền"),
-            409: _("Xung đột dữ liệu"),
-            422: _("Dữ liệu chưa hợp lệ"),
-            400: _("Yêu cầu không hợp lệ"),
-        }
-        return _page(exc.status, titles.get(exc.status, _("Lỗi")), message(exc.message), exc.fields)
+        return _page(exc.status, title_of(exc.status), message(exc.message), exc.fields)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        if is_htmx():
+            return session_expired("token" if current_user.is_authenticated else "signin")
         return _page(400, _("Phiên làm việc đã hết hạn"), _("Hãy tải lại trang và thử lại."))
 
     @app.errorhandler(HTTPException)
@@ -70,14 +108,9 @@ def init_app(app: Flask) -> None:
             )
             body = {"code": code, "message": exc.description or exc.name, "fields": {}}
             return jsonify(error=body), exc.code, keep
-        texts = {
-            404: _("Trang hoặc hồ sơ này không có, hoặc nằm ngoài phạm vi của bạn."),
-            403: _("Vai trò của bạn không được làm việc này."),
-            405: _("Thao tác không được hỗ trợ."),
-            413: _("Dữ liệu gửi lên quá lớn."),
-        }
-        text = texts.get(exc.code, exc.description or "")
-        response = _page(exc.code or 500, f"{exc.code} {exc.name}", text)
+        status = exc.code or 500
+        text = TEXTS.get(status, TEXTS[500 if status >= 500 else 400])
+        response = _page(status, title_of(status), str(text))
         return _with_headers(response, keep)
 
     @app.errorhandler(Exception)
@@ -90,9 +123,7 @@ def init_app(app: Flask) -> None:
                 error={"code": "server_error", "message": "Internal error; nothing was saved.", "fields": {}}
             ), 500
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return _page(
-            500, _("Lỗi hệ thống"), _("Đã có lỗi; thao tác chưa được lưu. Hãy thử lại hoặc báo quản trị.")
-        )
+        return _page(500, title_of(500), str(TEXTS[500]))
 
 
 def _with_headers(response, headers: dict):

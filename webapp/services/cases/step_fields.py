@@ -233,6 +233,65 @@ def fields(step: str) -> tuple[Field, ...]:
     return STEP_FIELDS.get(step, ())
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One way to finish a step, one button on its form. `sets` are the field values the button
+    gives (the officer does not choose them again in a select); `asks` are fields asked in its
+    confirmation dialog and required there; with a `consequence` the button asks for
+    confirmation, naming the case and what will happen."""
+
+    name: str
+    label: Msg
+    sets: tuple[tuple[str, object], ...] = ()
+    asks: tuple[str, ...] = ()
+    consequence: Msg | None = None
+
+
+COMPLETE = Outcome("complete", Msg("Hoàn thành bước này", "Complete this step"))
+OUTCOMES: dict[str, tuple[Outcome, ...]] = {
+    "verify_application": (
+        Outcome("forward", Msg("Chuyển tiếp", "Send on")),
+        Outcome(
+            "refuse",
+            Msg("Từ chối hồ sơ", "Refuse the application"),
+            asks=("refusal_reason",),
+            consequence=Msg(
+                "Hồ sơ sẽ kết thúc ở trạng thái “Từ chối”; không thể hoàn tác.",
+                "The case will end as “Refused”; this cannot be undone.",
+            ),
+        ),
+    ),
+    "approve_application": (
+        Outcome("approve", Msg("Phê duyệt", "Approve"), sets=(("decision", "approve"),)),
+        Outcome(
+            "return",
+            Msg("Trả lại hồ sơ", "Return the file"),
+            sets=(("decision", "return"),),
+            asks=("reason",),
+            consequence=Msg(
+                "Hồ sơ sẽ trả về Công an xã/phường để làm lại từ bước tiếp nhận.",
+                "The file goes back to the commune police, to intake again.",
+            ),
+        ),
+    ),
+    "hand_over_card": (
+        Outcome(
+            "hand_over",
+            Msg("Xác nhận đã trả thẻ", "Confirm the card was handed over"),
+            consequence=Msg(
+                "Hồ sơ sẽ kết thúc ở trạng thái “Đã trả thẻ”; không thể hoàn tác.",
+                "The case will end as “Card issued”; this cannot be undone.",
+            ),
+        ),
+    ),
+}
+
+
+def outcomes(step: str) -> tuple[Outcome, ...]:
+    """The buttons of a step's form, the usual one first."""
+    return OUTCOMES.get(step, (COMPLETE,))
+
+
 def routing_data(step: str, clean: dict) -> dict:
     """What the workflow keeps of a completion: everything but the fields of NOT_ROUTING."""
     drop = NOT_ROUTING.get(step, set())

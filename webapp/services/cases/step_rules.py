@@ -9,13 +9,24 @@ from datetime import date
 
 from ..errors import Invalid, Msg
 from ..text import parse_iso_date
-from .step_fields import CORRECTABLE, PAPERS, Field, fields, paper_field
+from .step_fields import CORRECTABLE, PAPERS, SEXES, Field, fields, paper_field
 
 # A birth date as a paper gives it: the whole date, or only month and year, or only the year.
 PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 # A Vietnamese mobile number: 10 digits, 03/05/07/08/09 (after +84 is written as 0).
 MOBILE = re.compile(r"0[35789][0-9]{8}")
 REQUIRED = Msg("Bắt buộc nhập.", "This field is required.")
+# Date problems: the API writes dates YYYY-MM-DD, the web form dd/mm/yyyy (forms/tasks.py words
+# these for the page).
+INVALID_DATE = Msg("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "Invalid date (format YYYY-MM-DD).")
+INVALID_PAPER_DATE = Msg(
+    "Ngày sinh trên giấy tờ phải là YYYY-MM-DD, YYYY-MM hoặc YYYY, là ngày có thật.",
+    "A paper's birth date must be YYYY-MM-DD, YYYY-MM or YYYY, and a real date.",
+)
+INVALID_NEW_BIRTH_DATE = Msg(
+    "Ngày sinh mới không hợp lệ (YYYY-MM-DD, không ở tương lai).",
+    "The new birth date is invalid (YYYY-MM-DD, not in the future).",
+)
 
 
 def validate(step: str, data, today: date) -> dict:
@@ -80,7 +91,7 @@ def _check(f: Field, value, today: date):
     if f.type == "date":
         parsed = parse_iso_date(value)
         if parsed is None:
-            return None, Msg("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "Invalid date (format YYYY-MM-DD).")
+            return None, INVALID_DATE
         if parsed > today:
             return None, Msg("Ngày không được ở tương lai.", "The date cannot be in the future.")
         return parsed.isoformat(), None
@@ -113,9 +124,7 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
     if step == "approve_application" and data["decision"] == "return" and not data["reason"]:
         problems["reason"] = Msg("Trả lại hồ sơ phải ghi lý do.", "A returned file needs a reason.")
     if step == "record_correction" and data["changes"] is not None:
-        problem = _check_changes(data["changes"], today)
-        if problem:
-            problems["changes"] = problem
+        problems.update(_check_changes(data["changes"], today))
     if step == "verify_application":
         problems.update(_intake_rules(data, today))
     return problems
@@ -130,10 +139,7 @@ def _intake_rules(data: dict, today: date) -> dict[str, Msg]:
         if data[name] is not None:
             parsed = parse_partial_date(data[name])
             if parsed is None:
-                problems[name] = Msg(
-                    "Ngày sinh trên giấy tờ phải là YYYY-MM-DD, YYYY-MM hoặc YYYY, là ngày có thật.",
-                    "A paper's birth date must be YYYY-MM-DD, YYYY-MM or YYYY, and a real date.",
-                )
+                problems[name] = INVALID_PAPER_DATE
             elif date(parsed[0], parsed[1] or 1, parsed[2] or 1) > today:
                 problems[name] = Msg(
                     "Ngày sinh không được ở tương lai.", "The birth date cannot be in the future."
@@ -192,26 +198,30 @@ def normalise_phone(value: str) -> str | None:
     return compact if MOBILE.fullmatch(compact) else None
 
 
-def _check_changes(changes: dict, today: date) -> Msg | None:
+def _check_changes(changes: dict, today: date) -> dict[str, Msg]:
+    """Every problem of the new values at once, each under `changes.<field>` (unknown fields
+    under `changes`), so a form can show each beside its own input."""
     unknown = [k for k in changes if k not in CORRECTABLE]
     if unknown:
-        return Msg(
-            f"Không sửa được trường: {', '.join(map(str, unknown))}; chỉ: {', '.join(CORRECTABLE)}.",
-            f"Cannot change: {', '.join(map(str, unknown))}; only: {', '.join(CORRECTABLE)}.",
-        )
+        return {
+            "changes": Msg(
+                f"Không sửa được trường: {', '.join(map(str, unknown))}; chỉ: {', '.join(CORRECTABLE)}.",
+                f"Cannot change: {', '.join(map(str, unknown))}; only: {', '.join(CORRECTABLE)}.",
+            )
+        }
+    problems = {}
     for key, value in changes.items():
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
-            return Msg(
+            problems[f"changes.{key}"] = Msg(
                 f"Giá trị mới của {key} phải là chuỗi 1–200 ký tự.",
                 f"The new value of {key} must be 1–200 characters of text.",
             )
-    if "birth_date" in changes:
+    if "changes.birth_date" not in problems and "birth_date" in changes:
         parsed = parse_iso_date(changes["birth_date"])
         if parsed is None or parsed > today:
-            return Msg(
-                "Ngày sinh mới không hợp lệ (YYYY-MM-DD, không ở tương lai).",
-                "The new birth date is invalid (YYYY-MM-DD, not in the future).",
-            )
-    if "sex" in changes and changes["sex"] not in ("male", "female"):
-        return Msg("Giới tính mới phải là male hoặc female.", "The new sex must be male or female.")
-    return None
+            problems["changes.birth_date"] = INVALID_NEW_BIRTH_DATE
+    if "changes.sex" not in problems and "sex" in changes and changes["sex"] not in SEXES:
+        problems["changes.sex"] = Msg(
+            "Giới tính mới phải là Nam (male) hoặc Nữ (female).", "The new sex must be male or female."
+        )
+    return problems

@@ -202,6 +202,7 @@ class NextStep:
     step: str
     department: str
     unit_name: str
+    task_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     return Completion(
         case.code,
         case.status,
-        tuple(NextStep(t.step, t.lane, unit_name) for t in outcome.ready),
+        tuple(NextStep(t.step, t.lane, unit_name, t.id) for t in outcome.ready),
         tuple(outcome.waiting),
     )
 

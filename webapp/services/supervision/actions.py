@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from workflows.engine import CannotReset
 
-from ...models import OPEN_STATUSES, Case, CaseTask, Unit, User, db
+from ...models import OPEN_STATUSES, Case, CaseEvent, CaseTask, Unit, User, db
 from .. import access, clock, uow, workflow_store
 from ..cases import comments, engine, tasks
 from ..cases.commands import get_case
@@ -106,6 +106,7 @@ def reassign(
 class BulkResult:
     done: list[str] = field(default_factory=list)
     failed: dict[str, ServiceError] = field(default_factory=dict)  # task id -> why
+    codes: dict[str, str] = field(default_factory=dict)  # task id -> its case's code, to name failures
 
 
 def bulk_reassign(user: User, task_ids: list[str], username: str, reason: str) -> BulkResult:
@@ -129,7 +130,7 @@ def bulk_reassign(user: User, task_ids: list[str], username: str, reason: str) -
         errors["assignee"] = [Msg("Không có cán bộ này.", "No such officer.")]
     if errors:
         raise Invalid(errors)
-    result = BulkResult()
+    result = BulkResult(codes=case_codes(ids))
     for task_id in ids:
         try:
             with uow.command():
@@ -139,6 +140,28 @@ def bulk_reassign(user: User, task_ids: list[str], username: str, reason: str) -
             result.failed[task_id] = exc
     log.info("bulk reassign by %s: %s done, %s failed", user.username, len(result.done), len(result.failed))
     return result
+
+
+def case_codes(task_ids: list[str]) -> dict[str, str]:
+    """The case code of each task (ready or already done), so a result names cases, not ids."""
+    codes = dict(
+        db.session.execute(
+            select(CaseTask.id, Case.code)
+            .join(Case, Case.id == CaseTask.case_id)
+            .where(CaseTask.id.in_(task_ids))
+        ).all()
+    )
+    gone = [t for t in task_ids if t not in codes]
+    if gone:
+        codes.update(
+            db.session.execute(
+                select(CaseEvent.task_id, Case.code)
+                .join(Case, Case.id == CaseEvent.case_id)
+                .where(CaseEvent.task_id.in_(gone))
+                .distinct()
+            ).all()
+        )
+    return codes
 
 
 def assignable(department: str, unit_path: str) -> list[User]:
@@ -158,15 +181,17 @@ def assignable(department: str, unit_path: str) -> list[User]:
 WORKING_DEPARTMENTS = ("police", "justice", "approval")
 
 
-def officers(unit: Unit) -> list[User]:
-    """Whom the bulk reassign offers: active officers of the departments with user tasks, at the
-    unit, above it or below it (each task is checked again when it is reassigned)."""
+def officers(unit: Unit, departments=None) -> list[User]:
+    """Whom the bulk reassign offers: active officers of the departments with user tasks (only
+    `departments`, those of the tasks listed, when given), at the unit, above it or below it
+    (each task is checked again when it is reassigned)."""
     paths = [unit.path[: i + 1] for i, c in enumerate(unit.path) if c == "/"]
+    wanted = [d for d in WORKING_DEPARTMENTS if departments is None or d in departments]
     return list(
         db.session.scalars(
             select(User)
             .join(User.unit)
-            .where(User.active, User.department.in_(WORKING_DEPARTMENTS))
+            .where(User.active, User.department.in_(wanted))
             .where(Unit.path.in_(paths) | subtree(Unit.path, unit.path))
             .order_by(User.department, User.full_name, User.username)
             .limit(500)

@@ -97,29 +97,40 @@ class ReportRow:
 @dataclass
 class Report:
     unit: Unit
-    day: date
+    day: date  # the last day of the period
     total: ReportRow
     rows: list[ReportRow]
     trail: list[Unit]
+    first: date | None = None  # the first day of the period (the same as `day` for one day)
 
 
-def report(user: User, unit_code: str | None) -> Report:
-    """Today's figures per child unit and what changed since yesterday: the cases that passed
-    each stage today (the daily stage counts)."""
+MAX_REPORT_DAYS = 366
+BAD_PERIOD = Msg(
+    "Khoảng ngày không hợp lệ: từ ngày phải trước hoặc bằng đến ngày, không ở tương lai, tối đa 366 ngày.",
+    "Invalid period: the first day must not be after the last, nor in the future; at most 366 days.",
+)
+
+
+def report(user: User, unit_code: str | None, first: date | None = None, last: date | None = None) -> Report:
+    """The figures per child unit now, and what changed in a period (one day, today by default):
+    the cases that passed each stage from `first` to `last` (the daily stage counts)."""
     progress_figures.check_reader(user)
     unit = progress_figures.unit_in_scope(user, unit_code)
-    today = clock.today_local()
+    today = last or clock.today_local()
+    first = first or today
+    if first > today or today > clock.today_local() or (today - first).days >= MAX_REPORT_DAYS:
+        raise Invalid({"from": [BAD_PERIOD]})
     figures = progress_figures.breakdown(user, unit)
     total = ReportRow(figures.total, dict.fromkeys(REPORT_STAGES, 0))
     rows = {f.unit.code: ReportRow(f, dict.fromkeys(REPORT_STAGES, 0)) for f in figures.children}
-    for path, stage, n in progress_flow.changes_on(unit, today):
+    for path, stage, n in progress_flow.changes_on(unit, first, today):
         if stage not in total.today:
             continue
         total.today[stage] += n
         child = rows.get(path[len(unit.path) :].split("/", 1)[0])
         if child is not None:
             child.today[stage] += n
-    return Report(unit, today, total, list(rows.values()), figures.trail)
+    return Report(unit, today, total, list(rows.values()), figures.trail, first)
 
 
 # -- quotas -------------------------------------------------------------------------------------

@@ -72,14 +72,19 @@ def throughput(unit: Unit, today: date, days: int = CHART_DAYS) -> Throughput:
     return Throughput(span, series)
 
 
-def changes_on(unit: Unit, day: date) -> list[tuple[str, str, int]]:
-    """(unit path, stage, count) of the subtree's units on one day: what each passed that day."""
+def changes_on(unit: Unit, day: date, last: date | None = None) -> list[tuple[str, str, int]]:
+    """(unit path, stage, count) of the subtree's units on one day (or from `day` to `last`):
+    what each passed in that time."""
     return [
         (path, stage, int(n or 0))
         for path, stage, n in db.session.execute(
             select(Unit.path, StageCount.stage, func.sum(StageCount.count))
             .join(Unit, Unit.id == StageCount.unit_id)
-            .where(subtree(Unit.path, unit.path), StageCount.day == day, StageCount.stage.in_(STAGES))
+            .where(
+                subtree(Unit.path, unit.path),
+                StageCount.day.between(day, last or day),
+                StageCount.stage.in_(STAGES),
+            )
             .group_by(Unit.path, StageCount.stage)
         )
     ]

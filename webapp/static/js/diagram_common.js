@@ -34,6 +34,34 @@
     });
   }
 
+  var READABLE = 0.85;
+  var TOOLS = {
+    vi: { in: "Phóng to", out: "Thu nhỏ", fit: "Vừa khung", label: "Thu phóng sơ đồ" },
+    en: { in: "Zoom in", out: "Zoom out", fit: "Fit", label: "Diagram zoom" }
+  };
+
+  // Zoom and fit buttons above the diagram (the mouse wheel and dragging work too).
+  function addTools(viewer, element) {
+    var words = TOOLS[document.documentElement.lang] || TOOLS.vi;
+    var canvas = viewer.get("canvas");
+    var bar = document.createElement("div");
+    bar.className = "diagram-tools";
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", words.label);
+    [["in", function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); }],
+     ["out", function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); }],
+     ["fit", function () { canvas.zoom("fit-viewport", "auto"); }]].forEach(function (tool) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary outline small";
+      button.dataset.zoom = tool[0];
+      button.textContent = words[tool[0]];
+      button.addEventListener("click", tool[1]);
+      bar.appendChild(button);
+    });
+    element.parentNode.insertBefore(bar, element);
+  }
+
   function show(element, decorate) {
     if (element.dataset.diagramReady) { return; }
     element.dataset.diagramReady = "1";
@@ -49,9 +77,14 @@
       })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
-        viewer.get("canvas").zoom("fit-viewport", "auto");
+        var canvas = viewer.get("canvas");
+        canvas.zoom("fit-viewport", "auto");
+        // Fitted, a wide diagram's labels shrink to 7 px: start no smaller than readable and let
+        // the reader pan (drag) or fit it with the buttons.
+        if (canvas.zoom() < READABLE) { canvas.zoom(READABLE, { x: 0, y: 0 }); canvas.scroll({ dx: 20, dy: 20 }); }
         nameLanes(viewer, element);
         decorate(viewer, element);
+        addTools(viewer, element);
       })
       .catch(function () {
         viewer.destroy();

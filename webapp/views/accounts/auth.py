@@ -2,14 +2,15 @@
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 
 from ...forms.auth import LoginForm, PasswordChangeForm
 from ...i18n import LANGUAGES, message
 from ...services import access, clock, uow
 from ...services.accounts import sessions, sign_in, users
 from ...services.errors import Invalid
-from ...web import allow, local_path, render
+from ...web import allow, is_htmx, landing, local_path, render
+from ..errors import session_expired
 from . import throttle
 
 bp = Blueprint("auth", __name__)
@@ -21,6 +22,15 @@ login_manager.login_message = None
 @login_manager.user_loader
 def load_user(cookie_id: str):
     return sessions.signed_in(cookie_id)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """A page asks to sign in first; an htmx request (a form sent after the session expired)
+    gets a 401 the page answers with a sign-in dialog, so the typed input is not lost."""
+    if is_htmx():
+        return session_expired("signin")
+    return redirect(login_url("auth.login", request.url))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,7 +47,7 @@ def login():
                 result = sign_in.authenticate(form.username.data, form.password.data)
             if result.user is not None:
                 _start_session(result.user)
-                return redirect(local_path(request.args.get("next")) or url_for("inbox.index"))
+                return redirect(local_path(request.args.get("next")) or landing(result.user))
             throttle.failed(form.username.data)
             error, status = _("Sai tên đăng nhập hoặc mật khẩu."), 401
     response = render("auth/login.html", form=form, error=error, status=status)

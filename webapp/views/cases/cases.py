@@ -1,14 +1,12 @@
 """The case page: resident, current steps, the diagram, the timeline; comments and transfers."""
 
 import logging
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import labels
-from ...i18n import local_date
 from ...services import access, clock, uow, workflow_store
 from ...services.cases import commands, comments, id_decision, receipt, step_fields
 from ...services.cases.inbox import due_class
@@ -55,22 +53,15 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
         now=clock.now(),
         max_comment=comments.MAX_LENGTH,
         step_fields=step_fields,
-        isod=_iso_date,
+        isod=labels.iso_day,
         today=clock.today_local(),
         id_flag=id_decision.needed(case),
         id_parts=[str(labels.ID_MISMATCH[p]) for p in (case.resident.id_mismatch or "").split(",") if p],
         id_decisions=id_decision.DECISIONS,
         can_decide=access.can_confirm_corrections(current_user),
         id_form=id_form or {"decision": "", "new_personal_id": "", "reason": "", "errors": {}},
+        can_work=lambda task: access.can_work_task(current_user, task),
     )
-
-
-def _iso_date(value):
-    """An ISO date from the audit trail as dd/mm/yyyy; anything else as it is."""
-    try:
-        return local_date(date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value
 
 
 @bp.get("/cases/<code>")

@@ -26,6 +26,7 @@ from ...services.cases import (
 )
 from ...services.errors import Invalid
 from ...web import allow, form_version, invalid_status, is_htmx, render, see_other
+from ..errors import title_of
 
 log = logging.getLogger(__name__)
 bp = Blueprint("tasks", __name__)
@@ -45,7 +46,7 @@ def _comparison(task):
     return intake.compare(task.case.resident, intake.papers_of(data))
 
 
-def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), comparison=None):
+def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), comparison=None, confirm=False):
     case = task.case
     return render(
         TEMPLATE,
@@ -65,6 +66,8 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         intake=intake,
         triage=justice_view.triage(case) if task.step == "triage_correction" else None,
         value=labels.field_value,
+        outcomes=step_fields.outcomes(task.step),
+        chosen=task_forms.outcome(task.step, request.form) if confirm else None,
     )
 
 
@@ -133,19 +136,55 @@ def _reticked(ticked: list[str], proposed: list[str]) -> list[str]:
 @bp.post("/tasks/<task_id>")
 @allow(access.WORK_TASKS)
 def complete(task_id: str):
-    """One read of the task and its case, one access check, one validation (the service's)."""
+    """One read of the task and its case, one access check, one validation (the service's).
+    The button pressed is the outcome; one that ends or refuses the case is confirmed first (in
+    a dialog; without script the page comes back with the dialog open)."""
     try:
         with uow.command():
             work = tasks.take(current_user, task_id, form_version())
-            done = tasks.complete_taken(current_user, work, task_forms.to_data(work.step, request.form))
+            step = work.task.step
+            data = task_forms.to_data(step, request.form)
+            asked = task_forms.apply_outcome(step, request.form, data)
+            confirmed = task_forms.confirmed(step, request.form)
+            if asked or not confirmed:  # every problem at once (the dialog's and the form's) first
+                problems = {**_rule_problems(step, data), **asked}
+                if problems:
+                    raise Invalid(problems)
+                return _page(work.task, task_forms.build(step, request.form), confirm=True)
+            done = tasks.complete_taken(current_user, work, data)
     except Invalid as exc:
         form = task_forms.build(work.task.step, request.form)
         fields = dict(exc.fields)
         portrait_missing = [message(p) for p in fields.pop("portrait", [])]
         task_forms.attach_errors(form, fields)
-        return _page(work.task, form, status=invalid_status(), portrait_missing=portrait_missing)
+        return _page(
+            work.task,
+            form,
+            status=invalid_status(),
+            portrait_missing=portrait_missing,
+            confirm=any(f in fields for f in task_forms.outcome(step, request.form).asks),
+        )
     flash(_where_it_went(done), "success")
-    return see_other(url_for("inbox.index"))
+    return see_other(_after(done))
+
+
+def _rule_problems(step: str, data: dict) -> dict:
+    try:
+        step_rules.validate(step, dict(data), clock.today_local())
+    except Invalid as exc:
+        return dict(exc.fields)
+    return {}
+
+
+def _after(done: tasks.Completion) -> str:
+    """Back to the inbox; when the next step is again the officer's department's (the justice
+    office triages then records the decision), the inbox offers "Nhận và xử lý tiếp": one click
+    claims it and opens it, instead of searching the queue, claiming and opening."""
+    for n in done.next_steps:
+        if n.department == current_user.department and n.task_id:
+            flash({"task": n.task_id, "step": n.step, "code": done.code}, "next-task")
+            break
+    return url_for("inbox.index")
 
 
 def _where_it_went(done: tasks.Completion) -> str:
@@ -191,8 +230,12 @@ def _redraw(task_id: str, done_message: str):
 @bp.post("/tasks/<task_id>/claim")
 @allow(access.WORK_TASKS)
 def claim(task_id: str):
+    """Claim; with `open` (the "Nhận và xử lý tiếp" and the case page's buttons) go on to the
+    task's page."""
     with uow.command():
-        tasks.claim(current_user, task_id)
+        tasks.claim(current_user, task_id, form_version())
+    if request.form.get("open"):
+        return see_other(url_for("tasks.show", task_id=task_id))
     return _redraw(task_id, _("Đã nhận việc."))
 
 
@@ -258,7 +301,7 @@ def too_large(exc):
         return render(
             "errors/error.html",
             status=413,
-            title=f"{exc.code} {exc.name}",
+            title=title_of(413),
             text=_("Dữ liệu gửi lên quá lớn."),
         )
     task = tasks.workable_task(current_user, request.view_args["task_id"])

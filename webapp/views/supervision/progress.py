@@ -13,6 +13,7 @@ from ...services import access, uow
 from ...services.errors import Invalid
 from ...services.supervision import progress, progress_chart
 from ...services.supervision.stage_counts import STAGES
+from ...services.text import parse_iso_date
 from ...web import allow, render, send_table
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -126,12 +127,25 @@ def diagram():
 @bp.get("/report")
 @allow(access.SEE_PROGRESS)
 def report():
-    data = progress.report(current_user, request.args.get("unit") or None)
+    """The daily report: one day (today by default) or a period, `from`/`to` as the date inputs
+    send them (YYYY-MM-DD); a bad period says so above the form and shows today."""
+    first, last = parse_iso_date(request.args.get("from")), parse_iso_date(request.args.get("to"))
+    unit = request.args.get("unit") or None
+    asked = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
+    error = None
+    try:
+        data = progress.report(current_user, unit, first or last, last or first)
+    except Invalid as exc:
+        error = " ".join(message(p) for problems in exc.fields.values() for p in problems)
+        data = progress.report(current_user, unit)
     fmt = request.args.get("format")
     if fmt:
         rows = [*data.rows, data.total]
-        return send_table(f"bao-cao-ngay-{data.unit.code}", fmt, _report_columns(), rows)
-    return render(REPORT, r=data, stages=_stage_names(), **_numbers())
+        name = f"bao-cao-ngay-{data.unit.code}"
+        if data.first != data.day:
+            name = f"bao-cao-{data.unit.code}-{data.first:%Y%m%d}-{data.day:%Y%m%d}"
+        return send_table(name, fmt, _report_columns(), rows)
+    return render(REPORT, r=data, stages=_stage_names(), asked=asked, period_error=error, **_numbers())
 
 
 def _figure_columns() -> list:

@@ -36,8 +36,11 @@ def _guard() -> None:
 
 
 # -- the list -------------------------------------------------------------------------------------
-def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None):
+def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None, chosen=None):
+    """The list; after a bulk reassign its result beside the form, and on an error the ticked
+    rows, the officer and the reason kept (`chosen`)."""
     page = stuck.page(current_user, filters)
+    departments = {row.department for row in page.rows if row.task}
     return render(
         LIST,
         block="results",
@@ -45,13 +48,14 @@ def _list(filters: stuck.Filters, status: int = 200, bulk=None, bulk_errors=None
         page=page,
         f=filters,
         units=stuck.unit_choices(current_user, page.unit),
-        officers=actions.officers(page.unit),
+        officers=actions.officers(page.unit, departments or None),
         steps=stuck.known_steps(),
         labels=labels,
         reasons=stuck_files.REASON_LABELS,
         due_class=due_class,
         bulk=bulk,
         bulk_errors=bulk_errors or {},
+        chosen=chosen or {"tasks": set(), "assignee": "", "reason": ""},
     )
 
 
@@ -79,17 +83,32 @@ def bulk_reassign():
             current_user, form.getlist("task"), form.get("assignee"), form.get("reason")
         )
     except Invalid as exc:
-        return _list(filters, invalid_status(), bulk_errors=field_errors(exc))
+        chosen = {
+            "tasks": set(form.getlist("task")),
+            "assignee": form.get("assignee", ""),
+            "reason": form.get("reason", ""),
+        }
+        return _list(filters, invalid_status(), bulk_errors=field_errors(exc), chosen=chosen)
     summary = _(
         "Đã giao lại %(done)s công việc; %(failed)s không giao được.",
         done=len(result.done),
         failed=len(result.failed),
     )
-    failures = {task_id: message(exc.message) for task_id, exc in result.failed.items()}
+    failures = {
+        result.codes.get(task_id, _("(công việc không còn)")): _why(exc)
+        for task_id, exc in result.failed.items()
+    }
     if is_htmx():
         return _list(filters, bulk={"text": summary, "failed": failures})
-    flash(summary, "success" if not result.failed else "error")
+    said = " ".join([summary, *(f"{code}: {why}" for code, why in failures.items())])
+    flash(said, "success" if not result.failed else "error")
     return see_other(url_for("stuck.index", **filters.args()))
+
+
+def _why(exc) -> str:
+    """A failure in words: the error and what each field said (never an internal id)."""
+    details = [message(p) for problems in exc.fields.values() for p in problems]
+    return " ".join([message(exc.message), *details])
 
 
 # -- one case -------------------------------------------------------------------------------------
