@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from bench.http_client import ROLE_OF_STEP, STEP_DATA
 from tests.support.nodes import Processes, free_port, wait_for_http, wait_for_port
 from tests.support.world import PASSWORD
 from webapp.models import Case, CaseEvent, CaseTask, db
@@ -20,21 +21,8 @@ from webapp.services.accounts import tokens
 from webapp.services.uow import command
 
 CASES, CLIENTS = 16, 4
-DATA = {
-    "verify_application": {"discrepancies": []},
-    "triage_correction": {"procedure": "correction", "documents_complete": True},
-    "record_correction": {
-        "decision_number": "7/QĐ-UBND",
-        "decision_date": "2026-11-20",
-        "changes": {"birth_date": "1990-05-18"},
-    },
-    "update_population_record": {"confirmed": True},
-    "capture_biometrics": {"fingerprints": "ok"},
-    "approve_application": {"decision": "approve"},
-    "receive_card": {},
-    "hand_over_card": {"received_by": "self"},
-}
-ROLE = {"triage_correction": "justice", "record_correction": "justice", "approve_application": "approval"}
+# The same step data and roles as the HTTP benchmark's clients.
+DATA, ROLE = STEP_DATA, ROLE_OF_STEP
 PATH_LENGTH = {False: 5, True: 8}  # user tasks on the clean path and through the justice office
 
 

@@ -115,7 +115,7 @@ def test_a_file_returned_by_the_centre_is_fixed_and_sent_again(world, live, page
     assert "Trung tâm trả hồ sơ" in timeline and "Ảnh bị lóa" in timeline
     police.goto(f"{live}/tasks/{task_of(code, 'capture_biometrics').id}")
     police.select_option("select[name=fingerprints]", "ok")
-    police.click("#task-form button[type=submit]")
+    police.click("#task-form .outcomes button >> nth=0")
     police.wait_for_selector(".flash-success")
     do(world.approval, code, "approve_application", {"decision": "approve"})
     assert case(code).steps == ["await_card_production"]  # sent again

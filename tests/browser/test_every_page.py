@@ -15,9 +15,11 @@ from tests.support.stations import make_station, slot_id
 from webapp.models import Resident, User, db
 from webapp.services import clock
 from webapp.services.cooperation import requests
-from webapp.services.residents import import_jobs
+from webapp.services.residents import import_jobs, listing
+from webapp.services.residents.registry import get, upsert
 from webapp.services.stations import appointments
 from webapp.services.uow import command
+from webapp.services.visits import households, plans
 
 AXE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
 SIZES = {"1366": (1366, 768), "390": (390, 844)}
@@ -73,6 +75,23 @@ def pages(world, tmp_path):
         ).id
     resident_id = db.session.query(Resident.id).filter_by(personal_id=away).scalar()
     police2 = db.session.query(User.id).filter_by(username="police_a2").scalar()
+    elder = get(world.resident(name="Cụ Vũ Văn Tư"))
+    with command():
+        upsert(
+            None,
+            elder.personal_id,
+            {
+                "household_id": "HK-1",
+                "full_name": elder.full_name,
+                "birth_date": elder.birth_date.isoformat(),
+                "sex": elder.sex,
+                "permanent_unit": elder.permanent_unit.code,
+            },
+        )
+        listing.set_status(world.police, elder.id, listing.Change(status="home_visit"))
+        households.save(world.police, "HK-1", households.Address("Thôn Đông", "Ngõ 3", "12", "0912345678"))
+    with command():
+        plan = plans.create(world.police, None, [elder.id], "Tổ lưu động số 2", clock.today_local()).id
     return [
         (None, "/login", "auth.login"),
         ("police_a", "/?scope=queue", "inbox.index"),
@@ -90,6 +109,13 @@ def pages(world, tmp_path):
         ("police_a", f"/cooperation/{request}", "cooperation.detail"),
         ("police_a", "/cooperation/new", "cooperation.new"),
         ("police_a", "/khong-co-trang-nay", "404"),
+        ("police_a", "/account/password", "auth.change_password"),
+        ("police_a", f"/cases/{justice}/receipt", "cases.receipt"),
+        ("police_a", f"/residents/{away}/corrections", "corrections.index"),
+        ("police_a", "/visits/", "visits.index"),
+        ("police_a", "/visits/new", "visits.new"),
+        ("police_a", f"/visits/{plan}", "visits.plan"),
+        ("police_a", "/visits/households/HK-1", "visits.household"),
         ("lead_a", "/batches/?kind=dispatch", "batches.index"),
         ("lead_a", f"/batches/{batch}", "batches.detail"),
         ("lead_a", "/residents/imports/", "imports.index"),

@@ -3,6 +3,7 @@ never submits a task form, refusing asks in a dialog, the error summary takes th
 conflict and an expired session keep what was typed, "Nhận và xử lý tiếp" after triage."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.cases import DOB, case, do, start, task_of
 from webapp.services.cases import tasks
@@ -89,9 +90,10 @@ def test_the_error_summary_takes_the_focus_and_each_error_sits_under_its_field(w
     justice.fill("input[name=change_birth_date]", "31/02/1991")
     justice.click("#task-form .outcomes button >> nth=0")
     justice.wait_for_selector("[data-error-summary]")
-    justice.wait_for_function("document.activeElement.matches('[data-error-summary]')")
+    # A locator assertion: wait_for_function would poll with eval, which the page's CSP refuses.
+    expect(justice.locator("[data-error-summary]")).to_be_focused()
     summary = justice.inner_text("[data-error-summary]")
-    assert "Số quyết định" in summary and "Ngày quyết định" in summary and "Ngày sinh mới" in summary
+    assert "Số trích lục" in summary and "Ngày đăng ký" in summary and "Ngày sinh mới" in summary
     assert "dd/mm/yyyy" in justice.inner_text("#change_birth_date-errors")
     assert "YYYY" not in justice.inner_text("#task-form")
     assert justice.inner_text("#change_full_name-errors").strip() == ""
@@ -165,7 +167,11 @@ def test_a_required_choice_is_never_made_for_the_officer(world, live, page_for):
     do(world.police, code, "verify_application", DOB)
     justice = page_for("justice_a", size=DESK)
     open_task(justice, live, code, "triage_correction")
-    assert justice.input_value("select[name=procedure]") == ""
+    # Issue 14: the decision table's suggestion is preselected, never silently: the page says
+    # which procedure the table proposes, and the officer can change it.
+    chosen = justice.input_value("select[name=procedure]")
+    suggested = justice.inner_text(".triage-suggested")
+    assert chosen == "correction" and "Cải chính" in suggested
     assert "*" in justice.inner_text("label[for=procedure]")
     assert justice.locator("input[name=documents_complete]:checked").count() == 0
 

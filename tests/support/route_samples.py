@@ -308,6 +308,10 @@ ARGS["batches.return_file"] = lambda s, scope, role: {"code": s.batch_code(scope
 # JSON bodies of API calls that read one before looking up their object: well-formed, so that the
 # out-of-scope call reaches the lookup (its 404) instead of stopping at a 400.
 BODIES = {
+    "api.residents.correction_post": {
+        "changes": {"full_name": "Nguyễn Văn Sửa"},
+        "basis": {"kind": "birth_certificate", "number": "12/2024/TLKS", "date": "2024-03-05"},
+    },
     "api.cooperation.cooperation_answer": {"result": "not_done", "note": "Không gặp công dân"},
     "api.cooperation.case_transfer": {"unit": "13301", "reason": "Tạm trú tại Gia Viễn"},
     "api.production.production_batch_cards": {
