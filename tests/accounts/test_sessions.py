@@ -10,6 +10,7 @@ import time_machine
 
 from tests.support.web import login
 from webapp import create_app
+from webapp.models import db
 from webapp.services.accounts import users
 from webapp.services.uow import command
 
@@ -41,9 +42,13 @@ def test_behind_https_the_cookie_is_secure_and_hsts_is_sent(app, world, monkeypa
     secure = create_app({**config, "TESTING": True, "WTF_CSRF_ENABLED": False})
     assert secure.config["SESSION_ABSOLUTE_LIFETIME"] == timedelta(hours=8)
     client = secure.test_client()
-    response = client.post(
-        "/login", data={"username": "police_a", "password": "secret-pass-1"}, base_url="https://localhost"
-    )
+    try:
+        response = client.post(
+            "/login", data={"username": "police_a", "password": "secret-pass-1"}, base_url="https://localhost"
+        )
+    finally:
+        with secure.app_context():  # the second app's pool, or PostgreSQL's connection outlives the test
+            db.engine.dispose()
     assert response.status_code == 302
     assert "Secure" in session_cookie(response)
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
