@@ -42,8 +42,16 @@ PRIORITIES = {
 KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l("Cấp lại")}
 
 
+# Messages the engine receives from other systems; the timeline names them by their step.
+MESSAGES = {
+    "card_produced": _l("Trung tâm báo đã sản xuất thẻ"),
+    "file_returned": _l("Trung tâm trả hồ sơ"),
+    "case_withdrawn": _l("Công dân rút hồ sơ"),
+}
+
+
 def step(code: str) -> str:
-    label = STEPS.get(code)
+    label = STEPS.get(code) or MESSAGES.get(code)
     # The lazy string's source, translated through the request's cached translations (the inbox
     # asks this for each of its rows).
     return code if label is None else gettext(label._args[0])

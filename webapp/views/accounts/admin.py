@@ -168,10 +168,12 @@ def _create(username, role, unit, password, full_name):
 
 def _user_forms(target, **forms) -> dict:
     edit = UserEditForm(formdata=None, full_name=target.full_name, role=target.role, unit=target.unit.code)
+    history = audit.history(target)
     return {
         "user": target,
         "role_labels": ROLE_LABELS,
-        "history": audit.history(target),
+        "history": history,
+        "history_units": audit.unit_names(history),
         "actions": AUDIT_ACTIONS,
         "field_labels": FIELD_LABELS,
         "edit_form": forms.get("edit_form", edit),
