@@ -4,6 +4,8 @@ import pytest
 
 from tests.support.cases import DOB, actions, case, do, start, task_of
 from tests.support.web import HTMX, login
+from webapp.services.cases import tasks
+from webapp.services.uow import command
 
 
 @pytest.fixture
@@ -43,6 +45,15 @@ def test_empty_inbox_says_what_to_do(app, world, police):
     assert "Bạn chưa giữ việc nào" in body
     body = police.get("/?scope=queue&q=khong co ai").get_data(as_text=True)
     assert "Không có việc nào khớp bộ lọc" in body
+
+
+def test_an_officer_holding_nothing_lands_on_the_queue_when_it_has_work(app, world, police):
+    code = start(world.police2, world.resident())
+    with command():
+        tasks.release(world.police2, task_of(code, "verify_application").id)
+    body = police.get("/").get_data(as_text=True)
+    assert code in body and 'value="queue" checked' in body
+    assert "Bạn chưa giữ việc nào" in police.get("/?scope=mine").get_data(as_text=True)  # asked for
 
 
 def test_other_departments_and_communes_see_nothing_of_it(app, world):

@@ -1,5 +1,7 @@
 """Department inboxes: my tasks and my department's queue, with filters kept in the URL."""
 
+from dataclasses import replace
+
 from flask import Blueprint, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +23,12 @@ def index():
         rows = stream_with_context(inbox.all_rows(current_user, filters))
         return send_table("hop-cong-viec", fmt, _columns(), rows)
     page = inbox.search(current_user, filters)
+    if "scope" not in request.args and page.total == 0 and not filters.q:
+        # An officer who holds nothing lands on the department's queue when it has work: an
+        # empty "my tasks" page is a dead end at the start of a day.
+        queue = inbox.search(current_user, replace(filters, scope="queue"))
+        if queue.total:
+            filters, page = replace(filters, scope="queue"), queue
     return render(
         "inbox/index.html",
         block="results",
