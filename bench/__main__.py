@@ -55,6 +55,9 @@ def main(argv=None) -> int:
         help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one "
         "(its schema is dropped and rebuilt)",
     )
+    signin = sub.add_parser("signin", help="server time of signing in with the production hash settings")
+    signin.add_argument("--requests", type=int, default=20, help="sign-ins measured per case")
+    signin.add_argument("--method", help="PASSWORD_HASH_METHOD to measure instead of the app's")
     args = parser.parse_args(argv)
     if args.name == "engine":
         from .engine import run
@@ -77,6 +80,10 @@ def main(argv=None) -> int:
         from .dashboard import run
 
         return run(args.cases, args.requests, args.db, args.explain, args.reuse)
+    if args.name == "signin":
+        from .sign_in import run
+
+        return run(args.requests, args.method)
     return 2
 
 
