@@ -42,6 +42,9 @@ def main(argv=None) -> int:
     served.add_argument("--cases-per-client", type=int, default=4, help="cases each client drives per run")
     served.add_argument("--min-cases", type=int, default=16, help="cases per run at least")
     _db_option(served, " (its schema is dropped and rebuilt)")
+    signin = sub.add_parser("signin", help="server time of signing in with the production hash settings")
+    signin.add_argument("--requests", type=int, default=20, help="sign-ins measured per case")
+    signin.add_argument("--method", help="PASSWORD_HASH_METHOD to measure instead of the app's")
     args = parser.parse_args(argv)
     if args.name == "engine":
         from .engine import run
@@ -64,6 +67,10 @@ def main(argv=None) -> int:
         from .dashboard import run
 
         return run(args.cases, args.requests, args.db, args.explain, args.reuse)
+    if args.name == "signin":
+        from .sign_in import run
+
+        return run(args.requests, args.method)
     return 2
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
 from webapp.models import User, db
-from webapp.services.accounts import users
+from webapp.services.accounts import passwords, users
 from webapp.services.uow import command
 
 NEW_PASSWORD = "another-pass-2"
@@ -60,7 +60,7 @@ def test_every_other_role_is_forbidden_on_every_admin_url(app, world, who):
         assert response.status_code == 403, (method, url)
     assert users.by_username("sneaky") is None
     police = fresh("police_a")
-    assert police.active and police.role == "police" and police.check_password(PASSWORD)
+    assert police.active and police.role == "police" and passwords.check(police.password_hash, PASSWORD)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(app, world):

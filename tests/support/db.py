@@ -23,7 +23,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
+            "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1",  # cheap hashes keep the suite fast
             # Uploaded files of the session stay out of the developer's instance folder.
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         }
