@@ -16,6 +16,7 @@ from workflows import Outcome
 from ...models import Case, CaseEvent, CaseTask, User, db
 from .. import workflow_store
 from ..errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
+from . import justice_due
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,12 @@ def state_of(case: Case) -> str:
     return workflow_store.unpack(case.state)
 
 
-def due_at(spec_version: str, step: str, ready_at: datetime) -> datetime | None:
+def due_at(spec_version: str, step: str, ready_at: datetime, data: dict | None = None) -> datetime | None:
+    """The step's limit (step_time_limits.dmn), or for the justice office's result the limit of
+    the procedure chosen at triage (justice_time_limits.dmn, from the workflow's `data`)."""
+    justice = justice_due.due_at(spec_version, step, ready_at, data or {})
+    if justice is not False:
+        return justice
     days = workflow_store.bundle_for(spec_version).time_limit(step)
     return None if days is None else add_working_days(ready_at, days)
 
@@ -171,7 +177,7 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
             "unit_path": case.unit_path,
             "priority": case.priority,
             "ready_at": now,
-            "due_at": due_at(case.spec_version, task.step, now),
+            "due_at": due_at(case.spec_version, task.step, now, outcome.data),
             "assignee_id": assign_new_to.id if assign_new_to is not None else None,
         }
         for task in outcome.ready

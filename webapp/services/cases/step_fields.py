@@ -154,6 +154,16 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     "triage_correction": (
         Field("procedure", "choice", True, PROCEDURES, label=Msg("Thủ tục", "Procedure")),
         Field("documents_complete", "boolean", True, label=Msg("Đủ giấy tờ", "Documents complete")),
+        Field(
+            "needs_verification",
+            "boolean",
+            label=Msg(
+                "Cần xác minh (gia hạn theo bảng thời hạn thủ tục hộ tịch)",
+                "Verification needed (extension from the civil-status time limits table)",
+            ),
+            description="Adds the verification extension of justice_time_limits.dmn to the result's "
+            "due date (correction and change: 3 working days); recorded in the case's history.",
+        ),
         _note(Msg("Ghi chú / lý do", "Note / reason")),
         Field(
             "reason",

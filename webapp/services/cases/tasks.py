@@ -20,7 +20,7 @@ from ..messaging import population_sync
 from ..residents import id_check
 from ..scope import subtree
 from ..text import name_key
-from . import engine, id_decision, intake, portraits, step_fields, step_rules
+from . import engine, id_decision, intake, justice_due, portraits, step_fields, step_rules
 
 # The task, its case and the case's unit in one read (the unit names where the case went).
 _TASK_AND_CASE = (
@@ -243,6 +243,12 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     detail = {"data": clean}
     if step in STEP_HOOKS:
         detail.update(STEP_HOOKS[step](case, user, clean))
+    if step == "triage_correction":
+        # The result's time limit for the chosen procedure, the verification extension included:
+        # recorded here, where the officer decided it (the task's due date follows it).
+        limit = justice_due.limit(case.spec_version, clean["procedure"], bool(clean["needs_verification"]))
+        if limit is not None:
+            detail["time_limit"] = limit
     if step == "record_correction":
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
     if step == "update_population_record" and clean["confirmed"]:
