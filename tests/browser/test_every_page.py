@@ -95,6 +95,7 @@ def pages(world, tmp_path):
     return [
         (None, "/login", "auth.login"),
         ("police_a", "/?scope=queue", "inbox.index"),
+        ("police_hn", "/", "inbox.index"),  # a request from another province waits there
         ("police_a", f"/tasks/{task_of(intake, 'verify_application').id}", "tasks.show"),
         ("police_a", f"/cases/{justice}", "cases.detail"),
         ("police_a", "/listing/", "listing.index"),

@@ -9,7 +9,8 @@ from flask_login import current_user
 from ... import labels
 from ...services import access
 from ...services.cases import inbox, tasks
-from ...web import allow, render, send_table
+from ...services.cooperation import waiting
+from ...web import allow, is_htmx, render, send_table
 
 bp = Blueprint("inbox", __name__)
 
@@ -39,6 +40,10 @@ def index():
         due_class=inbox.due_class,
         waiting_days=inbox.waiting_days,
         colleagues=tasks.colleagues(current_user),
+        # Requests from other units are the unit's work too; an htmx filter redraws only the
+        # tasks, so the requests are read for the whole page alone.
+        requests=None if is_htmx() else waiting.for_inbox(current_user),
+        kinds=labels.COOPERATION_KINDS,
     )
 
 
