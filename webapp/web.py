@@ -23,7 +23,8 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
 
 from .i18n import lang, message
-from .services import access, clock, exports
+from .services import access, clock, exports, uow
+from .services.accounts import access_log
 from .services.errors import ServiceError
 
 csrf = CSRFProtect()
@@ -131,20 +132,49 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def send_table(name: str, fmt: str, columns: list[exports.Column], rows: Iterable) -> Response:
-    """A list as a file: `csv` streams, `xlsx` builds a workbook first; another format is a 404."""
+    """A list as a file: `csv` streams, `xlsx` builds a workbook first; another format is a 404.
+    Every file is recorded in the access log (who, which list, how many rows) in this request."""
     if fmt not in exports.FORMATS:
         abort(404)
     filename = f"{name}-{clock.today_local():%Y%m%d}.{fmt}"
+    counted = _Counted(rows)
     if fmt == "csv":
         # The rows come from the database while the response streams: keep the request (and its
-        # session) alive until the last chunk.
+        # session) alive until the last chunk, then record how many left.
         decimal = "," if lang() == "vi" else "."
-        chunks = exports.csv_chunks(columns, rows, decimal)
-        response = Response(stream_with_context(chunks), mimetype="text/csv")
+        response = Response(
+            stream_with_context(_recorded(exports.csv_chunks(columns, counted, decimal), name, counted)),
+            mimetype="text/csv",
+        )
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    book = exports.xlsx_file(columns, rows)
+    book = exports.xlsx_file(columns, counted)
+    with uow.command():
+        access_log.exported(current_user, name, counted.n)
     return send_file(book, mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+class _Counted:
+    """The rows of a file, counted as they are written."""
+
+    def __init__(self, rows: Iterable):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _recorded(chunks, name: str, counted: _Counted):
+    """A streamed file's chunks; once the stream ends (or the client goes away part way), the
+    access log holds how many rows were written, stamped with when the file started."""
+    started = clock.now()
+    try:
+        yield from chunks
+    finally:
+        with uow.command():
+            access_log.exported(current_user, name, counted.n, at=started)
 
 
 def init_app(app: Flask) -> None:

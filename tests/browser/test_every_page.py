@@ -131,6 +131,7 @@ def pages(world, tmp_path):
         ("supervisor", f"/stuck/cases/{justice}", "stuck.case"),
         ("supervisor", "/stuck/targets", "stuck.targets"),
         ("supervisor", "/outbox/", "outbox.index"),
+        ("supervisor", "/access-log/", "access_log.index"),
         ("admin", "/admin/users", "admin.users"),
         ("admin", f"/admin/users/{police2}", "admin.user"),
     ]

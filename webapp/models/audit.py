@@ -31,7 +31,8 @@ class AdminEvent(db.Model):
 
 class AccessLogEntry(db.Model):
     """One read or export of personal data: a case page, a resident record, a portrait, a list
-    as a file. Append-only: the application never updates or deletes a row (see below)."""
+    as a file. Append-only: the application never updates or deletes a row (see below; on
+    PostgreSQL a trigger refuses UPDATE and DELETE too, migration 12b_trust_reads)."""
 
     __tablename__ = "access_log"
 
@@ -49,7 +50,10 @@ class AccessLogEntry(db.Model):
     unit_path: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (
-        Index("ix_access_log_unit_at", "unit_path", "at"),
+        # The supervisors' subtree filter, a LIKE prefix: a pattern index on PostgreSQL (see 0005).
+        Index(
+            "ix_access_log_unit_at", "unit_path", "at", postgresql_ops={"unit_path": "varchar_pattern_ops"}
+        ),
         Index("ix_access_log_user_at", "user_id", "at"),
         Index("ix_access_log_case_code", "case_code"),
         Index("ix_access_log_personal_id", "personal_id"),

@@ -18,10 +18,6 @@ class User(db.Model):
     department: Mapped[str] = mapped_column(String(20), index=True)  # the BPMN lane the role works in
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(
-        default=0, server_default="0"
-    )  # consecutive failures since the last success
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped when the password, role, unit or status changes: every cookie and API token issued
     # before no longer works (both carry the number they were issued with).

@@ -148,6 +148,8 @@ def can_receive_batches(user: User, unit: Unit) -> bool:
 
 
 PROGRESS_READERS = {"police_lead", "supervisor", "admin"}
+# Who read or exported personal data (services/accounts/access_log.py), in their subtree.
+ACCESS_LOG_READERS = {"supervisor", "admin"}
 QUOTA_SETTERS = {"supervisor", "admin"}
 
 
@@ -233,6 +235,7 @@ PRODUCE = rule("produce", PRODUCTION, national=NATIONAL_READERS)
 SEE_PROGRESS = rule("see_progress", PROGRESS_READERS)
 SET_QUOTA = rule("set_quota", QUOTA_SETTERS)
 ADMINISTER = rule("administer", {"admin"})
+READ_ACCESS_LOG = rule("read_access_log", ACCESS_LOG_READERS)
 # The police desk: correct a population record; confirm an identity change, decide on a personal ID.
 CORRECT_RESIDENTS = rule("correct_residents", CORRECTORS)
 CONFIRM_CORRECTIONS = rule("confirm_corrections", CONFIRMERS)

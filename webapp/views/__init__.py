@@ -9,7 +9,7 @@ from flask import Flask
 from ..services import access
 from ..web import allow
 from . import api, errors, health
-from .accounts import admin, auth
+from .accounts import access_log, admin, auth
 from .cases import cases, inbox, tasks
 from .cooperation import cooperation
 from .messaging import outbox
@@ -37,6 +37,7 @@ BLUEPRINTS = (
     progress.bp,
     stuck.bp,
     outbox.bp,
+    access_log.bp,
     api.bp,
 )
 

@@ -208,13 +208,12 @@ def update(admin: User, user_id: int, role: str, unit_code: str, full_name: str)
 
 
 def reset_password(admin: User, user_id: int, new_password: str) -> User:
-    """Set a new password that the owner must change at the next sign-in; the account's sign-in
-    lockout is lifted, and every session and token of it ends."""
+    """Set a new password that the owner must change at the next sign-in; every session and token
+    of the account ends. (Sign-in throttling counts by client address, so no lockout to lift.)"""
     user = get(admin, user_id)
     if problems := passwords.problems(new_password, user.username):
         raise Invalid({"password": problems})
     user.password_hash = passwords.hash_password(new_password)
-    user.failed_logins, user.locked_until = 0, None
     user.must_change_password = True  # the administrator knows it: the owner chooses their own
     sessions.end_all_access(user, "password reset")
     audit.record(admin, user, "password_reset", {})

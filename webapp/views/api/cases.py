@@ -1,6 +1,7 @@
 from flask import Blueprint, jsonify, request
 
 from ...services import access, uow
+from ...services.accounts import access_log
 from ...services.cases import case_view, commands, search, step_fields
 from ...services.errors import Forbidden, Invalid, Msg
 from ...services.residents import registry
@@ -38,7 +39,11 @@ def case_start():
 @bp.get("/cases/<code>")
 @allow(access.READ_CASES)
 def case_get(code: str):
-    return jsonify(case_json(commands.get_case(current_user(), code)))
+    case = commands.get_case(current_user(), code)
+    out = case_json(case)
+    with uow.command():
+        access_log.case_read(current_user(), case)
+    return jsonify(out)
 
 
 @bp.get("/cases")

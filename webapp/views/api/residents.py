@@ -1,6 +1,7 @@
 from flask import Blueprint, jsonify
 
 from ...services import access, uow
+from ...services.accounts import access_log
 from ...services.cases import case_view
 from ...services.errors import Msg, NotFound
 from ...services.residents import corrections, registry, rows
@@ -28,7 +29,10 @@ def resident_get(personal_id: str):
     resident = registry.get(personal_id) if not id_rules.problems(personal_id) else None
     if resident is None or not registry.visible(current_user(), resident):
         raise NotFound(NO_SUCH_RESIDENT)
-    return jsonify(_record(resident))
+    out = _record(resident)
+    with uow.command():
+        access_log.resident_read(current_user(), resident)
+    return jsonify(out)
 
 
 def _record(resident) -> dict:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ... import labels
 from ...services import access, clock, uow, workflow_store
+from ...services.accounts import access_log
 from ...services.cases import commands, comments, id_decision, receipt, step_fields
 from ...services.cases.inbox import due_class
 from ...services.cooperation import transfers
@@ -68,7 +69,10 @@ def _page(case, block: str | None = None, status: int = 200, comment=None, trans
 @allow(access.READ_CASES)
 def detail(code: str):
     case = commands.get_case(current_user, code)
-    return _page(case)
+    response = _page(case)
+    with uow.command():  # drawn first: the commit would expire what the page reads
+        access_log.case_read(current_user, case)
+    return response
 
 
 @bp.get("/cases/<code>/diagram.bpmn")

@@ -13,6 +13,7 @@ from ... import labels
 from ...forms import tasks as task_forms
 from ...i18n import message
 from ...services import access, clock, uow
+from ...services.accounts import access_log
 from ...services.cases import (
     case_view,
     commands,
@@ -322,6 +323,8 @@ def portrait(code: str):
     except FileNotFoundError:
         log.warning("portrait %s of case %s is missing from the store", attachment.sha256, case.code)
         abort(404)
+    with uow.command():
+        access_log.case_read(current_user, case, "portrait_viewed")
     response = make_response(data)
     response.mimetype = attachment.content_type
     response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ... import labels
 from ...services import access, uow
+from ...services.accounts import access_log
 from ...services.errors import Invalid
 from ...services.residents import corrections
 from ...web import allow, field_errors, invalid_status, render, see_other
@@ -79,7 +80,10 @@ def _page(resident, form=None, errors=None, status: int = 200):
 @allow(access.EDIT_RESIDENTS)
 def index(personal_id: str):
     resident = corrections.resident_for_page(current_user, personal_id)
-    return _page(resident)
+    response = _page(resident)
+    with uow.command():  # drawn first: the commit would expire what the page reads
+        access_log.resident_read(current_user, resident)
+    return response
 
 
 @bp.post("/residents/<personal_id>/corrections")

@@ -16,6 +16,7 @@ from ...config import ROOT
 from ...forms.imports import ImportForm
 from ...i18n import message
 from ...services import access, uow
+from ...services.accounts import access_log
 from ...services.residents import import_jobs
 from ...web import allow, csrf, render
 
@@ -86,6 +87,8 @@ def report(job_id: int):
     path = import_jobs.report_path(job)
     if not path.exists():
         abort(404)
+    with uow.command():  # the rejected rows, with the file's personal data
+        access_log.exported(current_user, f"import-{job.id}-rejected", job.rejected)
     return send_file(
         path, mimetype="text/csv", as_attachment=True, download_name=f"import-{job.id}-rejected.csv"
     )

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ... import labels, web
 from ...services import access, uow
+from ...services.accounts import access_log
 from ...services.cooperation import requests
 from ...services.errors import Invalid
 from ...services.residents import listing
@@ -123,7 +124,10 @@ def row(resident_id: int):
 @allow(access.LIST_RESIDENTS)
 def edit(resident_id: int):
     resident = listing.resident_in_scope(current_user, resident_id)
-    return _resident_page(resident, "edit")
+    response = _resident_page(resident, "edit")
+    with uow.command():  # drawn first: the commit would expire what the page reads
+        access_log.resident_read(current_user, resident)
+    return response
 
 
 @bp.post("/residents/<int:resident_id>/status")
