@@ -6,7 +6,6 @@ once against the same declaration (step_rules) and its errors are shown under th
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectField,
@@ -20,6 +19,7 @@ from ..i18n import message
 from ..services.cases import step_fields, step_rules
 from ..services.cases.ethnic_groups import ETHNIC_GROUPS
 from ..services.errors import Msg
+from .base import Form
 
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
 # What the papers give as a birth date, written as people write it (see _partial_iso).
@@ -66,7 +66,7 @@ def _choices(field: step_fields.Field):
 
 
 @cache
-def form_class(step: str) -> type[FlaskForm]:
+def form_class(step: str) -> type[Form]:
     attrs = {}
     for f in step_fields.fields(step):
         # `required` marks the input for the browser and the reader; the service decides.
@@ -87,10 +87,10 @@ def form_class(step: str) -> type[FlaskForm]:
             for key in step_fields.CORRECTABLE:
                 kind = SelectField if key in ("sex", "ethnicity") else StringField
                 attrs[f"change_{key}"] = kind(key, **({"choices": []} if kind is SelectField else {}))
-    return type(f"{step}_form", (FlaskForm,), attrs)
+    return type(f"{step}_form", (Form,), attrs)
 
 
-def build(step: str, formdata=None) -> FlaskForm:
+def build(step: str, formdata=None) -> Form:
     """The step's form with labels and choices in the page's language."""
     form = form_class(step)(formdata=formdata)
     for f in step_fields.fields(step):
@@ -180,7 +180,7 @@ def _partial_iso(value: str) -> str:
     return value
 
 
-def attach_errors(form: FlaskForm, fields: dict) -> None:
+def attach_errors(form: Form, fields: dict) -> None:
     """The service's field errors shown next to the form fields they concern (`changes.<key>`
     beside its change input, "changes" beside the first; anything else on the first field),
     dates worded as the page writes them."""
