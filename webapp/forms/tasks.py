@@ -126,7 +126,7 @@ def confirmed(step: str, formdata) -> bool:
 def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
     """The chosen outcome's values put into the step's data (fields other outcomes ask are
     dropped: a refusal reason left in a closed dialog is not a refusal); the problems of the
-    fields its dialog asks, by field name."""
+    fields its dialog asks and of the form's fields it needs or excludes, by field name."""
     chosen = outcome(step, formdata)
     for other in step_fields.outcomes(step):
         for name in other.asks:
@@ -134,7 +134,14 @@ def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
                 data[name] = None
     data.update(dict(chosen.sets))
     required = Msg(f"Bắt buộc khi chọn “{chosen.label.vi}”.", f"Required to choose “{chosen.label.en}”.")
-    return {name: [required] for name in chosen.asks if not data.get(name)}
+    problems = {name: [required] for name in chosen.asks if not data.get(name)}
+    for name, problem in chosen.needs:
+        if not data.get(name):
+            problems.setdefault(name, []).append(problem)
+    for name, problem in chosen.excludes:
+        if data.get(name):
+            problems.setdefault(name, []).append(problem)
+    return problems
 
 
 def to_data(step: str, formdata) -> dict:
