@@ -247,20 +247,55 @@ def fields(step: str) -> tuple[Field, ...]:
 class Outcome:
     """One way to finish a step, one button on its form. `sets` are the field values the button
     gives (the officer does not choose them again in a select); `asks` are fields asked in its
-    confirmation dialog and required there; with a `consequence` the button asks for
-    confirmation, naming the case and what will happen."""
+    confirmation dialog and required there; `needs` and `excludes` tie it to the form's own
+    fields (intake's "Chuyển Tư pháp" needs a ticked discrepancy, "Chuyển tiếp" none); with a
+    `consequence` the button asks for confirmation, naming the case and what will happen."""
 
     name: str
     label: Msg
     sets: tuple[tuple[str, object], ...] = ()
     asks: tuple[str, ...] = ()
     consequence: Msg | None = None
+    # Fields of the form itself that must be filled (`needs`) or left empty (`excludes`) for
+    # this button, each with the message shown under the field when they are not.
+    needs: tuple[tuple[str, Msg], ...] = ()
+    excludes: tuple[tuple[str, Msg], ...] = ()
 
 
 COMPLETE = Outcome("complete", Msg("Hoàn thành bước này", "Complete this step"))
 OUTCOMES: dict[str, tuple[Outcome, ...]] = {
+    # Where the file goes is the button: on (biometrics) with no discrepancy, to the justice
+    # office with one (the diagram's gw_needs_justice: every discrepancy has a procedure in
+    # discrepancy_procedure.dmn). A button that contradicts the ticks is refused, naming them.
     "verify_application": (
-        Outcome("forward", Msg("Chuyển tiếp", "Send on")),
+        Outcome(
+            "forward",
+            Msg("Chuyển tiếp", "Send on"),
+            excludes=(
+                (
+                    "discrepancies",
+                    Msg(
+                        "Đã đánh dấu sai lệch nên hồ sơ phải chuyển Tư pháp: bấm “Chuyển Tư pháp”, "
+                        "hoặc bỏ đánh dấu sai lệch để chuyển tiếp.",
+                        "Discrepancies are ticked, so the file goes to the justice office: press "
+                        "“Send to the justice office”, or untick them to send it on.",
+                    ),
+                ),
+            ),
+        ),
+        Outcome(
+            "to_justice",
+            Msg("Chuyển Tư pháp", "Send to the justice office"),
+            needs=(
+                (
+                    "discrepancies",
+                    Msg(
+                        "Đánh dấu ít nhất một sai lệch để chuyển Tư pháp.",
+                        "Tick at least one discrepancy to send the file to the justice office.",
+                    ),
+                ),
+            ),
+        ),
         Outcome(
             "refuse",
             Msg("Từ chối hồ sơ", "Refuse the application"),
