@@ -20,7 +20,7 @@ from ..messaging import population_sync
 from ..residents import id_check
 from ..scope import subtree
 from ..text import name_key
-from . import engine, id_decision, intake, justice_due, portraits, step_fields, step_rules
+from . import engine, id_decision, intake, justice_due, justice_rules, portraits, step_fields, step_rules
 
 # The task, its case and the case's unit in one read (the unit names where the case went).
 _TASK_AND_CASE = (
@@ -224,6 +224,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     """Validate the step's data, complete the task and advance the case."""
     case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
+    justice_rules.check(case, task.step, clean, clock.today_local())
     if task.step == "approve_application":
         id_decision.check_approval(case, clean)
     if task.assignee_id not in (None, user.id):
