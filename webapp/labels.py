@@ -11,6 +11,7 @@ STEPS = {
     "verify_application": _l("Tiếp nhận, đối chiếu hồ sơ"),
     "triage_correction": _l("Xác định thủ tục hộ tịch"),
     "await_citizen_documents": _l("Chờ công dân bổ sung giấy tờ"),
+    "verify_original_commune": _l("Xác minh tại nơi đã đăng ký khai sinh"),
     "record_correction": _l("Ghi quyết định cải chính/bổ sung"),
     "update_population_record": _l("Cập nhật CSDL dân cư"),
     "capture_biometrics": _l("Thu nhận vân tay, ảnh"),

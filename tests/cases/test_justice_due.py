@@ -47,7 +47,7 @@ def due_day(code: str):
         (MONDAY_LATE, "correction", {}, "2026-11-19"),  # 3 working days; no cut-off
         # 3 + 3 (24 November, Vietnamese Culture Day, is a day off in the calendar)
         (MONDAY_MORNING, "correction", {"needs_verification": True}, "2026-11-25"),
-        (MONDAY_MORNING, "change", {}, "2026-11-19"),
+        (MONDAY_MORNING, "change", {"subject_consent": True}, "2026-11-19"),
     ],
 )
 def test_the_result_is_due_by_the_procedure(world, at, procedure, extra, due):

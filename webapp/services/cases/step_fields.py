@@ -34,6 +34,21 @@ PROCEDURES = {
     "return_to_police": Msg("Trả Công an sửa dữ liệu dân cư", "Return to the police to fix the record"),
     "refuse": Msg("Từ chối", "Refuse"),
 }
+# What the justice office's result is (record_correction): the number and date recorded.
+RESULT_KINDS = {
+    "extract": Msg(
+        "Trích lục (cải chính, bổ sung, thay đổi hộ tịch)", "Extract (correction, supplement, change)"
+    ),
+    "birth_certificate": Msg(
+        "Giấy khai sinh mới và trích lục khai sinh (đăng ký lại)",
+        "New birth certificate and extract (re-registration)",
+    ),
+    "copy_extract": Msg(
+        "Bản sao trích lục từ sổ gốc (nơi cũ còn lưu sổ)",
+        "Copy extract from the original register (still kept)",
+    ),
+    "decision": Msg("Quyết định", "Decision"),
+}
 # Record fields the justice office may change, and what a new value must look like.
 CORRECTABLE = ("full_name", "birth_date", "sex", "ethnicity")
 SEXES = {"male": Msg("Nam", "Male"), "female": Msg("Nữ", "Female")}
@@ -119,7 +134,14 @@ NOT_ROUTING = {
         "eid_phone",
     },
     "hand_over_card": {"eid_activated"},
-    "triage_correction": {"reason"},
+    "triage_correction": {
+        "reason",
+        "original_registration_year",
+        "original_registration_place",
+        "register_lost",
+        "certificate_lost",
+        "subject_consent",
+    },
 }
 
 
@@ -164,6 +186,46 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
             description="Adds the verification extension of justice_time_limits.dmn to the result's "
             "due date (correction and change: 3 working days); recorded in the case's history.",
         ),
+        # Re-registration of a birth (Decree 123/2015 art. 26): its conditions, asked here and
+        # checked by step_rules (the person alive: by justice_rules, from the record).
+        Field(
+            "original_registration_year",
+            "string",
+            max_length=4,
+            label=Msg("Năm đã đăng ký khai sinh trước đây", "Year the birth was first registered"),
+            description="Required with `birth_reregistration`: 4 digits, before 2016.",
+        ),
+        Field(
+            "original_registration_place",
+            "string",
+            max_length=200,
+            label=Msg(
+                "Nơi đã đăng ký khai sinh trước đây (xã/phường, tỉnh)",
+                "Where the birth was first registered (commune, province)",
+            ),
+            description="Required with `birth_reregistration`: the commune asked to verify.",
+        ),
+        Field(
+            "register_lost",
+            "boolean",
+            label=Msg("Sổ hộ tịch nơi đăng ký trước đây không còn", "The civil-status register is lost"),
+            description="Must be true with `birth_reregistration`.",
+        ),
+        Field(
+            "certificate_lost",
+            "boolean",
+            label=Msg("Bản chính giấy khai sinh đã mất", "The original birth certificate is lost"),
+            description="Must be true with `birth_reregistration`.",
+        ),
+        Field(
+            "subject_consent",
+            "boolean",
+            label=Msg(
+                "Người được thay đổi hộ tịch (từ đủ 9 tuổi) đồng ý",
+                "The person whose record changes (aged 9 or over) consents",
+            ),
+            description="Must be true with `change` when the resident is aged 9 or over.",
+        ),
         _note(Msg("Ghi chú / lý do", "Note / reason")),
         Field(
             "reason",
@@ -177,18 +239,54 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("documents_received", "boolean", True, label=Msg("Đã nhận giấy tờ", "Documents received")),
         _note(),
     ),
+    "verify_original_commune": (
+        Field(
+            "register_kept",
+            "boolean",
+            True,
+            label=Msg(
+                "Nơi đăng ký trước đây còn lưu sổ hộ tịch",
+                "The first place of registration still keeps the register",
+            ),
+        ),
+        Field(
+            "reply_number",
+            "string",
+            max_length=50,
+            label=Msg("Số văn bản trả lời xác minh", "Number of the verification reply"),
+        ),
+        Field(
+            "reply_date", "date", True, label=Msg("Ngày trả lời xác minh", "Date of the verification reply")
+        ),
+        _note(),
+    ),
     "record_correction": (
+        Field(
+            "result_kind",
+            "choice",
+            choices=RESULT_KINDS,
+            label=Msg("Kết quả", "Result"),
+            description="What the number is; without it, `birth_certificate` for a re-registration, "
+            "else `extract`.",
+        ),
         Field(
             "decision_number",
             "string",
             True,
             max_length=50,
             label=Msg(
-                "Số trích lục / quyết định (số đăng ký)", "Extract or decision number (registration number)"
+                "Số trích lục / giấy khai sinh / quyết định (số đăng ký)",
+                "Extract, birth certificate or decision number (registration number)",
             ),
         ),
         Field("decision_date", "date", True, label=Msg("Ngày đăng ký", "Registration date")),
-        Field("changes", "object", True, label=Msg("Nội dung thay đổi", "Changes")),
+        Field(
+            "changes",
+            "object",
+            label=Msg("Nội dung thay đổi", "Changes"),
+            description="Required, except for a re-registration whose new certificate says what the "
+            "record already holds.",
+        ),
         _note(),
     ),
     "update_population_record": (

@@ -20,7 +20,17 @@ from ..messaging import population_sync
 from ..residents import id_check
 from ..scope import subtree
 from ..text import name_key
-from . import engine, id_decision, intake, justice_due, portraits, step_fields, step_rules
+from . import (
+    engine,
+    id_decision,
+    intake,
+    justice_due,
+    justice_rules,
+    legal_due,
+    portraits,
+    step_fields,
+    step_rules,
+)
 
 # The task, its case and the case's unit in one read (the unit names where the case went).
 _TASK_AND_CASE = (
@@ -224,6 +234,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     """Validate the step's data, complete the task and advance the case."""
     case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
+    justice_rules.check(case, task.step, clean, clock.today_local())
     if task.step == "approve_application":
         id_decision.check_approval(case, clean)
     if task.assignee_id not in (None, user.id):
@@ -251,6 +262,9 @@ def complete_taken(user: User, work: Work, data) -> Completion:
             detail["time_limit"] = limit
     if step == "record_correction":
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
+        moved = legal_due.extend_for_justice(case, justice_rules.procedure_of(case), now)
+        if moved is not None:
+            detail["legal_due"] = moved
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
     trail.append(engine.event(case, user, "completed", step, detail, now, task.id))
