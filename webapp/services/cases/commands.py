@@ -2,7 +2,7 @@
 return of a file, fire timers.
 Each is one transaction: the service flushes, the caller commits."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -245,9 +245,12 @@ def withdraw(actor: User, code: str, reason: str, expected_version: int | None =
     )
 
 
-def record_card_produced(actor: User, code: str, card_number: str, produced_at: date) -> tuple[Case, bool]:
-    """The production centre's "card produced" message. Repeating it changes nothing and
-    answers (case, False); a case not waiting for production is a conflict."""
+def record_card_produced(
+    actor: User, code: str, card_number: str, produced_at: date | datetime
+) -> tuple[Case, bool]:
+    """The production centre's "card produced" message, with the day or the moment (aware) the
+    card was made. Repeating it changes nothing and answers (case, False); a case not waiting
+    for production is a conflict."""
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
     case = engine.lock_case(code=code)
