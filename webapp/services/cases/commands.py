@@ -13,6 +13,7 @@ from workflows import NotWaiting
 
 from ...models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
 from .. import access, clock, laws, workflow_store
+from ..accounts import units
 from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..residents import registry
 from . import engine, legal_due
@@ -192,6 +193,8 @@ def transfer(
     )
     if target is None:
         errors["unit"] = [Msg("Không có đơn vị với mã này.", "No unit has this code.")]
+    elif (problem := units.case_target_problem(target)) is not None:
+        errors["unit"] = [problem]
     if not isinstance(reason, str) or not reason.strip():
         errors["reason"] = [Msg("Ghi lý do chuyển.", "Give a reason for the transfer.")]
     elif len(reason) > 1000:
