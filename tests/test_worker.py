@@ -182,18 +182,18 @@ def queued_import(world, age: timedelta, keep_file=True) -> int:
     return job.id
 
 
-def test_imports_left_queued_are_run_and_fresh_ones_left_to_the_upload_thread(world):
+def test_the_worker_runs_every_queued_import_and_fails_one_whose_file_is_gone(world):
     left = queued_import(world, timedelta(minutes=10))
-    fresh = queued_import(world, timedelta(seconds=5))
+    fresh = queued_import(world, timedelta(seconds=0))
     lost = queued_import(world, timedelta(hours=1), keep_file=False)
-    assert worker.run_queued_imports() == 2
+    assert worker.run_queued_imports() == 3
     db.session.expire_all()
     assert db.session.get(ImportJob, left).status == "done"
     assert db.session.get(ImportJob, left).created == 2
-    assert db.session.get(ImportJob, fresh).status == "queued"
+    assert db.session.get(ImportJob, fresh).status == "done"  # uploads wait for no grace period
     job = db.session.get(ImportJob, lost)
     assert job.status == "failed" and "no longer on the server" in job.error
-    assert db.session.scalar(select(func.count()).select_from(Resident)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Resident)) == 4
     assert worker.run_queued_imports() == 0
 
 

@@ -77,6 +77,11 @@ def from_environment(instance: Path) -> dict:
         # Files kept outside the database: uploaded resident files, portraits (by SHA-256).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # a resident file upload (the one larger body)
+        # An XLSX upload is a ZIP archive, checked before anything opens it (a "zip bomb" expands a
+        # small upload a thousandfold): what it may unpack to in all, and how tightly one part may
+        # be compressed. A province's million rows unpack to about 600 MB at about 15 to 1.
+        "IMPORT_XLSX_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_BYTES") or 1024**3),
+        "IMPORT_XLSX_MAX_RATIO": int(os.environ.get("IMPORT_XLSX_MAX_RATIO") or 100),
         "PHOTO_MAX_BYTES": 512 * 1024,  # a portrait: JPEG or PNG, checked by content
         # Whether completing biometrics capture needs an uploaded portrait (docs/intake.md).
         "PORTRAIT_REQUIRED": os.environ.get("PORTRAIT_REQUIRED", "0") == "1",

@@ -1,6 +1,6 @@
 """The production centre: its queue, and the idempotent "card produced" message."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -104,4 +104,40 @@ def test_bad_input_names_each_field_and_changes_nothing(api, world, change, stat
     response = api.post("/production/cards", world.production, json=payload)
     assert response.status_code == status, response.get_json()
     assert fields_of(response) == fields
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("produced_at", "issued_on"),
+    [
+        # 20:30 UTC is 03:30 the next morning in Vietnam: the card is issued on the Vietnamese day
+        ("2026-11-19T20:30:00Z", date(2026, 11, 20)),
+        ("2026-11-20T09:15:00.5+07:00", date(2026, 11, 20)),
+        ("2026-11-20", date(2026, 11, 20)),  # a plain date stays accepted
+    ],
+)
+def test_a_timestamp_with_offset_reaches_hand_over(api, world, produced_at, issued_on):
+    code = approved(api, world)
+    response = api.post("/production/cards", world.production, json=card(code, produced=produced_at))
+    assert response.status_code == 200, response.get_json()
+    case = complete(api, world.police, response.get_json()["tasks"][0]["id"])["case"]
+    (hand_over,) = [t for t in case["tasks"] if t["step"] == "hand_over_card"]
+    done = complete(api, world.police, hand_over["id"], {"received_by": "self"})["case"]
+    assert done["status"] == "issued"
+    resident = api.get(f"/residents/{done['resident']['personal_id']}", world.police).get_json()
+    assert resident["card_issued_on"] == issued_on.isoformat()
+
+
+@pytest.mark.parametrize(
+    "produced_at",
+    ["2026-11-20T09:15:00", "2026-11-20 09:15:00+07:00", "2026-11-20T25:00:00Z", "TOMORROW"],
+)
+def test_a_timestamp_needs_its_offset_and_cannot_be_in_the_future(api, world, produced_at):
+    code = approved(api, world)
+    if produced_at == "TOMORROW":
+        produced_at = f"{clock.today_local() + timedelta(days=1)}T08:00:00+07:00"
+    api.token(world.production)
+    before = snapshot()
+    response = api.post("/production/cards", world.production, json=card(code, produced=produced_at))
+    assert response.status_code == 422 and fields_of(response) == {"produced_at"}
     assert snapshot() == before

@@ -1,5 +1,5 @@
 """The background worker's rounds: fire due timers, send due outbox messages, run resident
-imports left queued, count the day's resident figures once a day (docs/worker.md). Each item
+imports (uploads queue them), count the day's resident figures once a day (docs/worker.md). Each item
 is its own transaction; a stop request is honoured between items, so the current one always
 finishes.
 
@@ -33,9 +33,6 @@ log = logging.getLogger(__name__)
 JOBS = ("timers", "outbox", "imports", "daily")
 DAILY_LOCK = 740_601  # PostgreSQL advisory lock: one worker counts the day's figures
 TIMER_RETRY = timedelta(minutes=5)  # a timer whose firing crashed is tried again after this
-# The upload view starts an import on a thread at once; a job still queued after this long was
-# left behind (a restart) and is the worker's.
-IMPORT_GRACE = timedelta(minutes=2)
 LOST_FILE = Msg(
     "Tệp tải lên không còn trên máy chủ; hãy tải lên lại.",
     "The uploaded file is no longer on the server; upload it again.",
@@ -117,15 +114,11 @@ def deliver_due(batch: int = 50, stop: threading.Event | None = None) -> tuple[i
 
 
 def run_queued_imports(stop: threading.Event | None = None) -> int:
-    """Run resident imports still queued IMPORT_GRACE after their upload, one at a time."""
+    """Run queued resident imports, oldest first, one at a time. Uploads are imported here only,
+    never on a thread of the web process."""
     done = 0
     while not _stopped(stop):
-        query = (
-            select(ImportJob.id)
-            .where(ImportJob.status == "queued", ImportJob.created_at <= clock.now() - IMPORT_GRACE)
-            .order_by(ImportJob.id)
-            .limit(1)
-        )
+        query = select(ImportJob.id).where(ImportJob.status == "queued").order_by(ImportJob.id).limit(1)
         if db.session.get_bind().dialect.name == "postgresql":
             # Held until the import marks the job running (its first commit).
             query = query.with_for_update(skip_locked=True)

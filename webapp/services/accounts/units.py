@@ -10,7 +10,8 @@ from sqlalchemy import insert, select, update
 from vietnam_provinces import Province, Ward
 
 from ...config import ROOT
-from ...models import Unit, UnitCrosswalk, db
+from ...models import Unit, UnitCrosswalk, User, db
+from ..errors import Msg
 from ..scope import subtree
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,33 @@ def children(parent_code: str | None) -> list[Unit]:
 
 def by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+# Who receives a case at a unit: its police (they accept a transfer and work the case's steps).
+RECEIVERS = ("police", "police_lead")
+NOT_A_COMMUNE = Msg(
+    "Chỉ chuyển hồ sơ cho đơn vị cấp xã, phường (nơi tiếp nhận hồ sơ), không chuyển cho cấp tỉnh.",
+    "A case goes only to a commune or ward (where applications are taken), never to a province.",
+)
+NOBODY_THERE = Msg(
+    "Đơn vị này không có cán bộ công an đang hoạt động để nhận hồ sơ.",
+    "This unit has no active police officer to receive the case.",
+)
+
+
+def case_target_problem(unit: Unit) -> Msg | None:
+    """Why `unit` cannot take a case handed to it, or None. Cases live at communes (a province's
+    officers supervise: no commune would see a case parked there), and a unit takes one only
+    while someone there can: units carry no status of their own, so an active unit is one with an
+    active police officer or lead."""
+    if unit.level != "commune":
+        return NOT_A_COMMUNE
+    someone = db.session.scalar(
+        select(User.id)
+        .where(User.unit_id == unit.id, User.active.is_(True), User.role.in_(RECEIVERS))
+        .limit(1)
+    )
+    return NOBODY_THERE if someone is None else None
 
 
 def subtree_ids(unit: Unit) -> list[int]:

@@ -2,7 +2,7 @@
 return of a file, fire timers.
 Each is one transaction: the service flushes, the caller commits."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -13,6 +13,7 @@ from workflows import NotWaiting
 
 from ...models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
 from .. import access, clock, laws, workflow_store
+from ..accounts import units
 from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..residents import registry
 from . import engine, legal_due
@@ -192,6 +193,8 @@ def transfer(
     )
     if target is None:
         errors["unit"] = [Msg("Không có đơn vị với mã này.", "No unit has this code.")]
+    elif (problem := units.case_target_problem(target)) is not None:
+        errors["unit"] = [problem]
     if not isinstance(reason, str) or not reason.strip():
         errors["reason"] = [Msg("Ghi lý do chuyển.", "Give a reason for the transfer.")]
     elif len(reason) > 1000:
@@ -245,9 +248,12 @@ def withdraw(actor: User, code: str, reason: str, expected_version: int | None =
     )
 
 
-def record_card_produced(actor: User, code: str, card_number: str, produced_at: date) -> tuple[Case, bool]:
-    """The production centre's "card produced" message. Repeating it changes nothing and
-    answers (case, False); a case not waiting for production is a conflict."""
+def record_card_produced(
+    actor: User, code: str, card_number: str, produced_at: date | datetime
+) -> tuple[Case, bool]:
+    """The production centre's "card produced" message, with the day or the moment (aware) the
+    card was made. Repeating it changes nothing and answers (case, False); a case not waiting
+    for production is a conflict."""
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
     case = engine.lock_case(code=code)

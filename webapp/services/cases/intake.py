@@ -15,7 +15,7 @@ from ...models import Case, Resident, User
 from .. import clock
 from ..errors import Invalid, Msg
 from ..residents import personal_id
-from ..text import parse_iso_date
+from ..text import local_day, parse_date_or_timestamp
 from . import engine
 from .step_fields import DISCREPANCIES, PAPER_FACTS, PAPERS, SEXES, paper_field
 from .step_rules import parse_partial_date
@@ -288,7 +288,9 @@ def after_hand_over(case: Case, user: User, clean: dict) -> dict:
     resident, activated = case.resident, clean["eid_activated"]
     produced = engine.last_message(case, "card_produced") or {}
     resident.card_state = "chip"
-    resident.card_issued_on = parse_iso_date(produced.get("produced_at")) or clock.today_local()
+    # The centre sends a date or a timestamp with its offset: the card is issued on its local day.
+    produced_at = parse_date_or_timestamp(produced.get("produced_at"))
+    resident.card_issued_on = local_day(produced_at) if produced_at else clock.today_local()
     card = {"card_issued_on": resident.card_issued_on.isoformat()}
     if resident.eid_state != "requested":
         if activated is not None:

@@ -16,7 +16,7 @@ from vntime import LOCAL_TZ, add_working_days
 from ...models import Case, CooperationRequest, Resident, Unit, User, db
 from ...models.cooperation import OPEN
 from .. import access, clock, workflow_store
-from ..accounts import unit_picker
+from ..accounts import unit_picker, units
 from ..cases import commands
 from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
 from ..paging import PER_PAGE, Paged, QueryFilters, choice, number
@@ -72,7 +72,9 @@ def clean_text(value, name: str, required: bool, errors: dict) -> str:
     return text
 
 
-def check_target(raw, sender: Unit, errors: dict) -> Unit | None:
+def check_target(raw, sender: Unit, errors: dict, transfer: bool = False) -> Unit | None:
+    """The receiving unit the officer picked; a problem goes into `errors["unit"]`. A transfer
+    goes only to an active commune (units.case_target_problem)."""
     unit = unit_picker.pick(raw) if isinstance(raw, str) else None
     if unit is None:
         errors["unit"] = [
@@ -88,6 +90,8 @@ def check_target(raw, sender: Unit, errors: dict) -> Unit | None:
                 "The receiving unit must be another unit, outside the sender's own.",
             )
         ]
+    elif transfer and (problem := units.case_target_problem(unit)) is not None:
+        errors["unit"] = [problem]
     return unit
 
 
@@ -117,7 +121,7 @@ def send(
             Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
         ]
     sender = case.unit if case is not None else actor.unit
-    target = check_target(unit, sender, errors)
+    target = check_target(unit, sender, errors, transfer=case is not None)
     text = clean_text(message, "message", True, errors)
     if errors:
         raise Invalid(errors)

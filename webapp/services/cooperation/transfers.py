@@ -35,7 +35,7 @@ def ask(actor: User, code: str, unit, reason, expected_version: int | None = Non
             )
         )
     errors: dict[str, list[Msg]] = {}
-    requests.check_target(unit, case.unit, errors)
+    requests.check_target(unit, case.unit, errors, transfer=True)
     if not isinstance(reason, str) or not reason.strip():
         errors["reason"] = [Msg("Ghi lý do chuyển.", "Give a reason for the transfer.")]
     else:

@@ -6,7 +6,7 @@ no lock is held across the whole batch (see webapp/services/production/batches.p
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
 
@@ -88,7 +88,7 @@ def on_card_produced(case: Case, card_number: str, actor: User | None) -> Produc
 class Card:
     case_code: str
     card_number: str
-    produced_at: date
+    produced_at: date | datetime  # a day, or an aware timestamp
 
 
 @dataclass

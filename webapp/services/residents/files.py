@@ -1,9 +1,11 @@
 """Reading a resident file (CSV or XLSX) as a stream of rows of text.
 
-A file is read twice: `scan` reads it whole and raises FileProblem for anything that makes the
-whole file unusable (not UTF-8, not an XLSX workbook, missing, unknown or repeated columns, no
-rows, a broken CSV line), so such a file writes nothing; then `open_rows` streams its rows for the
-import. Both passes hold one row at a time, never the file.
+An XLSX file is a ZIP archive: before anything opens it, `check_archive` reads only its
+directory and refuses one that would unpack past the limits (a "zip bomb"). Then a file is read
+twice: `scan` reads it whole and raises FileProblem for anything that makes the whole file
+unusable (not UTF-8, not an XLSX workbook, missing, unknown or repeated columns, no rows, a broken
+CSV line), so such a file writes nothing; then `open_rows` streams its rows for the import. Both
+passes hold one row at a time, never the file.
 """
 
 import csv
@@ -94,10 +96,11 @@ def kind_of(path: Path) -> str:
     return "csv"
 
 
-def scan(path: Path) -> Layout:
+def scan(path: Path, limits: "ArchiveLimits") -> Layout:
     """Check the whole file; raises FileProblem, or returns its layout."""
     kind = kind_of(path)
     if kind == "xlsx":
+        check_archive(path, limits)
         return _scan_xlsx(path)
     return _scan_csv(path)
 
@@ -180,6 +183,56 @@ BAD_XLSX = Msg(
     "Tệp không phải sổ tính Excel (.xlsx) hợp lệ hoặc đã bị hỏng.",
     "The file is not a valid Excel workbook (.xlsx), or it is damaged.",
 )
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What an XLSX archive may unpack to (config: IMPORT_XLSX_MAX_UNPACKED_BYTES and
+    IMPORT_XLSX_MAX_RATIO)."""
+
+    unpacked_bytes: int
+    ratio: int
+
+
+# Small parts (styles, a theme) compress unevenly and cost nothing: the ratio is checked on parts
+# that unpack to more than this.
+RATIO_FLOOR = 1024 * 1024
+MB = 1024 * 1024
+
+
+def check_archive(path: Path, limits: ArchiveLimits) -> None:
+    """Refuse an XLSX archive that would unpack past the limits, reading only its directory (no
+    part is unpacked, nothing parsed). The directory's sizes bind: zipfile stops reading a part at
+    its declared size (and a part that holds more fails its CRC), so openpyxl can never unpack more
+    than is checked here. A real sheet compresses about 15:1; a zip bomb hundreds or a thousand."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem(BAD_XLSX) from None
+    total = sum(p.file_size for p in parts)
+    if total > limits.unpacked_bytes:
+        size, limit = -(-total // MB), limits.unpacked_bytes // MB
+        raise FileProblem(
+            Msg(
+                f"Tệp XLSX giải nén ra {size} MB, vượt giới hạn {limit} MB; tệp không được mở. "
+                "Hãy chia nhỏ tệp hoặc lưu dạng CSV.",
+                f"The XLSX file unpacks to {size} MB, over the limit of {limit} MB; it was not opened. "
+                "Split it, or save it as CSV.",
+            )
+        )
+    ratio = max(
+        (p.file_size / max(p.compress_size, 1) for p in parts if p.file_size > RATIO_FLOOR), default=0
+    )
+    if ratio > limits.ratio:
+        raise FileProblem(
+            Msg(
+                f"Tệp XLSX có phần bị nén {ratio:.0f} lần, vượt giới hạn {limits.ratio} lần (dấu hiệu tệp "
+                "độc hại); tệp không được mở.",
+                f"A part of the XLSX file is compressed {ratio:.0f} to 1, over the limit of {limits.ratio} "
+                "to 1 (the mark of a malicious file); it was not opened.",
+            )
+        )
 
 
 def _cell_text(value) -> str:

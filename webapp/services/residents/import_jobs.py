@@ -5,7 +5,8 @@ goes to a report (row, field, reason). A problem with the whole file (encoding, 
 is found before anything is written and fails the job.
 
 The job row (ImportJob) carries the progress the web page polls. `run` is the whole import of one
-job, callable from a CLI command, a thread or (later) a worker process.
+job, run by the background worker (services/worker.py) for an upload, or by a CLI command; never
+on a thread of the web process.
 """
 
 import json
@@ -26,7 +27,7 @@ from ...models import ImportJob, Unit, UnitCrosswalk, User, db
 from .. import access, clock, uow
 from ..errors import Forbidden, Msg, NotFound, ServiceError
 from ..scope import subtree
-from .files import FileProblem, Layout, open_rows, scan
+from .files import ArchiveLimits, FileProblem, Layout, check_archive, kind_of, open_rows, scan
 from .import_batches import Batch, Checker, Writer
 from .upsert import Upsert
 
@@ -136,9 +137,16 @@ class TooLarge(ServiceError):
     code, status = "too_large", 413
 
 
+def archive_limits() -> ArchiveLimits:
+    config = current_app.config
+    return ArchiveLimits(config["IMPORT_XLSX_MAX_UNPACKED_BYTES"], config["IMPORT_XLSX_MAX_RATIO"])
+
+
 def save_upload(actor: User, filename: str, stream: BinaryIO, max_bytes: int) -> ImportJob:
     """Copy an uploaded file under UPLOAD_DIR/imports/ (by chunks, never whole in memory) and
-    queue its job. Over `max_bytes`: TooLarge, and nothing is kept."""
+    queue its job for the background worker. Over `max_bytes`: TooLarge; an XLSX archive past the
+    unpacking limits: FileProblem (its directory is read, nothing unpacked); either way nothing is
+    kept."""
     if not access.can_import_residents(actor):
         raise Forbidden(NOT_IMPORTER)
     fd, part = tempfile.mkstemp(dir=import_dir(), prefix="upload-", suffix=".part")
@@ -150,6 +158,8 @@ def save_upload(actor: User, filename: str, stream: BinaryIO, max_bytes: int) ->
                 if size > max_bytes:
                     raise TooLarge(too_large_message(max_bytes))
                 out.write(chunk)
+        if size and kind_of(Path(part)) == "xlsx":
+            check_archive(Path(part), archive_limits())
         name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "residents.csv"
         job = create_job(actor, name, size)
         os.replace(part, upload_path(job))
@@ -163,20 +173,6 @@ def save_upload(actor: User, filename: str, stream: BinaryIO, max_bytes: int) ->
 def too_large_message(max_bytes: int) -> Msg:
     mb = max_bytes // (1024 * 1024)
     return Msg(f"Tệp lớn hơn {mb} MB, không nhận.", f"The file is larger than {mb} MB and was refused.")
-
-
-def start_in_background(job_id: int) -> threading.Thread:
-    """Run an uploaded file's import on a thread with its own app context (a worker process can
-    call run_upload instead)."""
-    app = current_app._get_current_object()
-
-    def target() -> None:
-        with app.app_context():
-            run_upload(job_id)
-
-    thread = threading.Thread(target=target, name=f"import-{job_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 def run_upload(job_id: int) -> ImportJob:
@@ -218,7 +214,7 @@ def run(job_id: int, path: Path, progress: Progress | None = None) -> ImportJob:
     try:
         if actor is not None and not access.can_import_residents(actor):
             raise FileProblem(NOT_IMPORTER)
-        layout = scan(path)
+        layout = scan(path, archive_limits())
         _import(job_id, actor, path, layout, total, progress)
         _finish(job_id, "done", None)
     except FileProblem as exc:

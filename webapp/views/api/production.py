@@ -4,7 +4,7 @@ from ...services import access, clock, uow
 from ...services.cases import commands
 from ...services.errors import Forbidden, Msg
 from ...services.production import batches, delivery
-from ...services.text import parse_iso_date
+from ...services.text import local_day, parse_date_or_timestamp
 from .cases import case_json
 from .support import (
     ApiError,
@@ -54,7 +54,7 @@ def production_card():
     with uow.command():
         number = card_number.strip()
         case, changed = commands.record_card_produced(
-            current_user(), code, number, parse_iso_date(produced_at)
+            current_user(), code, number, parse_date_or_timestamp(produced_at)
         )
         if changed:  # the card joins its unit's parcel of the day (a delivery batch)
             delivery.on_card_produced(case, number, current_user())
@@ -76,10 +76,10 @@ def production_return():
 
 def _card_problems(card_number: str, produced_at: str, prefix: str = "") -> dict[str, list[str]]:
     problems = {}
-    produced = parse_iso_date(produced_at)
+    produced = parse_date_or_timestamp(produced_at)
     if produced is None:
-        problems[prefix + "produced_at"] = ["A date YYYY-MM-DD."]
-    elif produced > clock.today_local():
+        problems[prefix + "produced_at"] = ["A date YYYY-MM-DD or a timestamp with offset (ISO 8601)."]
+    elif local_day(produced) > clock.today_local():
         problems[prefix + "produced_at"] = ["The date cannot be in the future."]
     if not card_number.strip() or len(card_number) > 30:
         problems[prefix + "card_number"] = ["1 to 30 characters."]
@@ -191,7 +191,7 @@ def _cards(items: list) -> list[delivery.Card]:
     if problems:
         raise ApiError(422, "invalid", f"Invalid: {', '.join(list(problems)[:5])}.", problems)
     return [
-        delivery.Card(c["case_code"], c["card_number"].strip(), parse_iso_date(c["produced_at"]))
+        delivery.Card(c["case_code"], c["card_number"].strip(), parse_date_or_timestamp(c["produced_at"]))
         for c in items
     ]
 

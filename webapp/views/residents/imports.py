@@ -1,5 +1,5 @@
 """Resident file imports: recent jobs, the upload form, a job's page whose progress polls itself
-while the import runs, the rejected-rows report and the sample files.
+while the background worker imports the file, the rejected-rows report and the sample files.
 
 The upload is the one request body allowed over the app-wide 1 MB: the view raises the limit to
 IMPORT_MAX_BYTES for itself before the form is read. CSRFProtect would read the form earlier,
@@ -59,9 +59,12 @@ def upload():
         return _too_large(limit)
     except import_jobs.TooLarge as exc:
         return _too_large(limit, message(exc.message))
+    except import_jobs.FileProblem as exc:  # an XLSX archive past the unpacking limits
+        form.file.errors = [message(exc.message)]
+        return _index(form, status=422)
     if not valid:
         return _index(form, status=422)
-    import_jobs.start_in_background(job.id)
+    # The background worker (services/worker.py) imports it; the job page polls its progress.
     return redirect(url_for("imports.detail", job_id=job.id), 303)
 
 

@@ -89,6 +89,13 @@ TIMESTAMP = {"type": "string", "format": "date-time", "example": "2026-11-20T08:
 
 COUNT = {"type": "integer", "minimum": 0}
 
+# The production centre's `produced_at`: a timestamp as API.md's `*_at` fields, or a plain date.
+PRODUCED_AT = {
+    "anyOf": [TIMESTAMP, DATE],
+    "description": "When the card was made: an ISO 8601 timestamp with offset, or a date YYYY-MM-DD; "
+    "not later than today in Vietnam.",
+}
+
 
 def field_schema(field: step_fields.Field) -> dict:
     """The JSON schema of one step field, as step_rules.validate accepts it (empty counts as absent)."""

@@ -238,7 +238,8 @@ def paths() -> dict:
                 (403, 404, 409, 422),
                 tag="production",
                 body="CardProduced",
-                description="`produced_at` may not be in the future. 409 when the case is not waiting "
+                description="`produced_at` is a timestamp with offset (or a date), not later than today in "
+                "Vietnam; the card is issued on its Vietnamese day. 409 when the case is not waiting "
                 "for production or already has another card.",
             )
         },

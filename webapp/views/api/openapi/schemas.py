@@ -11,6 +11,7 @@ from .blocks import (
     EVENT_ACTIONS,
     FIELD_TYPES,
     MAX_PER_PAGE,
+    PRODUCED_AT,
     STRING,
     STUCK_REASONS,
     TIMESTAMP,
@@ -209,7 +210,7 @@ def schemas() -> dict:
             {
                 "case_code": {"type": "string", "example": "HS-2026-000001"},
                 "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
-                "produced_at": DATE,
+                "produced_at": PRODUCED_AT,
             },
             additional=True,
         ),
@@ -278,7 +279,7 @@ def batch_schemas() -> dict:
     card = {
         "case_code": {"type": "string", "example": "HS-2026-000001"},
         "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
-        "produced_at": DATE,
+        "produced_at": PRODUCED_AT,
     }
     result = obj(
         {
