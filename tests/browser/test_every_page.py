@@ -34,6 +34,7 @@ NOT_PAGES = {
     "imports.sample",
     "progress.backlog",
     "cooperation.units",
+    "admin.units",
     "listing.row",
 }
 

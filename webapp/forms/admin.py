@@ -34,9 +34,11 @@ def _role_field():
 
 
 def _unit_field():
+    # Picked by name from the units the administrator manages (admin.units fills the datalist);
+    # the value sent is the option's "Name · Province (code)", a name or a code.
     return StringField(
-        _l("Mã đơn vị"),
-        description=_l("Mã tỉnh hoặc xã/phường, ví dụ 37 hoặc 13300."),
+        _l("Đơn vị"),
+        description=_l("Gõ tên xã, phường (không cần dấu) hoặc mã, rồi chọn trong danh sách gợi ý."),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
