@@ -253,7 +253,7 @@ TODAY = clock.today_local()
         ({"permanent_unit": ""}, "permanent_unit", "required"),
         ({"temporary_unit": "nowhere"}, "temporary_unit", "No unit"),
         ({"status": "missing"}, "status", "alive or deceased"),
-        ({"card_state": "passport"}, "card_state", "none, cmnd or chip"),
+        ({"card_state": "passport"}, "card_state", "none, cmnd, chip or lost"),
         ({"card_state": "chip"}, "card_issued_on", "required when card_state is chip"),
         ({"card_state": "cmnd", "card_issued_on": "2021-06-15"}, "card_issued_on", "only given when"),
         ({"card_state": "chip", "card_issued_on": "2021-06"}, "card_issued_on", "Invalid issue date"),

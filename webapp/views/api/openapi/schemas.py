@@ -47,7 +47,8 @@ def schemas() -> dict:
         "card_state": enum(
             registry.CARD_STATES,
             default="none",
-            description="The card held today: none, the old CMND, or the chip card.",
+            description="The card held today: none, the old CMND, the chip card, or a chip card "
+            "reported lost (check-in then proposes a reissue).",
         ),
         "card_issued_on": nullable(
             {
