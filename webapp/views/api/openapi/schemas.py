@@ -234,7 +234,20 @@ def schemas() -> dict:
                 "issued": COUNT,
                 "quota": nullable(COUNT),
                 "percent_of_quota": nullable({"type": "number", "minimum": 0}),
-            }
+                # An addition (issue 16): VNeID level 2 asked by chip-card holders, no new card.
+                "vneid_level2": obj({n: COUNT for n in ("requested", "activated", "refused", "open")}),
+            },
+            required=[
+                "unit",
+                "eligible",
+                "applied",
+                "with_justice",
+                "approved",
+                "produced",
+                "issued",
+                "quota",
+                "percent_of_quota",
+            ],
         ),
         "Revoked": obj({"revoked": COUNT}),
         "Portrait": obj(
