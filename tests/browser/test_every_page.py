@@ -95,8 +95,8 @@ def pages(world, tmp_path):
         plan = plans.create(world.police, None, [elder.id], "Tổ lưu động số 2", clock.today_local()).id
     holder = world.resident(name="Hoàng Văn Chip")
     with command():
-        person = get(holder)
-        person.card_state, person.card_issued_on = "chip", clock.today_local() - timedelta(days=400)
+        chip = get(holder)
+        chip.card_state, chip.card_issued_on = "chip", clock.today_local() - timedelta(days=400)
         eid = vneid.start(world.police, holder).id
     return [
         (None, "/login", "auth.login"),
