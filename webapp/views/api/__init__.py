@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, request
 
 from ...services.errors import ServiceError
 from ...web import csrf
-from . import accounts, cases, cooperation, meta, portraits, production, residents, stats, stuck, tasks
+from . import accounts, cases, cooperation, meta, portraits, production, residents, stats, stuck, tasks, vneid
 from .support import ApiError, bad_request, error, lang
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PARTS = (meta, accounts, residents, cases, tasks, portraits, production, stats, stuck, cooperation)
+PARTS = (meta, accounts, residents, cases, tasks, portraits, production, stats, stuck, cooperation, vneid)
 for part in PARTS:
     bp.register_blueprint(part.bp)
 

@@ -19,6 +19,7 @@ from .blocks import (
     ref,
 )
 from .cooperation import cooperation_paths
+from .vneid import vneid_paths
 
 
 def paths() -> dict:
@@ -257,6 +258,7 @@ def paths() -> dict:
         **batch_paths(),
         **stuck_paths(),
         **cooperation_paths(code),
+        **vneid_paths(),
         "/cases/{code}/portrait": {"put": portrait_put(code)},
         "/stats/progress": {
             "get": endpoint(

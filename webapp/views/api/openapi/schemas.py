@@ -22,6 +22,7 @@ from .blocks import (
     step_schema,
 )
 from .cooperation import cooperation_schemas
+from .vneid import vneid_schemas
 
 
 def schemas() -> dict:
@@ -223,6 +224,7 @@ def schemas() -> dict:
         **batch_schemas(),
         **stuck_schemas(),
         **cooperation_schemas(),
+        **vneid_schemas(),
         "Progress": obj(
             {
                 "unit": STRING,
