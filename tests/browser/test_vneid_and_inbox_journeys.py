@@ -64,3 +64,31 @@ def test_vneid_level_2_for_a_chip_card_holder_from_the_desk_to_the_progress(worl
     lead.goto(f"{live}/progress/?unit=13300")
     line = lead.inner_text("#pg-vneid")
     assert "1 / 1" in line
+
+
+def test_the_listings_away_mark_asks_in_one_step_and_the_answer_updates_the_listing(world, live, page_for):
+    pid = world.resident(name="Đặng Thu Hà", born=date(2004, 4, 4))
+    resident_id = get(pid).id
+    home = page_for("police_a")
+    home.goto(f"{live}/listing/")
+    home.locator(f"#resident-{resident_id}").get_by_role("button", name="Cập nhật").click()
+    editor = home.locator(f"#resident-{resident_id}-edit")
+    editor.locator("select[name=status]").select_option("away")
+    editor.locator("input[name=away_unit]").fill(BA_DINH)
+    editor.locator("input[name=ask]").check()
+    editor.get_by_role("button", name="Lưu").click()
+    note = home.locator(f"#resident-{resident_id} .cooperation-note")
+    note.wait_for()
+    assert "Phường Ba Đình" in note.inner_text() and "Chờ trả lời" in note.inner_text()
+
+    there = page_for("police_hn")
+    there.goto(f"{live}/")
+    there.locator("#cooperation-waiting").get_by_role("button", name="Mở và trả lời").click()
+    there.check("input[name=result][value=done]")
+    there.fill("textarea[name=answer]", "Đã thu nhận tại trường")
+    there.click("#cooperation-answer button[type=submit]")
+    there.wait_for_selector(".flash-success")
+
+    home.goto(f"{live}/listing/")
+    row = home.inner_text(f"#resident-{resident_id}")
+    assert "Đã thực hiện" in row and "Đã thu nhận tại trường" in row and "Nộp tại: Phường Ba Đình" in row

@@ -43,6 +43,12 @@ def test_three_steps_activate_level_2_without_a_case(world):
     assert done.status == "activated" and done.activated_by_id == world.police2.id
     assert done.identity_by_id == world.police.id and done.identity_method == "fingerprint"
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0  # no card, no case
+    # The registry now records level 2, as a card's hand-over would: no second request.
+    resident = done.resident
+    assert (resident.eid_state, resident.eid_phone) == ("activated", "0912345678")
+    with pytest.raises(Invalid) as exc:
+        start(world, resident.personal_id)
+    assert "đã có định danh điện tử mức 2" in exc.value.fields["personal_id"][0].vi
 
 
 def test_each_bad_field_is_named_and_nothing_changes(world):

@@ -34,6 +34,16 @@ MAY_NOT = Msg(
 )
 
 
+# The registry's own record of level 2 (residents.eid_state), kept by the card path too.
+ALREADY_EID = {
+    "activated": Msg("Công dân đã có định danh điện tử mức 2.", "The resident already has VNeID level 2."),
+    "requested": Msg(
+        "Công dân đã đăng ký định danh mức 2 cùng hồ sơ cấp thẻ: kích hoạt khi trả thẻ.",
+        "The resident asked for level 2 with a card application: it is activated at hand-over.",
+    ),
+}
+
+
 def can_handle(user: User) -> bool:
     """The officers who list residents and take applications take these requests too."""
     return access.can_list_residents(user)
@@ -74,6 +84,8 @@ def start(actor: User, personal_id, presented: bool = False) -> VneidRequest:
                 ]
             }
         )
+    if resident.eid_state in ("activated", "requested"):
+        raise Invalid({"personal_id": [ALREADY_EID[resident.eid_state]]})
     already = db.session.scalar(
         select(VneidRequest.id).where(VneidRequest.resident_id == resident.id, VneidRequest.status.in_(STEPS))
     )
@@ -210,6 +222,10 @@ def _activation(request: VneidRequest, data: dict, actor: User, now) -> str | No
     if result == "failed":
         return reason
     request.activated_by_id, request.activated_at = actor.id, now
+    # The registry records level 2 whichever way it came (a card's hand-over does the same), so
+    # the progress's "ĐDĐT mức 2" column counts the person once, at their permanent unit.
+    resident = request.resident
+    resident.eid_state, resident.eid_phone = "activated", request.phone
     return None
 
 
