@@ -179,6 +179,18 @@ COOPERATION_KINDS = {
     "hand_over_card": _l("Trả thẻ nơi công dân đang ở"),
     "transfer": _l("Chuyển hồ sơ"),
 }
+VNEID_STATUSES = {
+    "identity_check": _l("Chờ đối chiếu nhân thân"),
+    "phone": _l("Chờ ghi số điện thoại"),
+    "activation": _l("Chờ kích hoạt"),
+    "activated": _l("Đã kích hoạt mức 2"),
+    "refused": _l("Không thực hiện được"),
+}
+VNEID_METHODS = {
+    "face": _l("Khuôn mặt với ảnh trong chip"),
+    "fingerprint": _l("Vân tay trên máy đọc chip"),
+    "face_fingerprint": _l("Khuôn mặt và vân tay"),
+}
 COOPERATION_STATUSES = {
     "open": _l("Chờ trả lời"),
     "done": _l("Đã thực hiện"),

@@ -10,6 +10,7 @@ from ... import labels
 from ...services import access
 from ...services.cases import inbox, tasks
 from ...services.cooperation import waiting
+from ...services.vneid import requests as vneid
 from ...web import allow, is_htmx, render, send_table
 
 bp = Blueprint("inbox", __name__)
@@ -44,6 +45,9 @@ def index():
         # tasks, so the requests are read for the whole page alone.
         requests=None if is_htmx() else waiting.for_inbox(current_user),
         kinds=labels.COOPERATION_KINDS,
+        vneid=None if is_htmx() else vneid.for_inbox(current_user),
+        can_vneid=vneid.can_handle(current_user),
+        vneid_statuses=labels.VNEID_STATUSES,
     )
 
 

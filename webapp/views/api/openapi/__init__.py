@@ -43,6 +43,7 @@ def _build() -> dict:
                 "stats",
                 "supervision",
                 "cooperation",
+                "vneid",
                 "meta",
             )
         ],
