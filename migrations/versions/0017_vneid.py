@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '16b_vneid'
-down_revision = '0013_trust'
+down_revision = '12b_trust_reads'
 branch_labels = None
 depends_on = None
 
