@@ -74,3 +74,26 @@ def test_an_htmx_filter_of_the_inbox_redraws_the_tasks_alone(app, world):
     html = login(app.test_client(), "police_hn").get("/?scope=queue", headers=HTMX).get_data(as_text=True)
     assert "inbox-request-" not in html
     assert db.session.scalars(select(CooperationRequest)).all()
+
+
+def test_the_inbox_reads_the_waiting_requests_in_one_statement(world):
+    from sqlalchemy import event
+
+    for _ in range(3):
+        _send(world, world.resident())
+    db.session.expire_all()
+    statements = []
+    engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = waiting.for_inbox(world.outsider)
+        [(r.resident.full_name, r.from_unit.name) for r in found.items]  # what the inbox shows
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert found.total == 3
+    assert len([s for s in statements if "cooperation_requests" in s]) == 1
+    assert len(statements) <= 2, statements  # the request rows (joined), at most the unit once

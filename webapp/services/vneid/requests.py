@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from vntime import LOCAL_TZ, add_working_days
 
@@ -264,7 +265,8 @@ def search(user: User, filters: Filters) -> Page:
         query = query.where(VneidRequest.status == filters.status)
     total = db.session.scalar(query.with_only_columns(func.count())) or 0
     items = db.session.scalars(
-        query.order_by(VneidRequest.due_on, VneidRequest.id)
+        query.options(joinedload(VneidRequest.resident))  # each row shows the resident
+        .order_by(VneidRequest.due_on, VneidRequest.id)
         .limit(PER_PAGE)
         .offset((filters.page - 1) * PER_PAGE)
     )
@@ -295,6 +297,7 @@ def for_inbox(user: User, limit: int = 10) -> Waiting:
             func.sum(case((VneidRequest.due_on < today, 1), else_=0)).over().label("overdue"),
         )
         .where(subtree(VneidRequest.unit_path, user.unit.path), VneidRequest.status.in_(STEPS))
+        .options(joinedload(VneidRequest.resident))
         .order_by(VneidRequest.due_on, VneidRequest.id)
         .limit(limit)
     ).all()
