@@ -43,6 +43,30 @@ def app(tmp_path_factory):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test touches no database; skip the cleanup")
+    _own_database_per_worker()
+
+
+def _own_database_per_worker() -> None:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets a PostgreSQL database of
+    its own, next to the one TEST_DATABASE_URL names, so that dropping and migrating a schema never
+    meets another worker. Set in the environment, it reaches what tests start (benchmarks,
+    gunicorn nodes). SQLite needs nothing: each worker has its own temporary file."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url or not url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(autouse=True)
