@@ -17,6 +17,7 @@ from webapp.models import (
     StepTarget,
     Unit,
     User,
+    VneidRequest,
     db,
 )
 from webapp.services.accounts import passwords, units, users
@@ -256,6 +257,9 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     days = db.session.scalars(select(StageCount.day).where(StageCount.stage == "applied").distinct()).all()
     assert 1 < len(days) <= 21
     assert re.search(r"^production batches sent: \d+$", result.output, flags=re.M)
+    # Chip-card holders' VNeID requests, for the desk's list and the progress line.
+    made = int(re.search(r"^VNeID level 2 requests: (\d+)$", result.output, flags=re.M).group(1))
+    assert made == count(VneidRequest) and made >= 1
 
     again = cli("seed-demo", "--residents", "30", "--cases", "8")
     assert again.exit_code == 0, again.output

@@ -16,7 +16,7 @@ from ..residents import corrections, id_check, registry
 from ..residents.personal_id import make_personal_id
 from ..stations import setup
 from ..uow import command
-from . import supervision
+from . import supervision, vneid
 
 PASSWORD = "demo-cccd-2026"
 PROVINCE = 37  # Ninh Bình in today's 34-province list
@@ -158,6 +158,7 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
     echo(f"production batches sent: {supervision.batch_production()}")
     with command():
         echo(f"stations: {seed_stations(wards)} new")
+    echo(f"VNeID level 2 requests: {vneid.seed(rng)}")
 
 
 def _shifts(days, spans, minutes: int, capacity: int) -> list[dict]:
