@@ -76,7 +76,12 @@ def test_task_page_completes_and_says_where_the_case_went(app, world, police):
     assert "Ngày sinh không khớp giữa các giấy tờ" in page and case(code).resident.full_name in page
     response = police.post(
         f"/tasks/{task.id}",
-        data={"discrepancies": ["dob_mismatch"], "note": DOB["note"], "version": case(code).version},
+        data={
+            "discrepancies": ["dob_mismatch"],
+            "note": DOB["note"],
+            "outcome": "to_justice",  # "Chuyển Tư pháp": a discrepancy is ticked
+            "version": case(code).version,
+        },
     )
     assert response.status_code == 303
     inbox = police.get(response.headers["Location"]).get_data(as_text=True)
