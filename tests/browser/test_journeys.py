@@ -140,7 +140,10 @@ def test_screenshots(world, live, page_for, lang):
     phone.goto(f"{live}/?scope=queue")
     phone.screenshot(path=str(SHOTS / f"inbox-390-{lang}.png"), full_page=False)
     open_task(phone, live, codes[1], "verify_application")
+    # The comparison, one paper at a time with the buttons choosing it, at the top of the screen.
+    phone.locator(".paper-tabs").evaluate("el => el.scrollIntoView({block: 'start'})")
     phone.screenshot(path=str(SHOTS / f"task-390-{lang}.png"), full_page=False)
+    phone.evaluate("() => window.scrollTo(0, 0)")
     phone.click("#task-form .outcomes button[value=refuse]")
     phone.screenshot(path=str(SHOTS / f"refuse-390-{lang}.png"), full_page=False)
     for name in ("inbox-390", "task-390", "refuse-390"):

@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_every_page import serious_violations
-from tests.support.cases import start, task_of
+from tests.support.cases import case, start, task_of
 from webapp.models import User, db
+from webapp.services.cases import tasks
+from webapp.services.uow import command
 
 DESK = (1366, 768)
 PHONE = (390, 844)
@@ -95,3 +97,29 @@ def test_at_a_desk_every_paper_shows_side_by_side(world, live, page_for):
     assert paper_inputs_visible(police) == {"hr": True, "old_id": True, "bc": True}
     boxes = [police.locator(f"input[name={p}_full_name]").bounding_box() for p in ("hr", "old_id", "bc")]
     assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2
+
+
+@SIZES
+def test_a_conflict_says_who_changed_what_beside_the_reload_that_keeps_the_input(world, live, page_for, size):
+    code = start(world.police, world.resident())
+    task_id = task_of(code, "verify_application").id
+    police = page_for("police_a", size=size)
+    open_task(police, live, code, "verify_application")
+    police.fill("textarea[name=note]", "Giấy khai sinh bản sao")
+    with command():  # meanwhile the lead hands the task to a colleague, then back
+        tasks.assign(world.lead, task_id, "police_a2")
+        tasks.assign(world.lead, task_id, "police_a")
+    police.click("#task-form .outcomes button[value=forward]")
+    box = police.locator("#task-form .form-conflict")
+    expect(box).to_be_visible()
+    said = box.inner_text()
+    assert "Đã thay đổi kể từ khi bạn mở trang" in said
+    assert "Giao việc" in said and "lead_a" in said and "→ police_a2" in said and "→ police_a" in said
+    assert box.locator("[data-reload-keep]").is_visible()  # beside what changed
+    assert no_sideways_scroll(police)
+    box.locator("[data-reload-keep]").click()
+    police.wait_for_load_state()
+    expect(police.locator("textarea[name=note]")).to_have_value("Giấy khai sinh bản sao")
+    police.click("#task-form .outcomes button[value=forward]")
+    police.wait_for_selector(".flash-success")
+    assert case(code).current_steps == "capture_biometrics"

@@ -90,7 +90,7 @@ def test_task_page_completes_and_says_where_the_case_went(app, world, police):
         data={
             "discrepancies": ["dob_mismatch"],
             "note": DOB["note"],
-            "outcome": "to_justice",
+            "outcome": "to_justice",  # "Chuyển Tư pháp": a discrepancy is ticked
             "version": case(code).version,
         },
     )

@@ -28,9 +28,15 @@ def app(tmp_path_factory):
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         }
     )
+
     # Tests hold an app context, which Flask reuses for test-client requests; forget the
-    # previous request's signed-in user as a real request (with its own context) would.
-    request_started.connect(lambda sender, **extra: g.pop("_login_user", None), app, weak=False)
+    # previous request's signed-in user, locale and translations (Flask-Babel and
+    # i18n.translations cache them per context) as a real request, with its own context, would.
+    def fresh_request(sender, **extra):
+        for cached in ("_login_user", "_flask_babel", "_translations"):
+            g.pop(cached, None)
+
+    request_started.connect(fresh_request, app, weak=False)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -162,7 +162,7 @@
   function keepTyped(form) {
     var data = [];
     fieldsOf(form).forEach(function (el) {
-      if (el.name === "csrf_token" || el.name === "version") return;
+      if (el.name === "csrf_token" || el.name === "version" || el.name === "seen") return;
       if ((el.type === "checkbox" || el.type === "radio")) data.push([el.name, el.value, el.checked]);
       else data.push([el.name, el.value]);
     });
