@@ -135,3 +135,16 @@ def test_the_http_benchmark_drives_whole_cases_through_gunicorn(capsys):
     assert " 1 client(s): 2 cases issued" in text and " 2 client(s): 2 cases issued" in text
     for kind in ("start", "read", "complete", "callback"):
         assert f"     {kind} " in text
+
+
+def test_the_engine_benchmark_prints_its_figures(capsys):
+    """Two cases on each path: the figures print, every command after the start finds its
+    workflow in the cache, and a completion runs no more statements than the command tests
+    count (tests/cases/test_command_statements.py): a lazy load or an extra write shows here."""
+    from bench import engine
+
+    assert engine.run(2) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["raw_per_s"] > 0 and last["persisted_per_s"] > 0 and last["ratio"] > 0
+    assert last["cache_hit_rate"] == 1.0
+    assert last["statements_per_completion"] <= 6.6, last

@@ -273,7 +273,7 @@ def record_card_produced(
     for production is a conflict."""
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
-    case = engine.lock_case(code=code)
+    case = engine.lock_case(code=code, with_resident=True)
     if card_number == case.resident.personal_id:
         raise Invalid(
             {
@@ -285,12 +285,12 @@ def record_card_produced(
                 ]
             }
         )
-    data = engine.last_message(case, "card_produced")
+    received, data = engine.messages(case, "card_produced")
     if data is not None:
         if data.get("card_number") == card_number:
             return case, False
         raise Conflict(Msg("Hồ sơ đã có thẻ khác.", "The case already has another card."))
-    if any(d.get("card_number") == card_number for d in engine.all_messages(case, "card_produced")):
+    if any(d.get("card_number") == card_number for d in received):
         # A card recorded before a supervisor sent the case back: a late repeat of the old
         # callback must not pass for the card made again, which has a number of its own.
         raise Conflict(

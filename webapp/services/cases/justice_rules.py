@@ -20,12 +20,15 @@ CONSENT_AGE = 9
 CONSENT_PROCEDURES = ("change",)
 
 
-def check(case: Case, step: str, clean: dict, today: date) -> None:
+def check(case: Case, step: str, clean: dict, today: date) -> str | None:
     """Raise Invalid naming each field whose rule the case breaks; normalises `clean` in place
-    (a result's kind from the procedure when not given)."""
+    (a result's kind from the procedure when not given). Returns the procedure of the case's
+    triage (chosen at this step, or read for the result's), None for other steps: the caller
+    does not read it again."""
     problems: dict[str, list[Msg]] = {}
-    resident = case.resident
+    procedure = None
     if step == "triage_correction":
+        resident = case.resident
         procedure = clean["procedure"]
         if procedure == "birth_reregistration" and resident.status == "deceased":
             problems["procedure"] = [
@@ -58,6 +61,7 @@ def check(case: Case, step: str, clean: dict, today: date) -> None:
             clean["changes"] = {}
     if problems:
         raise Invalid(problems)
+    return procedure
 
 
 def procedure_of(case: Case) -> str | None:

@@ -32,12 +32,14 @@ from . import (
     step_rules,
 )
 
-# The task, its case and the case's unit in one read (the unit names where the case went).
+# The task, its case, the case's unit (it names where the case went) and its resident (every
+# completion's rules and most steps' hooks read it) in one read: no lazy load after it.
 _TASK_AND_CASE = (
     select(CaseTask, Case)
     .join(Case, Case.id == CaseTask.case_id)
     .join(Case.unit)
-    .options(contains_eager(Case.unit))
+    .join(Case.resident)
+    .options(contains_eager(Case.unit), contains_eager(Case.resident))
     .where(CaseTask.id == bindparam("task_id"))
     .execution_options(populate_existing=True)
 )
@@ -234,7 +236,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     """Validate the step's data, complete the task and advance the case."""
     case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
-    justice_rules.check(case, task.step, clean, clock.today_local())
+    procedure = justice_rules.check(case, task.step, clean, clock.today_local())
     if task.step == "approve_application":
         id_decision.check_approval(case, clean)
     if task.assignee_id not in (None, user.id):
@@ -262,7 +264,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
             detail["time_limit"] = limit
     if step == "record_correction":
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
-        moved = legal_due.extend_for_justice(case, justice_rules.procedure_of(case), now)
+        moved = legal_due.extend_for_justice(case, procedure, now)
         if moved is not None:
             detail["legal_due"] = moved
     if step == "update_population_record" and clean["confirmed"]:
@@ -272,7 +274,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
     if step == "triage_correction" and "end_refused_by_justice" in outcome.end_events:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["reason"]}, now))
-    engine.apply(case, outcome, user, now, trail=trail)
+    engine.apply(case, outcome, user, now, trail=trail, done_task=task.id)
     db.session.flush()
     unit_name = case.unit.name
     return Completion(
