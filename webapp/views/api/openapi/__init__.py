@@ -5,9 +5,11 @@ that decide them (step_fields, commands, registry, access), so the document cann
 tests/api/test_openapi.py checks that it describes exactly the routes served and fuzzes them with it.
 """
 
+import json
 from copy import deepcopy
 
 from .blocks import BASE_PATH, MAX_PER_PAGE, error_responses
+from .limits import state_text_limits
 from .paths import paths
 from .schemas import schemas
 
@@ -18,6 +20,14 @@ def document() -> dict:
 
 
 def _build() -> dict:
+    # A JSON round trip: the builders share small schema dicts (STRING...) between requests and
+    # answers, and the limits below belong to requests only.
+    doc = json.loads(json.dumps(_document()))
+    state_text_limits(doc)
+    return doc
+
+
+def _document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {

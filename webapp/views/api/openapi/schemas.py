@@ -178,7 +178,7 @@ def schemas() -> dict:
         **correction_schemas(),
         "CaseStart": obj(
             {
-                "personal_id": {"type": "string", "example": "037190000001"},
+                "personal_id": {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"},
                 "kind": enum(commands.KINDS),
                 "priority": nullable(enum(commands.PRIORITIES)),
             },
