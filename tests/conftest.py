@@ -7,4 +7,5 @@ pytest_plugins = (
     "tests.support.api",
     "tests.support.appointments",
     "tests.support.imports",
+    "tests.support.progress",
 )
