@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, event, select, text, update
 
 from tests.support.api import BASE
 from tests.support.cases import CLEAN, do, start, task_of
@@ -230,3 +230,25 @@ def test_the_api_answers_as_the_guide_says(app, world, monkeypatch):
     for name, value in (("since", "yesterday"), ("since", "2026-01-01T00:00:00"), ("personal_id", "12")):
         bad = by(**{name: value})
         assert bad.status_code == 422 and list(bad.json["error"]["fields"]) == [name]
+
+
+def test_a_read_costs_one_insert_and_the_inbox_none(app, world, case):
+    """The case page stays as fast as it was: its only write is one INSERT into access_log (no
+    UPDATE, no index of the hot tables touched); the inbox, a list, writes nothing."""
+    client = login(app.test_client(), "police_a")
+    written = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            written.append(statement.split("(")[0].strip())
+
+    event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        assert client.get(f"/cases/{case}").status_code == 200
+        page = list(written)
+        written.clear()
+        assert client.get("/").status_code == 200
+        inbox = list(written)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", collect)
+    assert page == ["INSERT INTO access_log"] and inbox == []
