@@ -41,8 +41,10 @@ lint: install
 	# The layers and capability packages (pyproject.toml, docs/architecture.md).
 	$(BIN)/lint-imports --no-cache
 
+# Two workers (pytest-xdist), one per core; a file's tests stay together, in order, on one worker.
+PYTEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python -m bench engine

@@ -2,6 +2,15 @@ import argparse
 import sys
 
 
+def _db_option(parser, more: str = "") -> None:
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        action="append",
+        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one" + more,
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="name", required=True)
@@ -10,31 +19,15 @@ def main(argv=None) -> int:
     web = sub.add_parser("web", help="server time of the inbox, a name search and a case page")
     web.add_argument("--cases", type=int, default=100_000, help="cases seeded in bulk")
     web.add_argument("--requests", type=int, default=200, help="requests per page measured")
-    web.add_argument(
-        "--db",
-        choices=["sqlite", "postgresql"],
-        action="append",
-        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one",
-    )
+    _db_option(web)
     web.add_argument("--explain", action="store_true", help="print every statement's query plan")
     imports = sub.add_parser("import", help="resident file import: rows per second")
     imports.add_argument("--rows", type=int, default=1_000_000, help="rows generated and imported")
-    imports.add_argument(
-        "--db",
-        choices=["sqlite", "postgresql"],
-        action="append",
-        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one",
-    )
+    _db_option(imports)
     dashboard = sub.add_parser("dashboard", help="server time of the progress pages and the stuck-cases list")
     dashboard.add_argument("--cases", type=int, default=1_000_000, help="cases seeded in bulk")
     dashboard.add_argument("--requests", type=int, default=30, help="requests per page measured")
-    dashboard.add_argument(
-        "--db",
-        choices=["sqlite", "postgresql"],
-        action="append",
-        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one "
-        "(its schema is dropped and rebuilt)",
-    )
+    _db_option(dashboard, " (its schema is dropped and rebuilt)")
     dashboard.add_argument("--explain", action="store_true", help="print the slow statements' query plans")
     dashboard.add_argument(
         "--reuse", action="store_true", help="PostgreSQL: measure what an earlier run seeded, without seeding"
@@ -48,13 +41,10 @@ def main(argv=None) -> int:
     )
     served.add_argument("--cases-per-client", type=int, default=4, help="cases each client drives per run")
     served.add_argument("--min-cases", type=int, default=16, help="cases per run at least")
-    served.add_argument(
-        "--db",
-        choices=["sqlite", "postgresql"],
-        action="append",
-        help="database (repeatable); default SQLite, and PostgreSQL when TEST_DATABASE_URL names one "
-        "(its schema is dropped and rebuilt)",
-    )
+    _db_option(served, " (its schema is dropped and rebuilt)")
+    signin = sub.add_parser("signin", help="server time of signing in with the production hash settings")
+    signin.add_argument("--requests", type=int, default=20, help="sign-ins measured per case")
+    signin.add_argument("--method", help="PASSWORD_HASH_METHOD to measure instead of the app's")
     args = parser.parse_args(argv)
     if args.name == "engine":
         from .engine import run
@@ -77,6 +67,10 @@ def main(argv=None) -> int:
         from .dashboard import run
 
         return run(args.cases, args.requests, args.db, args.explain, args.reuse)
+    if args.name == "signin":
+        from .sign_in import run
+
+        return run(args.requests, args.method)
     return 2
 
 

@@ -57,7 +57,7 @@ def bench_app(uri: str):
             "SQLALCHEMY_DATABASE_URI": uri,
             "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1",
         }
     )
     logging.getLogger("webapp").setLevel(logging.WARNING)

@@ -99,7 +99,7 @@ class Persisted:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
                 "SECRET_KEY": "bench",
-                "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+                "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1",
             }
         )
         logging.getLogger("webapp").setLevel(logging.WARNING)

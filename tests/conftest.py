@@ -6,4 +6,5 @@ pytest_plugins = (
     "tests.support.world",
     "tests.support.api",
     "tests.support.appointments",
+    "tests.support.imports",
 )

@@ -38,7 +38,7 @@ def test_the_benchmark_prints_its_figures_for_every_page(capsys):
 def test_the_seeded_cases_stand_where_the_2021_picture_says():
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/s.sqlite", "SECRET_KEY": "t",
-                          "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+                          "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1"})  # fmt: skip
         with app.app_context():
             upgrade()
             world = Seeder(2000, random.Random(7)).run()
@@ -87,7 +87,7 @@ def test_the_seeded_cases_stand_where_the_2021_picture_says():
 def test_the_web_profile_writes_every_case_history_the_case_page_reads():
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/w.sqlite", "SECRET_KEY": "t",
-                          "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})  # fmt: skip
+                          "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1"})  # fmt: skip
         with app.app_context():
             upgrade()
             world = Seeder(600, random.Random(11), WEB).run()
@@ -135,3 +135,16 @@ def test_the_http_benchmark_drives_whole_cases_through_gunicorn(capsys):
     assert " 1 client(s): 2 cases issued" in text and " 2 client(s): 2 cases issued" in text
     for kind in ("start", "read", "complete", "callback"):
         assert f"     {kind} " in text
+
+
+def test_the_engine_benchmark_prints_its_figures(capsys):
+    """Two cases on each path: the figures print, every command after the start finds its
+    workflow in the cache, and a completion runs no more statements than the command tests
+    count (tests/cases/test_command_statements.py): a lazy load or an extra write shows here."""
+    from bench import engine
+
+    assert engine.run(2) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["raw_per_s"] > 0 and last["persisted_per_s"] > 0 and last["ratio"] > 0
+    assert last["cache_hit_rate"] == 1.0
+    assert last["statements_per_completion"] <= 6.6, last

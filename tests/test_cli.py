@@ -17,9 +17,10 @@ from webapp.models import (
     StepTarget,
     Unit,
     User,
+    VneidRequest,
     db,
 )
-from webapp.services.accounts import units, users
+from webapp.services.accounts import passwords, units, users
 
 CODE = re.compile(r"^HS-\d{4}-\d{6}$")
 
@@ -73,7 +74,8 @@ def test_users_create_then_the_user_can_sign_in(world, cli):
     user = users.by_username("police_new")
     assert (user.role, user.department, user.unit.code) == ("police", "police", "13301")
     assert user.full_name == "Trần Văn Nam"
-    assert user.check_password("long-enough-1") and not user.check_password("wrong-password")
+    assert passwords.check(user.password_hash, "long-enough-1")
+    assert not passwords.check(user.password_hash, "wrong-password")
 
 
 @pytest.mark.parametrize(
@@ -248,13 +250,16 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     counts = {m.__name__: count(m) for m in (Unit, User, Resident, Case, CaseEvent)}
     assert counts["Resident"] == 30 and counts["Case"] == started
     assert counts["Unit"] == 7 and counts["User"] == 16
-    assert users.by_username("admin").check_password("demo-cccd-2026")
+    assert passwords.check(users.by_username("admin").password_hash, "demo-cccd-2026")
     # The supervisors' pages have something to show: targets, a past for the chart, batches.
     assert count(StepTarget) == 4
     assert units.by_code("37").quota == 24  # 80% of the 30 residents
     days = db.session.scalars(select(StageCount.day).where(StageCount.stage == "applied").distinct()).all()
     assert 1 < len(days) <= 21
     assert re.search(r"^production batches sent: \d+$", result.output, flags=re.M)
+    # Chip-card holders' VNeID requests, for the desk's list and the progress line.
+    made = int(re.search(r"^VNeID level 2 requests: (\d+)$", result.output, flags=re.M).group(1))
+    assert made == count(VneidRequest) and made >= 1
 
     again = cli("seed-demo", "--residents", "30", "--cases", "8")
     assert again.exit_code == 0, again.output

@@ -71,8 +71,9 @@ def from_environment(instance: Path) -> dict:
         "IDENTITY_LAW": os.environ.get("IDENTITY_LAW") or None,
         "IDENTITY_LAW_2023_FROM": os.environ.get("IDENTITY_LAW_2023_FROM", "2024-07-01"),
         "CASE_CODE_PREFIX": os.environ.get("CASE_CODE_PREFIX", "HS"),
-        # werkzeug's scrypt (N=2^15); tests use a cheaper cost to stay fast.
-        "PASSWORD_HASH_METHOD": "scrypt",
+        # argon2id at OWASP's parameters (services/accounts/passwords.py, docs/security.md);
+        # "argon2id:m=<KiB>,t=<iterations>,p=<lanes>" to change them. Tests use a cheaper cost.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD") or "argon2id:m=19456,t=2,p=1",
         # Files kept outside the database: uploaded resident files, portraits (by SHA-256).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance / "uploads"),
         "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # a resident file upload (the one larger body)

@@ -1,16 +1,19 @@
 """Names people read for the codes the system stores (Vietnamese source, English in the catalog)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
-from .i18n import gettext, local_date
+from .i18n import gettext, lang, local_date, local_datetime, message
+from .services.cases.case_reasons import REASONS
 from .services.cases.step_fields import DISCREPANCIES, PROCEDURES, REFUSAL_REASONS  # noqa: F401 (Msg labels)
+from .services.messaging.alerts import EVENTS
 
 STEPS = {
     "verify_application": _l("Tiếp nhận, đối chiếu hồ sơ"),
     "triage_correction": _l("Xác định thủ tục hộ tịch"),
     "await_citizen_documents": _l("Chờ công dân bổ sung giấy tờ"),
+    "verify_original_commune": _l("Xác minh tại nơi đã đăng ký khai sinh"),
     "record_correction": _l("Ghi quyết định cải chính/bổ sung"),
     "update_population_record": _l("Cập nhật CSDL dân cư"),
     "capture_biometrics": _l("Thu nhận vân tay, ảnh"),
@@ -40,10 +43,20 @@ PRIORITIES = {
     "official": _l("Cán bộ, công chức"),
 }
 KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l("Cấp lại")}
+# Why an exchange or reissue was asked for (Msg labels; services/cases/case_reasons.py).
+CASE_REASONS = {code: label for code, (_kind, label) in REASONS.items()}
+
+
+# Messages the engine receives from other systems; the timeline names them by their step.
+MESSAGES = {
+    "card_produced": _l("Trung tâm báo đã sản xuất thẻ"),
+    "file_returned": _l("Trung tâm trả hồ sơ"),
+    "case_withdrawn": _l("Công dân rút hồ sơ"),
+}
 
 
 def step(code: str) -> str:
-    label = STEPS.get(code)
+    label = STEPS.get(code) or MESSAGES.get(code)
     # The lazy string's source, translated through the request's cached translations (the inbox
     # asks this for each of its rows).
     return code if label is None else gettext(label._args[0])
@@ -166,6 +179,18 @@ COOPERATION_KINDS = {
     "hand_over_card": _l("Trả thẻ nơi công dân đang ở"),
     "transfer": _l("Chuyển hồ sơ"),
 }
+VNEID_STATUSES = {
+    "identity_check": _l("Chờ đối chiếu nhân thân"),
+    "phone": _l("Chờ ghi số điện thoại"),
+    "activation": _l("Chờ kích hoạt"),
+    "activated": _l("Đã kích hoạt mức 2"),
+    "refused": _l("Không thực hiện được"),
+}
+VNEID_METHODS = {
+    "face": _l("Khuôn mặt với ảnh trong chip"),
+    "fingerprint": _l("Vân tay trên máy đọc chip"),
+    "face_fingerprint": _l("Khuôn mặt và vân tay"),
+}
 COOPERATION_STATUSES = {
     "open": _l("Chờ trả lời"),
     "done": _l("Đã thực hiện"),
@@ -174,6 +199,68 @@ COOPERATION_STATUSES = {
     "declined": _l("Từ chối nhận"),
     "cancelled": _l("Đã hủy"),
 }
+
+
+# A queued message's content on the outbox page: each key by its name, dates dd/mm/yyyy, codes
+# by their names, a population-database change as "Ngày sinh: 01/02/1953 → 17/11/1953" (never
+# `birth_date: 1953-02-01 → ...`).
+OUTBOX_KEYS = {
+    "personal_id": _l("Số định danh"),
+    "case": _l("Mã hồ sơ"),
+    "decision_number": _l("Số trích lục / quyết định"),
+    "decision_date": _l("Ngày đăng ký"),
+    "reason": _l("Lý do"),
+    "step": _l("Bước"),
+    "steps": _l("Bước hiện tại"),
+    "by": _l("Người gửi"),
+    "url": _l("Đường dẫn"),
+    "event": _l("Sự kiện"),
+    "unit": _l("Đơn vị"),
+    "at": _l("Thời điểm"),
+    "text": _l("Nội dung"),
+    "changes": _l("Thay đổi"),
+}
+# Kept for the machine on the other end: said once already (previous, in "changes") or the
+# other language's text.
+OUTBOX_SKIPPED = {"previous", "text_en"}
+
+
+def outbox_rows(body: dict) -> list[tuple[str, str]]:
+    """(label, text) of each part of a message body, in the page's language."""
+    out = []
+    previous = body.get("previous") if isinstance(body.get("previous"), dict) else {}
+    for key, value in body.items():
+        if key in OUTBOX_SKIPPED or value in (None, ""):
+            continue
+        label = str(OUTBOX_KEYS.get(key, key))
+        if key == "changes" and isinstance(value, dict):
+            for field, new in value.items():
+                old = change_value(field, previous.get(field))
+                out.append((change_label(field), f"{old} → {change_value(field, new)}"))
+            continue
+        if key == "text" and lang() == "en" and body.get("text_en"):
+            value = body["text_en"]
+        out.append((label, _outbox_text(key, value)))
+    return out
+
+
+def _outbox_text(key: str, value) -> str:
+    if key == "decision_date":
+        return iso_day(value)
+    if key == "at" and isinstance(value, str):
+        try:
+            return local_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if key == "step" and isinstance(value, str):
+        return step(value)
+    if key == "steps" and isinstance(value, str):
+        return ", ".join(step(s) for s in value.split(",") if s)
+    if key == "event" and value in EVENTS:
+        return message(EVENTS[value])
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
 
 
 def init_app(app) -> None:

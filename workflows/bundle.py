@@ -82,6 +82,11 @@ class SpecBundle:
             self._limits[step] = None if days is None else int(days)
         return self._limits[step]
 
+    @property
+    def decisions(self) -> frozenset[str]:
+        """The ids of the decision tables of this version (an older version may lack a newer one)."""
+        return frozenset(self._parser.dmn_parsers)
+
     def decide(self, decision_id: str, **inputs) -> dict:
         """Evaluate a decision table on plain inputs (first matching row; {} when none matches)."""
         engine = self._parser.get_engine(decision_id, None)

@@ -178,7 +178,9 @@ def test_admin_actions_are_stored_without_the_password_and_shown(app, api, world
         "Thu hồi mã truy cập API",
     ):
         assert text in page
-    assert "Vai trò: police → justice" in page
+    # Codes are stored; names are shown.
+    assert "Vai trò: Công an cấp xã → Tư pháp – Hộ tịch" in page
+    assert "Phường Hoa Lư → Xã Gia Viễn" in page
 
 
 # --- leads' assignments, and tasks handed back -----------------------------------------------------

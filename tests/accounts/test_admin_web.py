@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
 from webapp.models import User, db
-from webapp.services.accounts import users
+from webapp.services.accounts import passwords, users
 from webapp.services.uow import command
 
 NEW_PASSWORD = "another-pass-2"
@@ -40,6 +40,7 @@ def admin_urls(world) -> list[tuple[str, str]]:
         ("get", "/admin/users"),
         ("get", "/admin/users?q=police"),
         ("get", "/admin/users?format=csv"),
+        ("get", "/admin/units?unit=gia"),
         ("post", "/admin/users"),
         ("get", f"/admin/users/{target}"),
         ("post", f"/admin/users/{target}"),
@@ -60,7 +61,7 @@ def test_every_other_role_is_forbidden_on_every_admin_url(app, world, who):
         assert response.status_code == 403, (method, url)
     assert users.by_username("sneaky") is None
     police = fresh("police_a")
-    assert police.active and police.role == "police" and police.check_password(PASSWORD)
+    assert police.active and police.role == "police" and passwords.check(police.password_hash, PASSWORD)
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(app, world):
@@ -183,7 +184,7 @@ GOOD = {
     ("change", "field", "error"),
     [
         ({"password": "short"}, "password", "Mật khẩu ít nhất 10 ký tự."),
-        ({"unit": "99999"}, "unit", "Không có đơn vị với mã này."),
+        ({"unit": "99999"}, "unit", "Không tìm thấy đơn vị này"),
         ({"username": "police_a"}, "username", "Tên đăng nhập đã có."),
         ({"username": "có dấu"}, "username", "Tên đăng nhập 3–80 ký tự"),
         ({"role": "emperor"}, "role", "Vai trò phải là một trong: police"),
@@ -208,7 +209,7 @@ def test_bad_input_shows_the_rule_beside_the_field_and_creates_nothing(admin, wo
 def test_errors_follow_the_page_language(admin, world):
     admin.post("/lang/en")
     page = admin.post("/admin/users", data={**GOOD, "unit": "99999"}).get_data(as_text=True)
-    assert "No unit has this code." in page
+    assert "No such unit" in page
 
 
 # --- one user -------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_errors_follow_the_page_language(admin, world):
 
 def test_the_user_page_shows_the_forms_filled_in(admin, world):
     page = admin.get(f"/admin/users/{world.police_b.id}").get_data(as_text=True)
-    assert 'value="13301"' in page and '<option selected value="police">' in page
+    assert 'value="Xã Gia Viễn · Ninh Bình (13301)"' in page and '<option selected value="police">' in page
     assert "autofocus" in re.search(r'<input[^>]*id="full_name"[^>]*>', page).group()
     assert "Khóa tài khoản" in page
 
@@ -240,7 +241,7 @@ def test_admin_changes_role_unit_and_name(app, admin, world):
 @pytest.mark.parametrize(
     ("form", "error"),
     [
-        ({"role": "justice", "unit": "nowhere", "full_name": "X"}, "Không có đơn vị với mã này."),
+        ({"role": "justice", "unit": "nowhere", "full_name": "X"}, "Không tìm thấy đơn vị này"),
         ({"role": "king", "unit": "13301", "full_name": "X"}, "Vai trò phải là một trong"),
     ],
 )
@@ -337,3 +338,53 @@ def test_the_user_list_downloads_as_csv_and_xlsx(app, world, admin):
     data = response.get_data()
     response.close()
     assert load_workbook(io.BytesIO(data)).active.max_row == 1 + user_count() - 1  # not police_hn
+
+
+# --- the unit picked by name, the form above the list --------------------------------------------
+
+
+def options(html: str) -> list[str]:
+    return re.findall(r'<option value="([^"]+)"></option>', html)
+
+
+def test_the_unit_picker_offers_the_administrators_units_by_name(admin, world):
+    assert options(admin.get("/admin/units?unit=gia vien").get_data(as_text=True)) == [
+        "Xã Gia Viễn · Ninh Bình (13301)"
+    ]
+    assert options(admin.get("/admin/units?unit=ba dinh").get_data(as_text=True)) == []  # another province
+    first = options(admin.get("/admin/units?unit=").get_data(as_text=True))
+    assert "Phường Hoa Lư · Ninh Bình (13300)" in first and not any("Ba Đình" in o for o in first)
+
+
+def test_a_commune_administrator_is_offered_their_commune_only(app, world):
+    with command():
+        users.create("admin_a", "admin", "13300", NEW_PASSWORD, "Quản trị xã", actor=world.admin)
+    client = login(app.test_client(), "admin_a", NEW_PASSWORD)
+    assert options(client.get("/admin/units?unit=").get_data(as_text=True)) == [
+        "Phường Hoa Lư · Ninh Bình (13300)"
+    ]
+    assert options(client.get("/admin/units?unit=gia").get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("picked", ["Xã Gia Viễn · Ninh Bình (13301)", "Xã Gia Viễn", "xa gia vien", "13301"])
+def test_a_user_is_created_at_the_unit_picked_by_name_or_code(admin, world, picked):
+    response = admin.post("/admin/users", data={**GOOD, "unit": picked})
+    assert response.status_code == 303
+    assert fresh("moi").unit.code == "13301"
+
+
+def test_a_unit_outside_the_administrators_subtree_is_refused_by_name_too(admin, world):
+    response = admin.post("/admin/users", data={**GOOD, "unit": "Phường Ba Đình · Hà Nội (00004)"})
+    assert response.status_code == 422 and "ngoài phạm vi quản trị" in response.get_data(as_text=True)
+
+
+def test_the_create_form_is_above_the_list_with_the_units_to_pick(admin, world):
+    page = admin.get("/admin/users").get_data(as_text=True)
+    form = page.index('action="/admin/users"')
+    assert form < page.index("<table")  # not below the whole list
+    unit = re.search(r'<input[^>]*id="unit"[^>]*>', page).group()
+    assert 'list="unit-choices"' in unit and 'data-hx-get="/admin/units"' in unit
+    assert 'inputmode="numeric"' not in unit  # a name, not a typed code
+    assert "Xã Gia Viễn · Ninh Bình (13301)" in options(page[page.index('id="unit-choices"') :])
+    failed = admin.post("/admin/users", data={**GOOD, "unit": "99999"}).get_data(as_text=True)
+    assert '<details class="create-user" id="create-user" open>' in failed  # open while it has errors

@@ -21,15 +21,15 @@ def token(api, username, password=PASSWORD, environ=None):
 
 @pytest.fixture
 def hashes(monkeypatch):
-    """Counts the password hashes computed."""
+    """Counts the password hashes checked."""
     calls = []
-    real = passwords.check_password_hash
+    real = passwords._verify
 
     def counted(pwhash, password):
         calls.append(pwhash)
         return real(pwhash, password)
 
-    monkeypatch.setattr(passwords, "check_password_hash", counted)
+    monkeypatch.setattr(passwords, "_verify", counted)
     return calls
 
 
@@ -140,3 +140,45 @@ def test_after_a_reset_the_owner_must_choose_a_new_password_first(app, api, worl
     db.session.expire_all()
     assert not users.by_username("police_a").must_change_password
     assert client.get("/").status_code == 200
+
+
+# --- the hash: argon2id, old hashes replaced at sign-in ---------------------------------------------
+
+
+def test_an_old_scrypt_hash_signs_in_and_becomes_argon2id_once(app, api, world, hashes):
+    from werkzeug.security import generate_password_hash
+
+    with command():
+        world.police.password_hash = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+    assert token(api, "police_a", "wrong-password").status_code == 401
+    db.session.expire_all()
+    assert world.police.password_hash.startswith("scrypt:")  # a failure changes nothing
+    assert app_post(api, "police_a", PASSWORD, environ=OWNER).status_code == 302
+    db.session.expire_all()
+    rehashed = world.police.password_hash
+    assert rehashed.startswith("$argon2id$") and passwords.check(rehashed, PASSWORD)
+    assert token(api, "police_a", environ=OWNER).status_code == 200
+    db.session.expire_all()
+    assert world.police.password_hash == rehashed  # already current: not hashed again
+
+
+def test_a_weaker_argon2id_hash_is_replaced_by_the_configured_parameters(app, api, world, monkeypatch):
+    with command():
+        world.police.password_hash = passwords.hash_password(PASSWORD)
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "argon2id:m=128,t=2,p=1")
+    assert token(api, "police_a").status_code == 200
+    db.session.expire_all()
+    assert "$m=128,t=2,p=1$" in world.police.password_hash
+
+
+@pytest.mark.no_db
+def test_the_production_hash_is_argon2id_at_owasp_minimum_or_above(tmp_path, monkeypatch):
+    from webapp.config import from_environment
+
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    method = from_environment(tmp_path)["PASSWORD_HASH_METHOD"]
+    hasher = passwords._argon2(method)
+    assert hasher is not None
+    params = hasher.hash("a password to look at").split("$")[3]  # m=19456,t=2,p=1
+    got = dict(pair.split("=") for pair in params.split(","))
+    assert int(got["m"]) >= 19 * 1024 and int(got["t"]) >= 2 and int(got["p"]) >= 1

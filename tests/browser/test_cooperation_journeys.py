@@ -188,7 +188,10 @@ def test_a_mobile_teams_day_page_works_on_a_phone(world, live, browser):
             page.locator("#appointments").bounding_box()["y"]
             < page.locator(".st-grid table").first.bounding_box()["y"]
         )
+        # The VNeID level 2 form for a chip-card holder at the desk: a large target too.
+        assert page.locator(".st-vneid summary").bounding_box()["height"] >= 44
         page.tap(".st-walkin summary")
+        assert page.locator("#walkin button[type=submit]").bounding_box()["height"] >= 44
         page.fill("#st-people", pid)
         page.tap("#walkin button[type=submit]")
         page.wait_for_selector("#appointments >> text=Vũ Minh Khang")

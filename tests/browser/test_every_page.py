@@ -20,6 +20,7 @@ from webapp.services.residents.registry import get, upsert
 from webapp.services.stations import appointments
 from webapp.services.uow import command
 from webapp.services.visits import households, plans
+from webapp.services.vneid import requests as vneid
 
 AXE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
 SIZES = {"1366": (1366, 768), "390": (390, 844)}
@@ -34,6 +35,7 @@ NOT_PAGES = {
     "imports.sample",
     "progress.backlog",
     "cooperation.units",
+    "admin.units",
     "listing.row",
 }
 
@@ -92,9 +94,15 @@ def pages(world, tmp_path):
         households.save(world.police, "HK-1", households.Address("Thôn Đông", "Ngõ 3", "12", "0912345678"))
     with command():
         plan = plans.create(world.police, None, [elder.id], "Tổ lưu động số 2", clock.today_local()).id
+    holder = world.resident(name="Hoàng Văn Chip")
+    with command():
+        chip = get(holder)
+        chip.card_state, chip.card_issued_on = "chip", clock.today_local() - timedelta(days=400)
+        eid = vneid.start(world.police, holder).id
     return [
         (None, "/login", "auth.login"),
         ("police_a", "/?scope=queue", "inbox.index"),
+        ("police_hn", "/", "inbox.index"),  # a request from another province waits there
         ("police_a", f"/tasks/{task_of(intake, 'verify_application').id}", "tasks.show"),
         ("police_a", f"/cases/{justice}", "cases.detail"),
         ("police_a", "/listing/", "listing.index"),
@@ -116,6 +124,9 @@ def pages(world, tmp_path):
         ("police_a", "/visits/new", "visits.new"),
         ("police_a", f"/visits/{plan}", "visits.plan"),
         ("police_a", "/visits/households/HK-1", "visits.household"),
+        ("police_a", "/vneid/", "vneid.index"),
+        ("police_a", "/vneid/new", "vneid.new"),
+        ("police_a", f"/vneid/{eid}", "vneid.detail"),
         ("lead_a", "/batches/?kind=dispatch", "batches.index"),
         ("lead_a", f"/batches/{batch}", "batches.detail"),
         ("lead_a", "/residents/imports/", "imports.index"),

@@ -125,10 +125,6 @@ def test_a_conflict_shows_in_the_form_and_the_reload_keeps_the_typed_input(world
     assert case(code).current_steps == "update_population_record"
 
 
-# Passes alone and in most whole-suite runs; one whole-suite run (fresh clone, SQLite) saw the page
-# go to the inbox instead of opening the dialog, at both sizes, after issues 12 and 13 merged.
-# Not yet understood (closing note of stop 18): kept running, reported, not allowed to stop CI.
-@pytest.mark.xfail(reason="under investigation: whole-suite order sometimes navigates to /", strict=False)
 @SIZES
 def test_an_expired_session_signs_in_again_in_a_dialog_and_sends_the_form(world, live, page_for, size):
     from tests.support.world import PASSWORD
@@ -139,6 +135,11 @@ def test_an_expired_session_signs_in_again_in_a_dialog_and_sends_the_form(world,
     open_task(police, live, code, "capture_biometrics")
     police.select_option("select[name=fingerprints]", "exception")
     police.fill("textarea[name=note]", "Ngón trỏ phải bị thương")
+    # Choosing the fingerprints sent an inline check (htmx, with the live cookie); its answer
+    # refreshes the session cookie. On a loaded machine (the whole suite) it came back after the
+    # cookies were cleared, signed the browser in again, and the "expired" form was simply sent
+    # (the page went to the inbox). The session expires once nothing is in flight.
+    expect(police.locator(".htmx-request")).to_have_count(0)
     police.context.clear_cookies()  # the session expires while the officer types
     police.click("#task-form .outcomes button >> nth=0")
     police.wait_for_selector("#signin-dialog[open]")

@@ -17,9 +17,11 @@ def open_task(page, live, code, step):
     page.wait_for_selector("#task-form")
 
 
-def submit(page):
-    """The form's first outcome button; a step that ends the case confirms in its dialog."""
-    page.click("#task-form .outcomes button >> nth=0")
+def submit(page, outcome=None):
+    """The form's first outcome button (or the one named); a step that ends the case confirms in
+    its dialog."""
+    button = f"button[value={outcome}]" if outcome else "button >> nth=0"
+    page.click(f"#task-form .outcomes {button}")
     dialog = page.locator("#task-form dialog[open]")
     if dialog.count():
         dialog.locator("button[name=confirmed]").click()
@@ -39,7 +41,7 @@ def test_birth_date_mismatch_goes_to_justice_and_back_to_an_issued_card(world, l
     open_task(police, live, code, "verify_application")
     police.check("input[value=dob_mismatch]")
     police.fill("textarea[name=note]", "Sổ hộ khẩu ghi 1990, giấy khai sinh ghi 1991")
-    said = submit(police)
+    said = submit(police, "to_justice")  # "Chuyển Tư pháp": a discrepancy is ticked
     assert "Tư pháp – Hộ tịch" in said and world.commune_a.name in said
 
     justice = page_for("justice_a")
@@ -138,7 +140,10 @@ def test_screenshots(world, live, page_for, lang):
     phone.goto(f"{live}/?scope=queue")
     phone.screenshot(path=str(SHOTS / f"inbox-390-{lang}.png"), full_page=False)
     open_task(phone, live, codes[1], "verify_application")
+    # The comparison, one paper at a time with the buttons choosing it, at the top of the screen.
+    phone.locator(".paper-tabs").evaluate("el => el.scrollIntoView({block: 'start'})")
     phone.screenshot(path=str(SHOTS / f"task-390-{lang}.png"), full_page=False)
+    phone.evaluate("() => window.scrollTo(0, 0)")
     phone.click("#task-form .outcomes button[value=refuse]")
     phone.screenshot(path=str(SHOTS / f"refuse-390-{lang}.png"), full_page=False)
     for name in ("inbox-390", "task-390", "refuse-390"):

@@ -4,6 +4,8 @@ import pytest
 
 from tests.support.cases import DOB, actions, case, do, start, task_of
 from tests.support.web import HTMX, login
+from webapp.services.cases import tasks
+from webapp.services.uow import command
 
 
 @pytest.fixture
@@ -45,6 +47,15 @@ def test_empty_inbox_says_what_to_do(app, world, police):
     assert "Không có việc nào khớp bộ lọc" in body
 
 
+def test_an_officer_holding_nothing_lands_on_the_queue_when_it_has_work(app, world, police):
+    code = start(world.police2, world.resident())
+    with command():
+        tasks.release(world.police2, task_of(code, "verify_application").id)
+    body = police.get("/").get_data(as_text=True)
+    assert code in body and 'value="queue" checked' in body
+    assert "Bạn chưa giữ việc nào" in police.get("/?scope=mine").get_data(as_text=True)  # asked for
+
+
 def test_other_departments_and_communes_see_nothing_of_it(app, world):
     code = start(world.police, world.resident())
     for username in ("justice_a", "police_b", "police_hn"):
@@ -76,7 +87,12 @@ def test_task_page_completes_and_says_where_the_case_went(app, world, police):
     assert "Ngày sinh không khớp giữa các giấy tờ" in page and case(code).resident.full_name in page
     response = police.post(
         f"/tasks/{task.id}",
-        data={"discrepancies": ["dob_mismatch"], "note": DOB["note"], "version": case(code).version},
+        data={
+            "discrepancies": ["dob_mismatch"],
+            "note": DOB["note"],
+            "outcome": "to_justice",  # "Chuyển Tư pháp": a discrepancy is ticked
+            "version": case(code).version,
+        },
     )
     assert response.status_code == 303
     inbox = police.get(response.headers["Location"]).get_data(as_text=True)

@@ -41,8 +41,8 @@ def check(client, task_id: str, field: str, form: dict):
 def test_the_page_shows_the_registry_beside_the_papers(app, world, police):
     code = start(world.police, world.resident(born=date(1990, 5, 17), name="Nguyễn Thị Lan"))
     page = police.get(f"/tasks/{task_of(code, 'verify_application').id}").get_data(as_text=True)
-    table = page[page.index('<table class="intake-compare">') : page.index("</table>")]
-    headers = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    table = page[page.index('<table class="intake-compare"') : page.index("</table>")]
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)
     assert headers == ["", "Dữ liệu dân cư", "Sổ hộ khẩu", "CMND cũ", "Giấy khai sinh"]
     assert "Nguyễn Thị Lan" in table and "17/05/1990" in table
     for name in ("hr_full_name", "old_id_birth_date", "bc_sex", "hr_hometown"):
@@ -143,7 +143,7 @@ def test_a_bad_phone_is_refused_with_its_rule_and_nothing_changes(app, world, po
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "Số di động phải có 10 chữ số" in body
-    assert 'name="eid_phone"' in body and '<table class="intake-compare">' in body  # the form comes back
+    assert 'name="eid_phone"' in body and '<table class="intake-compare"' in body  # the form comes back
     assert case(code).version == version
     assert db.session.query(Resident).filter_by(personal_id=pid).one().eid_state is None
 
@@ -187,8 +187,8 @@ def test_the_intake_page_speaks_english_too(app, world, police):
     code = start(world.police, world.resident(born=date(1950, 1, 1), precision="year"))
     police.post("/lang/en")
     page = police.get(f"/tasks/{task_of(code, 'verify_application').id}").get_data(as_text=True)
-    table = page[page.index('<table class="intake-compare">') : page.index("</table>")]
-    assert re.findall(r'<th scope="col">([^<]*)</th>', table) == [
+    table = page[page.index('<table class="intake-compare"') : page.index("</table>")]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table) == [
         "",
         "Population registry",
         "Household register",
@@ -196,3 +196,55 @@ def test_the_intake_page_speaks_english_too(app, world, police):
         "Birth certificate",
     ]
     assert "The registry gives the birth date only as 1950." in page
+
+
+# --- "Chuyển Tư pháp": the button says where the file goes ---------------------------------------
+
+
+def outcome_buttons(html: str) -> list[tuple[str, str]]:
+    outcomes = html[html.index('class="outcomes"') :]
+    outcomes = outcomes[: outcomes.index("</div>")]
+    return re.findall(r'<button type="submit" name="outcome" value="(\w+)"[^>]*>([^<]+)</button>', outcomes)
+
+
+def test_intake_offers_send_on_send_to_justice_and_refuse(app, world, police):
+    code = start(world.police, world.resident())
+    html = police.get(f"/tasks/{task_of(code, 'verify_application').id}").get_data(as_text=True)
+    assert outcome_buttons(html) == [
+        ("forward", "Chuyển tiếp"),
+        ("to_justice", "Chuyển Tư pháp"),
+        ("refuse", "Từ chối hồ sơ"),
+    ]
+
+
+def test_send_to_justice_with_a_discrepancy_goes_to_the_justice_office(app, world, police):
+    code = start(world.police, world.resident())
+    task = task_of(code, "verify_application")
+    response = police.post(
+        f"/tasks/{task.id}",
+        data={"discrepancies": ["dob_mismatch"], "outcome": "to_justice", "version": case(code).version},
+    )
+    assert response.status_code == 303
+    assert case(code).current_steps == "triage_correction"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "ticks", "said"),
+    [
+        ("to_justice", [], "Đánh dấu ít nhất một sai lệch để chuyển Tư pháp."),
+        ("forward", ["name_mismatch"], "bấm “Chuyển Tư pháp”, hoặc bỏ đánh dấu sai lệch"),
+    ],
+)
+def test_a_button_that_contradicts_the_ticks_is_refused_under_them(app, world, police, outcome, ticks, said):
+    code = start(world.police, world.resident())
+    task = task_of(code, "verify_application")
+    before = case(code).version
+    response = police.post(
+        f"/tasks/{task.id}", data={"discrepancies": ticks, "outcome": outcome, "version": before}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[html.index("error-summary") :]
+    assert 'href="#discrepancies-0"' in summary[: summary.index("</ul>")] and said in summary
+    assert said in html[html.index('id="discrepancies-0"') :]  # also under the field itself
+    assert case(code).version == before and case(code).current_steps == "verify_application"

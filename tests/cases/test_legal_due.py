@@ -8,6 +8,7 @@ import time_machine
 
 from tests.support.api import new_pid, started
 from tests.support.cases import case, start
+from tests.support.web import login
 from vntime import LOCAL_TZ
 from webapp.services import laws, workflow_store
 from webapp.services.uow import command
@@ -96,3 +97,68 @@ def test_changing_a_row_of_the_table_changes_the_due_date(app, world, unforced):
     finally:
         app.extensions[workflow_store.EXTENSION] = original
     assert case(code).legal_due_on == date(2024, 12, 16)  # 10 working days
+
+
+# --- time at the justice office (justice_time_limits.dmn, "extends_legal_due") ---------------
+
+WEDNESDAY = datetime(2024, 12, 4, 10, 0, tzinfo=LOCAL_TZ)
+
+
+def _to_justice(world, procedure: str) -> str:
+    from tests.support.cases import DOB, do
+
+    with time_machine.travel(MONDAY, tick=False):
+        code = start(world.police, world.resident())
+        do(world.police, code, "verify_application", DOB)
+        do(world.justice, code, "triage_correction", {"procedure": procedure, "documents_complete": True})
+    return code
+
+
+def _record(world, code: str) -> None:
+    from tests.support.cases import CORRECTION, do
+
+    with time_machine.travel(WEDNESDAY, tick=False):
+        do(world.justice, code, "record_correction", {**CORRECTION, "decision_date": "2024-12-04"})
+
+
+def test_days_at_the_justice_office_move_the_legal_due_date(app, world, unforced):
+    code = _to_justice(world, "correction")
+    assert case(code).legal_due_on == date(2024, 12, 11)
+    _record(world, code)  # sent Monday, result Wednesday: 2 working days there
+    assert case(code).legal_due_on == date(2024, 12, 13)
+    page = login(app.test_client(), "police_a").get(f"/cases/{code}").get_data(as_text=True)
+    assert "Hạn trả thẻ theo luật lùi 2 ngày làm việc (thời gian ở Tư pháp): 11/12/2024 → 13/12/2024" in page
+
+
+def test_a_file_returned_to_the_police_does_not_move_it(world, unforced):
+    """The record was the police's to fix: the citizen's file was complete at intake."""
+    from tests.support.cases import DOB, do
+
+    with time_machine.travel(MONDAY, tick=False):
+        code = start(world.police, world.resident())
+        do(world.police, code, "verify_application", DOB)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        do(
+            world.justice,
+            code,
+            "triage_correction",
+            {"procedure": "return_to_police", "documents_complete": True, "reason": "Dữ liệu dân cư sai"},
+        )
+    assert case(code).legal_due_on == date(2024, 12, 11)
+
+
+def test_a_row_that_says_no_extension_moves_nothing(app, world, unforced):
+    original = app.extensions[workflow_store.EXTENSION]
+    sources = dict(original.current.sources)
+    table = sources["justice_time_limits.dmn"]
+    row = table.index('<rule id="justice_time_limit_r1">')  # correction
+    sources["justice_time_limits.dmn"] = table[:row] + table[row:].replace(
+        "<text>True</text>", "<text>False</text>", 1
+    )
+    app.extensions[workflow_store.EXTENSION] = Engine(load_bundle(sources))
+    try:
+        code = _to_justice(world, "correction")
+        _record(world, code)
+    finally:
+        app.extensions[workflow_store.EXTENSION] = original
+    assert case(code).legal_due_on == date(2024, 12, 11)

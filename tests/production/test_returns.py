@@ -116,4 +116,5 @@ def test_the_centre_returns_a_file_from_the_batch_page(app, world):
     assert (
         "Trung tâm trả hồ sơ" in page and "Ảnh chân dung không đạt chất lượng" in page and "Ảnh tối" in page
     )
+    assert "file_returned" not in page  # the message's name, never its code
     assert batch(sent) is not None

@@ -79,7 +79,7 @@ MALE_1985 = new_pid()
         (MALE_1985, {**RECORD, "old_id_number": "12345"}, "old_id_number", "9 or 12 digits"),
         (MALE_1985, {**RECORD, "full_name": "   "}, "full_name", "required"),
         (MALE_1985, {**RECORD, "full_name": "x" * 201}, "full_name", "200"),
-        (MALE_1985, {**RECORD, "card_state": "passport"}, "card_state", "none, cmnd or chip"),
+        (MALE_1985, {**RECORD, "card_state": "passport"}, "card_state", "none, cmnd, chip or lost"),
         (MALE_1985, {**RECORD, "card_state": "chip"}, "card_issued_on", "required when card_state is chip"),
         (
             MALE_1985,

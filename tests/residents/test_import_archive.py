@@ -47,10 +47,8 @@ def zip_bomb() -> bytes:
 BOMB = zip_bomb()
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
-    return tmp_path / "uploads"
+# Uploaded files of each test in its own folder (tests/support/imports.py).
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ PROGRESS_KEYS = {
     "issued",
     "quota",
     "percent_of_quota",
+    "vneid_level2",  # an addition: VNeID level 2 for chip-card holders (tests/vneid)
 }
 
 

@@ -23,14 +23,20 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # cheap hashes keep the suite fast
+            "PASSWORD_HASH_METHOD": "argon2id:m=64,t=1,p=1",  # cheap hashes keep the suite fast
             # Uploaded files of the session stay out of the developer's instance folder.
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         }
     )
+
     # Tests hold an app context, which Flask reuses for test-client requests; forget the
-    # previous request's signed-in user as a real request (with its own context) would.
-    request_started.connect(lambda sender, **extra: g.pop("_login_user", None), app, weak=False)
+    # previous request's signed-in user, locale and translations (Flask-Babel and
+    # i18n.translations cache them per context) as a real request, with its own context, would.
+    def fresh_request(sender, **extra):
+        for cached in ("_login_user", "_flask_babel", "_translations"):
+            g.pop(cached, None)
+
+    request_started.connect(fresh_request, app, weak=False)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -43,6 +49,30 @@ def app(tmp_path_factory):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test touches no database; skip the cleanup")
+    _own_database_per_worker()
+
+
+def _own_database_per_worker() -> None:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets a PostgreSQL database of
+    its own, next to the one TEST_DATABASE_URL names, so that dropping and migrating a schema never
+    meets another worker. Set in the environment, it reaches what tests start (benchmarks,
+    gunicorn nodes). SQLite needs nothing: each worker has its own temporary file."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url or not url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(autouse=True)

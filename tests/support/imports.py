@@ -1,13 +1,18 @@
-"""Shared by tests/test_resident_import.py and tests/test_import_web.py (no tests here): resident
-files built row by row, and the state of the registry to compare before and after."""
+"""Shared by the resident import tests (tests/residents/test_resident_import*.py, test_import_*.py;
+no tests here): resident files built row by row, the state of the registry to compare before and
+after, and the fixtures of a pytest plugin (tests/conftest.py): each test's own upload folder and
+a file run through the import as the worker would."""
 
 import csv
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from webapp.models import ImportJob, Resident, db
+from webapp.services import uow
+from webapp.services.residents import import_jobs as resident_import
 from webapp.services.residents.files import COLUMNS
 from webapp.services.residents.personal_id import make_personal_id
 
@@ -67,3 +72,28 @@ def count_residents() -> int:
 def job(job_id: int) -> ImportJob:
     db.session.expire_all()
     return db.session.get(ImportJob, job_id)
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def run_file(tmp_path):
+    """Import bytes as a file; returns the finished job."""
+
+    def run(content: bytes, name: str = "residents.csv", actor=None, progress=None):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with uow.command():
+            job_id = resident_import.create_job(actor, name, len(content)).id
+        return resident_import.run(job_id, path, progress)
+
+    return run
+
+
+def problems(job) -> list[tuple[int, str, str]]:
+    """(row, field, English reason) of each reported problem."""
+    return [(r["row"], r["field"], r["reason_en"]) for r in job.report]

@@ -25,6 +25,7 @@ from webapp.services.residents import corrections, import_jobs
 from webapp.services.stations import appointments
 from webapp.services.uow import command
 from webapp.services.visits import plans as visit_plans
+from webapp.services.vneid import requests as vneid
 
 IN, OUT = "in", "out"
 
@@ -214,6 +215,15 @@ class Samples:
                 self.w.outsider, "take_application", self.personal_id(OUT), self.w.commune_a.code, "Nhờ nhận"
             ).id
 
+    def vneid_id(self, scope: str) -> int:
+        """A VNeID level 2 request taken by the scope's commune for a chip-card holder."""
+        police = self.w.police if scope == IN else self.w.outsider
+        pid = self.personal_id(scope)
+        with command():
+            resident = db.session.scalar(select(Resident).where(Resident.personal_id == pid))
+            resident.card_state = "chip"
+            return vneid.start(police, pid).id
+
     def correction(self, scope: str) -> dict:
         """A name change proposed at the desk, waiting for a lead's confirmation."""
         police, pid = (
@@ -304,6 +314,8 @@ for _endpoint in ("visits.household", "visits.save_household"):
 # 1 January 2030, a public holiday still to come: closing it again (no bookings) is a redirect.
 ARGS["stations.holiday"] = lambda s, scope, role: {"station_id": s.station_id(scope), "day": "2030-01-01"}
 ARGS["batches.return_file"] = lambda s, scope, role: {"code": s.batch_code(scope)}
+for _endpoint in ("vneid.detail", "vneid.complete", "api.vneid.vneid_get", "api.vneid.vneid_step"):
+    ARGS[_endpoint] = lambda s, scope, role: {"request_id": s.vneid_id(scope)}
 
 # JSON bodies of API calls that read one before looking up their object: well-formed, so that the
 # out-of-scope call reaches the lookup (its 404) instead of stopping at a 400.
@@ -313,6 +325,7 @@ BODIES = {
         "basis": {"kind": "birth_certificate", "number": "12/2024/TLKS", "date": "2024-03-05"},
     },
     "api.cooperation.cooperation_answer": {"result": "not_done", "note": "Không gặp công dân"},
+    "api.vneid.vneid_step": {"step": "identity_check", "data": {"result": "match", "method": "face"}},
     "api.cooperation.case_transfer": {"unit": "13301", "reason": "Tạm trú tại Gia Viễn"},
     "api.production.production_batch_cards": {
         "cards": [{"case_code": "HS0000000001", "card_number": "C000000001", "produced_at": "2026-11-20"}]

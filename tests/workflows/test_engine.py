@@ -21,6 +21,7 @@ API_STEPS = {
     "triage_correction": "justice",
     "await_citizen_documents": "justice",
     "record_correction": "justice",
+    "verify_original_commune": "justice",  # a re-registration asks the first place of registration
 }
 
 

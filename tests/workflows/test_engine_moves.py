@@ -1,6 +1,8 @@
 """Supervisors' repairs in the engine alone: retry a failed step, move a case back to a step it
 has passed. Plain objects and JSON, no database."""
 
+from pathlib import Path
+
 import pytest
 import time_machine
 
@@ -185,3 +187,30 @@ def test_move_from_error_back_to_an_earlier_step(sources):
     # With no discrepancy the broken condition is still evaluated: the case fails the same way.
     o = run(engine, moved, {"discrepancies": [], "refusal_reason": None})
     assert o.error is not None and o.error.step == "gw_needs_justice"
+
+
+# --- a move back inside one branch of a parallel block --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parallel():
+    """start → fork → (a | b) → join → c → end (tests/workflows/parallel_join.bpmn)."""
+    source = (Path(__file__).parent / "parallel_join.bpmn").read_text(encoding="utf-8")
+    return Engine(load_bundle({"parallel_join.bpmn": source}, main_process="par"))
+
+
+@pytest.mark.parametrize(("first", "last"), [("a", "b"), ("b", "a")])
+def test_a_move_back_inside_a_branch_makes_the_join_wait_again(parallel, first, last):
+    """Whichever branch reached the join last, moving back to a step of either branch drops what
+    followed the join (c) and redoes only that step; the other branch's work stays done."""
+    version = parallel.current.version
+    o = parallel.start({})
+    assert sorted(steps(o)) == ["a", "b"]
+    o = run(parallel, o, {first: 1}, first)
+    o = run(parallel, o, {last: 1}, last)
+    assert steps(o) == ["c"]
+    for step in ("a", "b"):
+        moved = parallel.move_to(version, o.state, step)
+        assert steps(moved) == [step]  # not c: the join waits for the step being redone
+        again = run(parallel, moved, {step: 2}, step)
+        assert steps(again) == ["c"] and again.data[step] == 2

@@ -3,11 +3,11 @@ password length) live in services/accounts/users.py, whose messages name each ru
 these forms only carry the fields, the CSRF token and the length caps of the columns."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import Length
 
 from ..services.access import ROLES
+from .base import Form
 
 # What each role is called on screen.
 ROLE_LABELS = {
@@ -34,14 +34,16 @@ def _role_field():
 
 
 def _unit_field():
+    # Picked by name from the units the administrator manages (admin.units fills the datalist);
+    # the value sent is the option's "Name · Province (code)", a name or a code.
     return StringField(
-        _l("Mã đơn vị"),
-        description=_l("Mã tỉnh hoặc xã/phường, ví dụ 37 hoặc 13300."),
+        _l("Đơn vị"),
+        description=_l("Gõ tên xã, phường (không cần dấu) hoặc mã, rồi chọn trong danh sách gợi ý."),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField(_l("Tên đăng nhập"), description=_l("3–80 ký tự: chữ, số, . _ -"))
     full_name = StringField(_l("Họ tên"), validators=[Length(max=200, message=NAME_MAX)])
     role = _role_field()
@@ -53,13 +55,13 @@ class UserCreateForm(FlaskForm):
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     full_name = StringField(_l("Họ tên"), validators=[Length(max=200, message=NAME_MAX)])
     role = _role_field()
     unit = _unit_field()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(
         _l("Mật khẩu mới"),
         description=_l("Ít nhất 10 ký tự, không chứa tên đăng nhập, không phải mật khẩu phổ biến."),
@@ -67,7 +69,7 @@ class PasswordResetForm(FlaskForm):
     )
 
 
-class UserStatusForm(FlaskForm):
+class UserStatusForm(Form):
     """Activate or deactivate: "1" or "0"."""
 
     active = HiddenField()

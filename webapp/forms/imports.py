@@ -2,13 +2,14 @@
 file is the import's to check (services/residents/files.py)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from .base import Form
 
 EXTENSIONS = ("csv", "xlsx")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Tệp dữ liệu dân cư (CSV hoặc XLSX)"),
         validators=[

@@ -6,7 +6,6 @@ once against the same declaration (step_rules) and its errors are shown under th
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectField,
@@ -20,6 +19,7 @@ from ..i18n import message
 from ..services.cases import step_fields, step_rules
 from ..services.cases.ethnic_groups import ETHNIC_GROUPS
 from ..services.errors import Msg
+from .base import Form
 
 YES_NO = [("true", _l("Có")), ("false", _l("Không"))]
 # What the papers give as a birth date, written as people write it (see _partial_iso).
@@ -66,7 +66,7 @@ def _choices(field: step_fields.Field):
 
 
 @cache
-def form_class(step: str) -> type[FlaskForm]:
+def form_class(step: str) -> type[Form]:
     attrs = {}
     for f in step_fields.fields(step):
         # `required` marks the input for the browser and the reader; the service decides.
@@ -87,10 +87,10 @@ def form_class(step: str) -> type[FlaskForm]:
             for key in step_fields.CORRECTABLE:
                 kind = SelectField if key in ("sex", "ethnicity") else StringField
                 attrs[f"change_{key}"] = kind(key, **({"choices": []} if kind is SelectField else {}))
-    return type(f"{step}_form", (FlaskForm,), attrs)
+    return type(f"{step}_form", (Form,), attrs)
 
 
-def build(step: str, formdata=None) -> FlaskForm:
+def build(step: str, formdata=None) -> Form:
     """The step's form with labels and choices in the page's language."""
     form = form_class(step)(formdata=formdata)
     for f in step_fields.fields(step):
@@ -126,7 +126,7 @@ def confirmed(step: str, formdata) -> bool:
 def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
     """The chosen outcome's values put into the step's data (fields other outcomes ask are
     dropped: a refusal reason left in a closed dialog is not a refusal); the problems of the
-    fields its dialog asks, by field name."""
+    fields its dialog asks and of the form's fields it needs or excludes, by field name."""
     chosen = outcome(step, formdata)
     for other in step_fields.outcomes(step):
         for name in other.asks:
@@ -134,7 +134,14 @@ def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
                 data[name] = None
     data.update(dict(chosen.sets))
     required = Msg(f"Bắt buộc khi chọn “{chosen.label.vi}”.", f"Required to choose “{chosen.label.en}”.")
-    return {name: [required] for name in chosen.asks if not data.get(name)}
+    problems = {name: [required] for name in chosen.asks if not data.get(name)}
+    for name, problem in chosen.needs:
+        if not data.get(name):
+            problems.setdefault(name, []).append(problem)
+    for name, problem in chosen.excludes:
+        if data.get(name):
+            problems.setdefault(name, []).append(problem)
+    return problems
 
 
 def to_data(step: str, formdata) -> dict:
@@ -180,7 +187,7 @@ def _partial_iso(value: str) -> str:
     return value
 
 
-def attach_errors(form: FlaskForm, fields: dict) -> None:
+def attach_errors(form: Form, fields: dict) -> None:
     """The service's field errors shown next to the form fields they concern (`changes.<key>`
     beside its change input, "changes" beside the first; anything else on the first field),
     dates worded as the page writes them."""

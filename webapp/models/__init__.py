@@ -13,6 +13,7 @@ from .tokens import ApiToken
 from .units import Unit
 from .users import User
 from .visits import Household, VisitPlan, VisitStop
+from .vneid import VneidRequest
 
 __all__ = [
     "AccessLogEntry",
@@ -47,6 +48,7 @@ __all__ = [
     "Household",
     "VisitPlan",
     "VisitStop",
+    "VneidRequest",
     "db",
     "utcnow",
 ]

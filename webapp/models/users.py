@@ -2,7 +2,6 @@ from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import UTCDateTime, db, utcnow
 from .units import Unit
@@ -31,11 +30,7 @@ class User(db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def set_password(self, password: str, method: str = "scrypt") -> None:
-        self.password_hash = generate_password_hash(password, method=method)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+    # Hashing and checking a password: services/accounts/passwords.py (argon2id, rehash of old hashes).
 
     # Flask-Login
     @property

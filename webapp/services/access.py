@@ -225,6 +225,8 @@ SEE_COVERAGE = rule("see_coverage", COVERAGE_READERS)
 MANAGE_STATIONS = rule("manage_stations", STATION_MANAGERS)
 # Requests between units (services/cooperation): the officers who list and take applications.
 COOPERATE = rule("cooperate", LISTERS)
+# VNeID level 2 for chip-card holders (services/vneid): the same officers, at the desk.
+VNEID = rule("vneid", LISTERS)
 READ_OUTBOX = rule("read_outbox", OUTBOX_READERS)
 SUPERVISE = rule("supervise", STUCK_WATCHERS)
 REWIND = rule("rewind", REWINDERS)

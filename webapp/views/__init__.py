@@ -18,6 +18,7 @@ from .residents import corrections, imports, listing
 from .stations import bookings, stations
 from .supervision import progress, stuck
 from .visits import visits
+from .vneid import vneid
 
 BLUEPRINTS = (
     health.bp,
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     corrections.bp,
     cooperation.bp,
     visits.bp,
+    vneid.bp,
     stations.bp,
     bookings.bp,
     batches.bp,

@@ -4,7 +4,7 @@ what changed (old -> new; never a password). The log file is for operators; this
 
 from sqlalchemy import select
 
-from ...models import AdminEvent, User, db
+from ...models import AdminEvent, Unit, User, db
 from .. import clock
 
 ACTIONS = (
@@ -42,3 +42,15 @@ def history(target: User, limit: int = 100) -> list[tuple[AdminEvent, str | None
         .limit(limit)
     ).all()
     return [(event, username) for event, username in rows]
+
+
+def unit_names(history_rows: list[tuple[AdminEvent, str | None]]) -> dict[str, str]:
+    """Names of the units the history's changes name by code, so the page shows "Phường Châu Sơn"
+    rather than 13285."""
+    codes = {value for event, _ in history_rows for value in (event.changes or {}).get("unit", ()) if value}
+    if not codes:
+        return {}
+    return {
+        code: name
+        for code, name in db.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes)))
+    }

@@ -3,7 +3,8 @@
 An unknown username still costs one password hash (against a dummy), so that neither the answer
 nor its time tells which usernames exist. Repeated failures are throttled by the caller
 (views/accounts/throttle.py, per client address and per account from a client), never by locking
-the account for everyone."""
+the account for everyone. A hash of an older method is replaced at the owner's next successful
+sign-in (passwords.needs_rehash)."""
 
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ def authenticate(username: str, password: str) -> SignIn:
         return SignIn(None)
     if not passwords.check(user.password_hash, password or "") or not user.active:
         return SignIn(None)
+    if passwords.needs_rehash(user.password_hash):
+        # The password is known only now: an old scrypt hash becomes argon2id (once per account).
+        user.password_hash = passwords.hash_password(password)
     user.last_login_at = clock.now()
     db.session.flush()
     return SignIn(user)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ...models import Unit, db
+from ..scope import subtree
 from ..text import name_key
 from . import units
 
@@ -33,16 +34,20 @@ class Choice:
         return f"{self.name}{where} ({self.code})"
 
 
-def search(q: str, limit: int = LIMIT) -> list[Choice]:
+def search(q: str, limit: int = LIMIT, within: str | None = None) -> list[Choice]:
     """Units whose name (or name and province) holds every word typed, without diacritics;
-    communes first, then by name. An exact code is found too."""
+    communes first, then by name. An exact code is found too. `within` (a unit path) keeps to
+    that subtree, and then nothing typed lists the subtree's first units (an administrator's
+    picker shows its choices before a word is typed)."""
     words = name_key(q or "").split()
-    if not words:
+    if not words and within is None:
         return []
     parent = aliased(Unit)
-    rows = db.session.execute(
-        select(Unit.code, Unit.name, Unit.level, parent.name).outerjoin(parent, parent.id == Unit.parent_id)
-    ).all()
+    query = select(Unit.code, Unit.name, Unit.level, parent.name)
+    query = query.outerjoin(parent, parent.id == Unit.parent_id)
+    if within is not None:
+        query = query.where(subtree(Unit.path, within))
+    rows = db.session.execute(query).all()
     found = []
     for code, name, level, parent_name in rows:
         text = name_key(f"{name} {parent_name or ''} {code}")
@@ -50,6 +55,11 @@ def search(q: str, limit: int = LIMIT) -> list[Choice]:
             found.append(Choice(code, name, level, parent_name))
     found.sort(key=lambda c: (c.level != "commune", name_key(c.name), c.code))
     return found[:limit]
+
+
+def label(unit: Unit) -> str:
+    """What the picker shows and sends back for `unit`: "Xã Gia Viễn · Ninh Bình (13301)"."""
+    return Choice(unit.code, unit.name, unit.level, unit.parent.name if unit.parent else None).label
 
 
 def pick(text: str) -> Unit | None:

@@ -14,7 +14,7 @@ from .. import access
 from ..access import DEPARTMENT, ROLES
 from ..errors import Forbidden, Invalid, Msg, NotFound
 from ..scope import subtree
-from . import audit, passwords, sessions
+from . import audit, passwords, sessions, unit_picker
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,10 @@ ACCESS_CHANGED: list = []
 
 ADMIN_ROLE = "admin"
 NAME_LONG = Msg("Họ tên tối đa 200 ký tự.", "The full name can have at most 200 characters.")
-UNKNOWN_UNIT = Msg("Không có đơn vị với mã này.", "No unit has this code.")
+UNKNOWN_UNIT = Msg(
+    "Không tìm thấy đơn vị này: gõ tên xã, phường (hoặc mã) và chọn trong danh sách gợi ý.",
+    "No such unit: type a commune's name (or its code) and pick it from the suggestions.",
+)
 UNIT_OUTSIDE = Msg(
     "Đơn vị này nằm ngoài phạm vi quản trị của bạn.", "This unit is outside the units you administer."
 )
@@ -60,10 +63,12 @@ def _username_problem(username) -> Msg | None:
     return None
 
 
-def _unit(unit_code) -> Unit | None:
-    if not isinstance(unit_code, str) or not unit_code:
+def _unit(unit_text) -> Unit | None:
+    """The unit an administrator picked: by name ("Xã Gia Viễn · Ninh Bình (13301)" from the
+    picker, or a name matching one unit) or by code (unit_picker.pick)."""
+    if not isinstance(unit_text, str) or not unit_text.strip():
         return None
-    return db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    return unit_picker.pick(unit_text)
 
 
 def create(

@@ -1,10 +1,13 @@
 """Read side of a case: what the CLI, the API and the case page show. Reads the case row, the
 projection and the audit trail; never the workflow state."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ...models import Case, CaseEvent, CaseTask, db
+from ...models import Case, CaseEvent, CaseTask, User, db
+from .. import access
 from ..residents import id_check
+
+CHANGES_SHOWN = 10
 
 
 def task_dict(task: CaseTask, case_code: str) -> dict:
@@ -98,6 +101,34 @@ def completions(case: Case, limit: int) -> list[CaseEvent]:
             .order_by(CaseEvent.id.desc())
             .limit(limit)
         )
+    )
+
+
+def last_event_id(case: Case) -> int:
+    """The newest audit row of the case: a form remembers it, so that a conflict can tell what
+    happened after the officer opened it (changes_since)."""
+    newest = select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case.id)
+    return db.session.scalar(newest) or 0
+
+
+def changes_since(user: User, task_id: str, seen: int | None) -> list[CaseEvent]:
+    """What happened to a task's case after the audit row `seen` (the other officer's claim,
+    completion, assignment...), oldest first: what a conflict shows. The case is found through
+    the task, or through the audit trail when the task is done; nothing for a case `user` may not
+    see. Without `seen` (an old page), the last few changes."""
+    if not isinstance(task_id, str):
+        return []
+    case_id = db.session.scalar(select(CaseTask.case_id).where(CaseTask.id == task_id)) or db.session.scalar(
+        select(CaseEvent.case_id).where(CaseEvent.task_id == task_id).limit(1)
+    )
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None or not access.can_see_case(user, case):
+        return []
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id)
+    if seen is None:
+        return list(reversed(db.session.scalars(query.order_by(CaseEvent.id.desc()).limit(3)).all()))
+    return list(
+        db.session.scalars(query.where(CaseEvent.id > seen).order_by(CaseEvent.id).limit(CHANGES_SHOWN))
     )
 
 

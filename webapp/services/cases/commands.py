@@ -17,12 +17,14 @@ from ..accounts import units
 from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..residents import registry
 from . import engine, legal_due
+from .case_reasons import REASONS
 
 KINDS = {
     "new": Msg("Cấp mới", "New issue"),
     "exchange": Msg("Cấp đổi", "Exchange"),
     "reissue": Msg("Cấp lại", "Reissue"),
 }
+REASON_KINDS = {reason: kind for reason, (kind, _label) in REASONS.items()}
 PRIORITIES = {
     "home_visit": Msg("Người già, ốm cần đến tận nhà", "Elderly or sick, home visit"),
     "student": Msg("Học sinh, sinh viên", "Student"),
@@ -57,17 +59,29 @@ def start_case(
     unit: Unit | None = None,
     law: str | None = None,
     presented: bool = False,
+    reason: str | None = None,
 ) -> Case:
     """Start a case in `unit` (the actor's by default). `presented`: the person stands at the
     desk with their ID, so a resident registered anywhere in the country may apply here (a
     walk-in at a station); otherwise the resident must be visible to the actor. `law` None is the
-    law in force today (services/laws.py), which every entry point leaves to this rule."""
+    law in force today (services/laws.py), which every entry point leaves to this rule.
+    `reason`: why an exchange or reissue is asked for (case_reasons.REASONS), kept in the
+    case's history; it must agree with `kind`."""
     errors = {}
     if kind not in KINDS:
         errors["kind"] = [
             Msg(
                 f"Loại hồ sơ phải là một trong: {', '.join(KINDS)}.",
                 f"Kind must be one of: {', '.join(KINDS)}.",
+            )
+        ]
+    if reason is not None and (reason not in REASON_KINDS or REASON_KINDS[reason] != kind):
+        errors["reason"] = [
+            Msg(
+                f"Lý do không hợp với loại hồ sơ {kind}: chọn một trong "
+                f"{', '.join(r for r, k in REASON_KINDS.items() if k == kind) or '(không có)'}.",
+                f"The reason does not fit the kind {kind}: choose one of "
+                f"{', '.join(r for r, k in REASON_KINDS.items() if k == kind) or '(none)'}.",
             )
         ]
     if priority not in (None, "", *PRIORITIES):
@@ -126,7 +140,10 @@ def start_case(
             db.session.flush()
     except IntegrityError:
         raise _open_case_conflict(None) from None
-    engine.record(case, actor, "started", None, {"kind": kind, "priority": priority, "unit": unit.code}, now)
+    started = {"kind": kind, "priority": priority, "unit": unit.code}
+    if reason is not None:
+        started["reason"] = reason
+    engine.record(case, actor, "started", None, started, now)
     # The officer who starts a case holds its first task.
     # (An administrator starting one on an officer's behalf leaves it in the police queue.)
     holder = actor if actor.department == "police" else None
@@ -256,7 +273,7 @@ def record_card_produced(
     for production is a conflict."""
     if not access.can_deliver_cards(actor):
         raise Forbidden(NOT_YOURS)
-    case = engine.lock_case(code=code)
+    case = engine.lock_case(code=code, with_resident=True)
     if card_number == case.resident.personal_id:
         raise Invalid(
             {
@@ -268,12 +285,12 @@ def record_card_produced(
                 ]
             }
         )
-    data = engine.last_message(case, "card_produced")
+    received, data = engine.messages(case, "card_produced")
     if data is not None:
         if data.get("card_number") == card_number:
             return case, False
         raise Conflict(Msg("Hồ sơ đã có thẻ khác.", "The case already has another card."))
-    if any(d.get("card_number") == card_number for d in engine.all_messages(case, "card_produced")):
+    if any(d.get("card_number") == card_number for d in received):
         # A card recorded before a supervisor sent the case back: a late repeat of the old
         # callback must not pass for the card made again, which has a number of its own.
         raise Conflict(

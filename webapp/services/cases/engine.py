@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from vntime import add_working_days
 from workflows import Outcome
@@ -16,6 +17,7 @@ from workflows import Outcome
 from ...models import Case, CaseEvent, CaseTask, User, db
 from .. import workflow_store
 from ..errors import NOT_FOUND_CASE, STALE, Conflict, NotFound
+from . import justice_due
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,21 @@ _ADD_TASKS = {
     for postgresql in (False, True)
 }
 _ADD_EVENTS = insert(EVENTS)
+# A completion that leads to one new task (most of them): the done task's row becomes the new
+# task's, in one statement instead of a delete and an insert, but only when it is the case's only
+# row (NOT EXISTS: nothing else to drop); otherwise it changes nothing and the two statements run.
+_NEW_COLUMNS = ("id", "step", "department", "unit_id", "unit_path", "priority", "ready_at", "due_at")
+_TURN_TASK = (
+    update(TASKS)
+    .where(
+        TASKS.c.id == bindparam("done_id"),
+        ~exists().where(TASKS.c.case_id == bindparam("row_case_id"), TASKS.c.id != bindparam("done_id")),
+    )
+    .values(
+        {name: bindparam(f"new_{name}") for name in _NEW_COLUMNS}
+        | {"assignee_id": bindparam("new_assignee_id")}
+    )
+)
 EVENT_ACTION = {"timer": "timer_fired", "escalation": "escalated", "signal": "reminded"}
 
 
@@ -56,13 +73,16 @@ class Applied:
 AFTER_COMMAND: list[Callable[[Applied], None]] = []
 
 
-def lock_case(case_id: int | None = None, code: str | None = None) -> Case:
-    """Load a case for a command: a row lock on PostgreSQL; the version column everywhere."""
+def lock_case(case_id: int | None = None, code: str | None = None, with_resident: bool = False) -> Case:
+    """Load a case for a command: a row lock on PostgreSQL; the version column everywhere.
+    `with_resident`: the case's resident in the same read (the command reads it)."""
     query = (
         select(Case).where(Case.id == case_id)
         if case_id is not None
         else select(Case).where(Case.code == code)
     )
+    if with_resident:
+        query = query.options(joinedload(Case.resident, innerjoin=True))
     if db.session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE: commands on one case still queue, but rows that merely reference
         # it (a batch member, an appointment person) are written meanwhile, so another command
@@ -86,7 +106,12 @@ def state_of(case: Case) -> str:
     return workflow_store.unpack(case.state)
 
 
-def due_at(spec_version: str, step: str, ready_at: datetime) -> datetime | None:
+def due_at(spec_version: str, step: str, ready_at: datetime, data: dict | None = None) -> datetime | None:
+    """The step's limit (step_time_limits.dmn), or for the justice office's result the limit of
+    the procedure chosen at triage (justice_time_limits.dmn, from the workflow's `data`)."""
+    justice = justice_due.due_at(spec_version, step, ready_at, data or {})
+    if justice is not False:
+        return justice
     days = workflow_store.bundle_for(spec_version).time_limit(step)
     return None if days is None else add_working_days(ready_at, days)
 
@@ -98,10 +123,12 @@ def apply(
     now: datetime,
     assign_new_to: User | None = None,
     trail: list[dict] | None = None,
+    done_task: str | None = None,
 ) -> Applied:
     """Store an engine outcome on the case and its projection, with the command's audit rows
     (`trail`) and those for what the engine did on its own (timers, reminders, escalations,
-    errors), written in one statement; then the hooks of other capabilities. Returns what was
+    errors), written in one statement; then the hooks of other capabilities. `done_task`: the id
+    of the task the command completed (its row may become the next task's). Returns what was
     done, for the caller to say where the case went without reading it again."""
     trail = list(trail or ())
     before = case.current_steps or ""
@@ -136,7 +163,7 @@ def apply(
     for done in outcome.events:
         trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
     write_events(trail)
-    _project(case, outcome, now, assign_new_to, before)
+    _project(case, outcome, now, assign_new_to, before, done_task)
     applied = Applied(case, outcome, trail, before, now)
     for hook in AFTER_COMMAND:
         hook(applied)
@@ -150,17 +177,19 @@ def apply(
     return applied
 
 
-def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | None, before: str) -> None:
+def _project(
+    case: Case,
+    outcome: Outcome,
+    now: datetime,
+    assign_new_to: User | None,
+    before: str,
+    done_task: str | None = None,
+) -> None:
     """Rewrite the case's rows in the task projection: drop the rows of tasks no longer ready and
-    add the new ones, keeping the rows of tasks still ready (their assignee and ready time): two
-    plain statements, not the ORM's unit of work, and none when there is nothing to do."""
+    add the new ones, keeping the rows of tasks still ready (their assignee and ready time): at
+    most two plain statements, not the ORM's unit of work, one when the completed task's row
+    turns into the only next task's, and none when there is nothing to do."""
     keep = [t.id for t in outcome.ready]
-    conn = db.session.connection()
-    if _had_tasks(case, before):
-        drop = _DROP_TASKS.where(TASKS.c.id.not_in(keep)) if keep else _DROP_TASKS
-        conn.execute(drop, {"case_id": case.id})
-    if not keep:
-        return
     rows = [
         {
             "id": task.id,
@@ -171,11 +200,24 @@ def _project(case: Case, outcome: Outcome, now: datetime, assign_new_to: User | 
             "unit_path": case.unit_path,
             "priority": case.priority,
             "ready_at": now,
-            "due_at": due_at(case.spec_version, task.step, now),
+            "due_at": due_at(case.spec_version, task.step, now, outcome.data),
             "assignee_id": assign_new_to.id if assign_new_to is not None else None,
         }
         for task in outcome.ready
     ]
+    conn = db.session.connection()
+    if done_task is not None and len(rows) == 1 and keep[0] != done_task:
+        turned = conn.execute(
+            _TURN_TASK,
+            {"done_id": done_task, "row_case_id": case.id} | {f"new_{k}": v for k, v in rows[0].items()},
+        )
+        if turned.rowcount == 1:
+            return
+    if _had_tasks(case, before):
+        drop = _DROP_TASKS.where(TASKS.c.id.not_in(keep)) if keep else _DROP_TASKS
+        conn.execute(drop, {"case_id": case.id})
+    if not rows:
+        return
     # A task still ready keeps its row as it is.
     conn.execute(_ADD_TASKS[conn.dialect.name == "postgresql"], rows)
 
@@ -228,29 +270,35 @@ def record(
 REWINDS = ("moved", "retried")  # a supervisor rewound the workflow: what came before is undone
 
 
-def all_messages(case: Case, message: str) -> list[dict]:
-    """Every payload this case received under that name, rewound or not, oldest first."""
-    return list(
-        db.session.scalars(
-            select(CaseEvent.detail)
-            .where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.action == "message_received",
-                CaseEvent.step == message,
-            )
-            .order_by(CaseEvent.id)
-        )
+def _rewound(case: Case):
+    """The id of the case's last rewind (0 if none), as a subquery."""
+    return (
+        select(func.coalesce(func.max(CaseEvent.id), 0))
+        .where(CaseEvent.case_id == case.id, CaseEvent.action.in_(REWINDS))
+        .scalar_subquery()
     )
+
+
+def messages(case: Case, message: str) -> tuple[list[dict], dict | None]:
+    """In one read: every payload this case received under that name, rewound or not, oldest
+    first; and the last one unless a supervisor has rewound the case since (see last_message)."""
+    rows = db.session.execute(
+        select(CaseEvent.id, CaseEvent.detail, _rewound(case))
+        .where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.action == "message_received",
+            CaseEvent.step == message,
+        )
+        .order_by(CaseEvent.id)
+    ).all()
+    last = rows[-1] if rows else None
+    return [row[1] for row in rows], (last[1] if last is not None and last[0] > last[2] else None)
 
 
 def last_message(case: Case, message: str) -> dict | None:
     """The payload of the message this case last received under that name, from the audit trail,
     unless a supervisor has rewound the case since (then the workflow waits for it afresh)."""
-    rewound = (
-        select(func.coalesce(func.max(CaseEvent.id), 0))
-        .where(CaseEvent.case_id == case.id, CaseEvent.action.in_(REWINDS))
-        .scalar_subquery()
-    )
+    rewound = _rewound(case)
     return db.session.scalar(
         select(CaseEvent.detail)
         .where(

@@ -7,15 +7,17 @@ middle 2014 figure). These are the law's limits, apart from the internal step ta
 (step_time_limits.dmn, "chỉ tiêu nội bộ"), which are tighter.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from vntime import LOCAL_TZ, add_working_days
+from sqlalchemy import select
 
-from ...models import Unit
+from vntime import LOCAL_TZ, add_working_days, working_days_between
+
+from ...models import Case, CaseEvent, Unit, db
 from .. import workflow_store
 from ..laws import LAWS
 
-__all__ = ["AREA_CLASSES", "LAWS", "area_of", "due_on"]
+__all__ = ["AREA_CLASSES", "LAWS", "area_of", "due_on", "extend_for_justice"]
 
 AREA_CLASSES = ("urban", "rural", "remote")
 DEFAULT_AREA = "rural"
@@ -59,3 +61,36 @@ def table() -> list[tuple[str, str, list[int | None]]]:
         for law in LAWS
         for kind in KINDS
     ]
+
+
+def extend_for_justice(case: Case, procedure: str | None, now: datetime) -> dict | None:
+    """When the justice office records its result: move the statutory date by the working days
+    the case spent there, if justice_time_limits.dmn says the procedure does (the law's period
+    runs from a complete file; one whose civil-status facts had to be established first was not).
+    The days run from the day the police sent the case (exclusive) to today (inclusive). Sets
+    `case.legal_due_on` and returns what was done for the audit row; None when nothing moves."""
+    if case.legal_due_on is None or not procedure:
+        return None
+    bundle = workflow_store.bundle_for(case.spec_version)
+    if "justice_time_limit" not in bundle.decisions:
+        return None
+    if not bundle.decide("justice_time_limit", procedure=procedure).get("extends_legal_due"):
+        return None
+    sent = db.session.scalar(
+        select(CaseEvent.at)
+        .where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.action == "completed",
+            CaseEvent.step == "verify_application",
+        )
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    days = working_days_between(sent, now) if sent is not None else 0
+    if days <= 0:
+        return None
+    old = case.legal_due_on
+    # The due date is a working day's end: `days` more working days after it.
+    new = add_working_days(datetime.combine(old, time(12), LOCAL_TZ), days).astimezone(LOCAL_TZ).date()
+    case.legal_due_on = new
+    return {"old": old.isoformat(), "new": new.isoformat(), "working_days": days}

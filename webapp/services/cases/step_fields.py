@@ -34,6 +34,21 @@ PROCEDURES = {
     "return_to_police": Msg("Trả Công an sửa dữ liệu dân cư", "Return to the police to fix the record"),
     "refuse": Msg("Từ chối", "Refuse"),
 }
+# What the justice office's result is (record_correction): the number and date recorded.
+RESULT_KINDS = {
+    "extract": Msg(
+        "Trích lục (cải chính, bổ sung, thay đổi hộ tịch)", "Extract (correction, supplement, change)"
+    ),
+    "birth_certificate": Msg(
+        "Giấy khai sinh mới và trích lục khai sinh (đăng ký lại)",
+        "New birth certificate and extract (re-registration)",
+    ),
+    "copy_extract": Msg(
+        "Bản sao trích lục từ sổ gốc (nơi cũ còn lưu sổ)",
+        "Copy extract from the original register (still kept)",
+    ),
+    "decision": Msg("Quyết định", "Decision"),
+}
 # Record fields the justice office may change, and what a new value must look like.
 CORRECTABLE = ("full_name", "birth_date", "sex", "ethnicity")
 SEXES = {"male": Msg("Nam", "Male"), "female": Msg("Nữ", "Female")}
@@ -119,7 +134,14 @@ NOT_ROUTING = {
         "eid_phone",
     },
     "hand_over_card": {"eid_activated"},
-    "triage_correction": {"reason"},
+    "triage_correction": {
+        "reason",
+        "original_registration_year",
+        "original_registration_place",
+        "register_lost",
+        "certificate_lost",
+        "subject_consent",
+    },
 }
 
 
@@ -154,6 +176,56 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     "triage_correction": (
         Field("procedure", "choice", True, PROCEDURES, label=Msg("Thủ tục", "Procedure")),
         Field("documents_complete", "boolean", True, label=Msg("Đủ giấy tờ", "Documents complete")),
+        Field(
+            "needs_verification",
+            "boolean",
+            label=Msg(
+                "Cần xác minh (gia hạn theo bảng thời hạn thủ tục hộ tịch)",
+                "Verification needed (extension from the civil-status time limits table)",
+            ),
+            description="Adds the verification extension of justice_time_limits.dmn to the result's "
+            "due date (correction and change: 3 working days); recorded in the case's history.",
+        ),
+        # Re-registration of a birth (Decree 123/2015 art. 26): its conditions, asked here and
+        # checked by step_rules (the person alive: by justice_rules, from the record).
+        Field(
+            "original_registration_year",
+            "string",
+            max_length=4,
+            label=Msg("Năm đã đăng ký khai sinh trước đây", "Year the birth was first registered"),
+            description="Required with `birth_reregistration`: 4 digits, before 2016.",
+        ),
+        Field(
+            "original_registration_place",
+            "string",
+            max_length=200,
+            label=Msg(
+                "Nơi đã đăng ký khai sinh trước đây (xã/phường, tỉnh)",
+                "Where the birth was first registered (commune, province)",
+            ),
+            description="Required with `birth_reregistration`: the commune asked to verify.",
+        ),
+        Field(
+            "register_lost",
+            "boolean",
+            label=Msg("Sổ hộ tịch nơi đăng ký trước đây không còn", "The civil-status register is lost"),
+            description="Must be true with `birth_reregistration`.",
+        ),
+        Field(
+            "certificate_lost",
+            "boolean",
+            label=Msg("Bản chính giấy khai sinh đã mất", "The original birth certificate is lost"),
+            description="Must be true with `birth_reregistration`.",
+        ),
+        Field(
+            "subject_consent",
+            "boolean",
+            label=Msg(
+                "Người được thay đổi hộ tịch (từ đủ 9 tuổi) đồng ý",
+                "The person whose record changes (aged 9 or over) consents",
+            ),
+            description="Must be true with `change` when the resident is aged 9 or over.",
+        ),
         _note(Msg("Ghi chú / lý do", "Note / reason")),
         Field(
             "reason",
@@ -167,18 +239,54 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("documents_received", "boolean", True, label=Msg("Đã nhận giấy tờ", "Documents received")),
         _note(),
     ),
+    "verify_original_commune": (
+        Field(
+            "register_kept",
+            "boolean",
+            True,
+            label=Msg(
+                "Nơi đăng ký trước đây còn lưu sổ hộ tịch",
+                "The first place of registration still keeps the register",
+            ),
+        ),
+        Field(
+            "reply_number",
+            "string",
+            max_length=50,
+            label=Msg("Số văn bản trả lời xác minh", "Number of the verification reply"),
+        ),
+        Field(
+            "reply_date", "date", True, label=Msg("Ngày trả lời xác minh", "Date of the verification reply")
+        ),
+        _note(),
+    ),
     "record_correction": (
+        Field(
+            "result_kind",
+            "choice",
+            choices=RESULT_KINDS,
+            label=Msg("Kết quả", "Result"),
+            description="What the number is; without it, `birth_certificate` for a re-registration, "
+            "else `extract`.",
+        ),
         Field(
             "decision_number",
             "string",
             True,
             max_length=50,
             label=Msg(
-                "Số trích lục / quyết định (số đăng ký)", "Extract or decision number (registration number)"
+                "Số trích lục / giấy khai sinh / quyết định (số đăng ký)",
+                "Extract, birth certificate or decision number (registration number)",
             ),
         ),
         Field("decision_date", "date", True, label=Msg("Ngày đăng ký", "Registration date")),
-        Field("changes", "object", True, label=Msg("Nội dung thay đổi", "Changes")),
+        Field(
+            "changes",
+            "object",
+            label=Msg("Nội dung thay đổi", "Changes"),
+            description="Required, except for a re-registration whose new certificate says what the "
+            "record already holds.",
+        ),
         _note(),
     ),
     "update_population_record": (
@@ -237,20 +345,55 @@ def fields(step: str) -> tuple[Field, ...]:
 class Outcome:
     """One way to finish a step, one button on its form. `sets` are the field values the button
     gives (the officer does not choose them again in a select); `asks` are fields asked in its
-    confirmation dialog and required there; with a `consequence` the button asks for
-    confirmation, naming the case and what will happen."""
+    confirmation dialog and required there; `needs` and `excludes` tie it to the form's own
+    fields (intake's "Chuyển Tư pháp" needs a ticked discrepancy, "Chuyển tiếp" none); with a
+    `consequence` the button asks for confirmation, naming the case and what will happen."""
 
     name: str
     label: Msg
     sets: tuple[tuple[str, object], ...] = ()
     asks: tuple[str, ...] = ()
     consequence: Msg | None = None
+    # Fields of the form itself that must be filled (`needs`) or left empty (`excludes`) for
+    # this button, each with the message shown under the field when they are not.
+    needs: tuple[tuple[str, Msg], ...] = ()
+    excludes: tuple[tuple[str, Msg], ...] = ()
 
 
 COMPLETE = Outcome("complete", Msg("Hoàn thành bước này", "Complete this step"))
 OUTCOMES: dict[str, tuple[Outcome, ...]] = {
+    # Where the file goes is the button: on (biometrics) with no discrepancy, to the justice
+    # office with one (the diagram's gw_needs_justice: every discrepancy has a procedure in
+    # discrepancy_procedure.dmn). A button that contradicts the ticks is refused, naming them.
     "verify_application": (
-        Outcome("forward", Msg("Chuyển tiếp", "Send on")),
+        Outcome(
+            "forward",
+            Msg("Chuyển tiếp", "Send on"),
+            excludes=(
+                (
+                    "discrepancies",
+                    Msg(
+                        "Đã đánh dấu sai lệch nên hồ sơ phải chuyển Tư pháp: bấm “Chuyển Tư pháp”, "
+                        "hoặc bỏ đánh dấu sai lệch để chuyển tiếp.",
+                        "Discrepancies are ticked, so the file goes to the justice office: press "
+                        "“Send to the justice office”, or untick them to send it on.",
+                    ),
+                ),
+            ),
+        ),
+        Outcome(
+            "to_justice",
+            Msg("Chuyển Tư pháp", "Send to the justice office"),
+            needs=(
+                (
+                    "discrepancies",
+                    Msg(
+                        "Đánh dấu ít nhất một sai lệch để chuyển Tư pháp.",
+                        "Tick at least one discrepancy to send the file to the justice office.",
+                    ),
+                ),
+            ),
+        ),
         Outcome(
             "refuse",
             Msg("Từ chối hồ sơ", "Refuse the application"),

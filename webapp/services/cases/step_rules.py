@@ -121,12 +121,56 @@ def _rules(step: str, data: dict, today: date) -> dict[str, Msg]:
         problems["reason"] = Msg(
             "Trả hồ sơ hoặc từ chối phải ghi lý do.", "Returning or refusing a file needs a reason."
         )
+    if step == "triage_correction" and data["procedure"] == "birth_reregistration":
+        problems.update(_reregistration_conditions(data))
     if step == "approve_application" and data["decision"] == "return" and not data["reason"]:
         problems["reason"] = Msg("Trả lại hồ sơ phải ghi lý do.", "A returned file needs a reason.")
     if step == "record_correction" and data["changes"] is not None:
         problems.update(_check_changes(data["changes"], today))
     if step == "verify_application":
         problems.update(_intake_rules(data, today))
+    return problems
+
+
+# Re-registration of a birth (Decree 123/2015 art. 26; verify): only a birth registered before
+# 1 January 2016 whose register and original certificate are both lost; the person alive is
+# checked against the record (justice_rules.py).
+REREGISTRATION_BEFORE = 2016
+
+
+def _reregistration_conditions(data: dict) -> dict[str, Msg]:
+    problems = {}
+    year = data["original_registration_year"]
+    if year is None:
+        problems["original_registration_year"] = Msg(
+            "Đăng ký lại khai sinh: ghi năm đã đăng ký khai sinh trước đây.",
+            "Re-registration: give the year the birth was first registered.",
+        )
+    elif not (year.isascii() and year.isdigit() and len(year) == 4 and int(year) >= 1900):
+        problems["original_registration_year"] = Msg(
+            "Năm đăng ký khai sinh phải là 4 chữ số (ví dụ 1975).", "The year must be 4 digits (e.g. 1975)."
+        )
+    elif int(year) >= REREGISTRATION_BEFORE:
+        problems["original_registration_year"] = Msg(
+            "Không đủ điều kiện đăng ký lại khai sinh: chỉ đăng ký lại khi việc khai sinh đã đăng ký "
+            "trước ngày 01/01/2016.",
+            "Not eligible for re-registration: only a birth registered before 1 January 2016.",
+        )
+    if not data["original_registration_place"]:
+        problems["original_registration_place"] = Msg(
+            "Đăng ký lại khai sinh: ghi nơi đã đăng ký trước đây để đề nghị xác minh.",
+            "Re-registration: give where the birth was first registered, to ask it to verify.",
+        )
+    if data["register_lost"] is not True:
+        problems["register_lost"] = Msg(
+            "Không đủ điều kiện đăng ký lại khai sinh: sổ hộ tịch nơi đăng ký trước đây phải không còn.",
+            "Not eligible for re-registration: the civil-status register must be lost.",
+        )
+    if data["certificate_lost"] is not True:
+        problems["certificate_lost"] = Msg(
+            "Không đủ điều kiện đăng ký lại khai sinh: bản chính giấy khai sinh phải đã mất.",
+            "Not eligible for re-registration: the original birth certificate must be lost.",
+        )
     return problems
 
 

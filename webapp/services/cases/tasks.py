@@ -20,14 +20,26 @@ from ..messaging import population_sync
 from ..residents import id_check
 from ..scope import subtree
 from ..text import name_key
-from . import engine, id_decision, intake, portraits, step_fields, step_rules
+from . import (
+    engine,
+    id_decision,
+    intake,
+    justice_due,
+    justice_rules,
+    legal_due,
+    portraits,
+    step_fields,
+    step_rules,
+)
 
-# The task, its case and the case's unit in one read (the unit names where the case went).
+# The task, its case, the case's unit (it names where the case went) and its resident (every
+# completion's rules and most steps' hooks read it) in one read: no lazy load after it.
 _TASK_AND_CASE = (
     select(CaseTask, Case)
     .join(Case, Case.id == CaseTask.case_id)
     .join(Case.unit)
-    .options(contains_eager(Case.unit))
+    .join(Case.resident)
+    .options(contains_eager(Case.unit), contains_eager(Case.resident))
     .where(CaseTask.id == bindparam("task_id"))
     .execution_options(populate_existing=True)
 )
@@ -224,6 +236,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     """Validate the step's data, complete the task and advance the case."""
     case, task = work.case, work.task
     clean = step_rules.validate(task.step, data, clock.today_local())
+    procedure = justice_rules.check(case, task.step, clean, clock.today_local())
     if task.step == "approve_application":
         id_decision.check_approval(case, clean)
     if task.assignee_id not in (None, user.id):
@@ -243,8 +256,17 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     detail = {"data": clean}
     if step in STEP_HOOKS:
         detail.update(STEP_HOOKS[step](case, user, clean))
+    if step == "triage_correction":
+        # The result's time limit for the chosen procedure, the verification extension included:
+        # recorded here, where the officer decided it (the task's due date follows it).
+        limit = justice_due.limit(case.spec_version, clean["procedure"], bool(clean["needs_verification"]))
+        if limit is not None:
+            detail["time_limit"] = limit
     if step == "record_correction":
         detail["changes"] = _old_and_new(case.resident, clean["changes"])
+        moved = legal_due.extend_for_justice(case, procedure, now)
+        if moved is not None:
+            detail["legal_due"] = moved
     if step == "update_population_record" and clean["confirmed"]:
         detail["resident_updated"] = _apply_changes(case.resident, outcome.data.get("changes") or {})
     trail.append(engine.event(case, user, "completed", step, detail, now, task.id))
@@ -252,7 +274,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
     if step == "triage_correction" and "end_refused_by_justice" in outcome.end_events:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["reason"]}, now))
-    engine.apply(case, outcome, user, now, trail=trail)
+    engine.apply(case, outcome, user, now, trail=trail, done_task=task.id)
     db.session.flush()
     unit_name = case.unit.name
     return Completion(

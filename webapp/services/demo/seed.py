@@ -16,7 +16,7 @@ from ..residents import corrections, id_check, registry
 from ..residents.personal_id import make_personal_id
 from ..stations import setup
 from ..uow import command
-from . import supervision
+from . import supervision, vneid
 
 PASSWORD = "demo-cccd-2026"
 PROVINCE = 37  # Ninh Bình in today's 34-province list
@@ -158,6 +158,7 @@ def seed(resident_count: int, case_count: int, echo=print, rng: random.Random | 
     echo(f"production batches sent: {supervision.batch_production()}")
     with command():
         echo(f"stations: {seed_stations(wards)} new")
+    echo(f"VNeID level 2 requests: {vneid.seed(rng)}")
 
 
 def _shifts(days, spans, minutes: int, capacity: int) -> list[dict]:
@@ -294,6 +295,32 @@ def _new_birth_date(code: str, rng: random.Random) -> str:
     return date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
 
 
+def _reregister(code: str, ward: int, rng: random.Random) -> None:
+    """A re-registration walked to a random step: triage with its conditions, the first place's
+    verification, the new birth certificate."""
+    born = db.session.scalar(select(Case).where(Case.code == code)).resident.birth_date
+    triage = {"procedure": "birth_reregistration", "documents_complete": True, "register_lost": True}
+    triage |= {"certificate_lost": True, "original_registration_year": str(min(born.year, 2015))}
+    triage["original_registration_place"] = rng.choice(["Xã Gia Sinh, Ninh Bình", "Xã Yên Mạc, Ninh Bình"])
+    today = clock.today_local().isoformat()
+    path = [
+        (
+            "verify_application",
+            f"congan{ward}",
+            {"discrepancies": ["no_birth_certificate"], "birth_certificate": "lost"},
+        ),
+        ("triage_correction", f"tuphap{ward}", triage),
+        ("verify_original_commune", f"tuphap{ward}", {"register_kept": False, "reply_date": today}),
+        (
+            "record_correction",
+            f"tuphap{ward}",
+            {"decision_number": f"{rng.randrange(1, 90)}/2026", "decision_date": today},
+        ),
+    ]
+    for step, username, data in path[: rng.randint(1, 4)]:
+        _do(code, step, username, data)
+
+
 def _advance(code: str, ward: int, rng: random.Random) -> None:
     """Walk the case a random distance along a plausible path."""
     wrong = rng.random() < 0.3
@@ -312,6 +339,9 @@ def _advance(code: str, ward: int, rng: random.Random) -> None:
         ]
         for step, username, data in path[: rng.randint(1, 2)]:
             _do(code, step, username, data)
+        return
+    if wrong and rng.random() < 0.1:  # register and certificate lost: re-registration of the birth
+        _reregister(code, ward, rng)
         return
     path = [("verify_application", f"congan{ward}", {"discrepancies": ["dob_mismatch"] if wrong else []})]
     if wrong:

@@ -19,7 +19,8 @@ from . import personal_id
 PRECISIONS = ("day", "month", "year")
 SEXES = ("male", "female")
 STATUSES = ("alive", "deceased")
-CARD_STATES = ("none", "cmnd", "chip")  # nothing yet, the old 9/12-digit CMND, the chip card
+# Nothing yet, the old 9/12-digit CMND, the chip card, a chip card reported lost (a reissue).
+CARD_STATES = ("none", "cmnd", "chip", "lost")
 # Every field of a record, as the API names it (and as a file's header names its columns).
 FIELDS = (
     "full_name",
@@ -70,7 +71,7 @@ BAD_SEX = Msg("Giới tính phải là male hoặc female.", "Sex must be male o
 BAD_OLD_ID = Msg("Số CMND cũ gồm 9 hoặc 12 chữ số.", "The old ID number has 9 or 12 digits.")
 NO_UNIT = Msg("Không có đơn vị với mã này.", "No unit has this code.")
 BAD_STATUS = Msg("Phải là alive hoặc deceased.", "Must be alive or deceased.")
-BAD_CARD = Msg("Phải là none, cmnd hoặc chip.", "Must be none, cmnd or chip.")
+BAD_CARD = Msg("Phải là none, cmnd, chip hoặc lost.", "Must be none, cmnd, chip or lost.")
 ISSUED_NEEDED = Msg(
     "Bắt buộc nhập ngày cấp khi card_state là chip.", "The issue date is required when card_state is chip."
 )

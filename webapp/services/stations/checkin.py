@@ -15,7 +15,7 @@ from vntime import LOCAL_TZ
 
 from ...models import Appointment, AppointmentPerson, Case, Resident, Slot, Station, Unit, User, db
 from .. import access, clock
-from ..cases import commands
+from ..cases import case_reasons, commands
 from ..errors import Conflict, Invalid, Msg, ServiceError
 from ..scope import subtree
 from . import appointments, households, setup
@@ -34,8 +34,11 @@ class CheckIn:
     failed: list[tuple[Resident, Msg]] = field(default_factory=list)
 
 
-def check_in(actor: User, station_id, raw_code, law: str | None = None) -> CheckIn:
-    """Check in the appointment with this code at this station, today."""
+def check_in(actor: User, station_id, raw_code, law: str | None = None, choice: str | None = None) -> CheckIn:
+    """Check in the appointment with this code at this station, today. `choice`: the kind or
+    reason the officer chose for everyone of the appointment (case_reasons.CHOICES); None or ""
+    takes each person's default from their record."""
+    _check_choice(choice)
     station = setup.get_station(actor, station_id)
     setup.require_booker(actor)
     code = appointments.normalize_code(raw_code)
@@ -80,14 +83,20 @@ def check_in(actor: User, station_id, raw_code, law: str | None = None) -> Check
                 "cancel it and take the people as a walk-in.",
             )
         )
-    return _admit(actor, appointment, station, law)
+    return _admit(actor, appointment, station, law, choice)
 
 
 def walk_in(
-    actor: User, station_id, personal_ids, check_in_now: bool = True, law: str | None = None
+    actor: User,
+    station_id,
+    personal_ids,
+    check_in_now: bool = True,
+    law: str | None = None,
+    choice: str | None = None,
 ) -> CheckIn:
     """People who come without a booking: an appointment without a slot for today (no place is
-    taken), checked in at once unless told otherwise."""
+    taken), checked in at once unless told otherwise. `choice` as for check_in."""
+    _check_choice(choice)
     station = setup.get_station(actor, station_id)
     setup.require_booker(actor)
     if not station.active:
@@ -102,15 +111,32 @@ def walk_in(
     log.info("walk-in %s at station %s by %s", appointment.code, station.id, actor.username)
     if not check_in_now:
         return CheckIn(appointment)
-    return _admit(actor, appointment, station, law)
+    return _admit(actor, appointment, station, law, choice)
 
 
-def _admit(actor: User, appointment: Appointment, station: Station, law: str | None) -> CheckIn:
+def _check_choice(choice: str | None) -> None:
+    if choice not in (None, "", case_reasons.AUTO, *case_reasons.CHOICES):
+        raise Invalid(
+            {
+                "reason": [
+                    Msg(
+                        f"Loại hồ sơ / lý do phải là một trong: auto, {', '.join(case_reasons.CHOICES)}.",
+                        f"The kind or reason must be one of: auto, {', '.join(case_reasons.CHOICES)}.",
+                    )
+                ]
+            }
+        )
+
+
+def _admit(
+    actor: User, appointment: Appointment, station: Station, law: str | None, choice: str | None = None
+) -> CheckIn:
     appointments.claim(appointment, status="checked_in", checked_in_at=clock.now())
     result = CheckIn(appointment)
     for person in appointment.people:
         resident = person.resident
-        kind = "new" if resident.card_state == "none" else "exchange"
+        chosen = choice if choice in case_reasons.CHOICES else case_reasons.default_for(resident)
+        kind = case_reasons.kind_of(chosen)
         try:
             # A savepoint per person: one who cannot start leaves the others' cases standing.
             with db.session.begin_nested():
@@ -122,6 +148,7 @@ def _admit(actor: User, appointment: Appointment, station: Station, law: str | N
                     unit=station.unit,
                     law=law,
                     presented=True,
+                    reason=None if chosen == case_reasons.NEW else chosen,
                 )
                 person.case_id = case.id
                 db.session.flush()

@@ -11,6 +11,7 @@ from ..accounts import units
 from ..errors import Forbidden, Msg
 from ..residents import eligibility
 from ..scope import subtree
+from ..vneid import requests as vneid
 from .progress_figures import breakdown, resident_figures, unit_in_scope
 
 
@@ -37,6 +38,8 @@ def progress(user: User, unit_code: str | None) -> dict:
         "issued": total.issued,
         "quota": quota,
         "percent_of_quota": round(100 * total.applied / quota, 1) if quota else None,
+        # An addition: VNeID level 2 asked by chip-card holders (no new card), its own line.
+        "vneid_level2": vneid.counts(unit.path),
     }
 
 

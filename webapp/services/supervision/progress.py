@@ -14,6 +14,7 @@ from datetime import date, datetime
 from ...models import Unit, User, db
 from .. import access, clock, workflow_store
 from ..errors import Forbidden, Invalid, Msg
+from ..vneid import requests as vneid
 from . import progress_figures, progress_flow
 from .progress_figures import Breakdown, Figures
 from .progress_flow import BacklogRow, Forecast, Throughput
@@ -41,6 +42,8 @@ class Page:
     today: date
     now: datetime
     can_set_quota: bool = False
+    # VNeID level 2 for chip-card holders, its own line (no card, so not in the stages above).
+    vneid: dict[str, int] = field(default_factory=dict)
 
 
 def page(user: User, unit_code: str | None, recount: bool = False) -> Page:
@@ -68,6 +71,7 @@ def page(user: User, unit_code: str | None, recount: bool = False) -> Page:
         today=today,
         now=now,
         can_set_quota=access.can_set_quota(user),
+        vneid=vneid.counts(unit.path),
     )
 
 

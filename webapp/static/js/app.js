@@ -6,6 +6,7 @@
 // - A conflict shows in place, with a reload that keeps what was typed.
 // - An expired session signs in again in a dialog, then sends the same form again.
 // - The menu folds behind a button on a phone.
+// - On a phone the intake comparison shows one paper at a time, chosen by buttons.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -70,9 +71,31 @@
     });
   }
 
+  // ---- intake on a phone: one paper at a time ---------------------------------------------
+  function showPaper(table, paper) {
+    table.setAttribute("data-paper", paper);
+    document.querySelectorAll(".paper-tabs[data-for='" + table.id + "'] [data-paper]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-paper") === paper ? "true" : "false");
+    });
+  }
+
+  // A field of a paper not shown (an error summary's link, an invalid field) shows its paper.
+  function revealPaper(field) {
+    var cell = field && field.closest && field.closest("table.intake-compare td[data-paper]");
+    if (cell) showPaper(cell.closest("table"), cell.getAttribute("data-paper"));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".paper-tabs [data-paper]");
+    if (!button) return;
+    var table = document.getElementById(button.closest(".paper-tabs").getAttribute("data-for"));
+    if (table) showPaper(table, button.getAttribute("data-paper"));
+  });
+
   function settle(root) {
     openDialogs(root);
     scrollables(root);
+    revealPaper(document.querySelector("table.intake-compare [aria-invalid=true]"));
     var summary = root.querySelector && root.querySelector("[data-error-summary]");
     if (root.matches && root.matches("[data-error-summary]")) summary = root;
     if (summary && !summary.closest("dialog")) { focusOn(summary); return true; }
@@ -101,6 +124,7 @@
     var field = document.getElementById(link.getAttribute("href").slice(1));
     if (!field) return;
     event.preventDefault();
+    revealPaper(field);
     var label = document.querySelector("label[for='" + field.id + "']") || field.closest("fieldset, label, .field");
     (label || field).scrollIntoView({ block: "start" });
     field.focus({ preventScroll: true });
@@ -138,7 +162,7 @@
   function keepTyped(form) {
     var data = [];
     fieldsOf(form).forEach(function (el) {
-      if (el.name === "csrf_token" || el.name === "version") return;
+      if (el.name === "csrf_token" || el.name === "version" || el.name === "seen") return;
       if ((el.type === "checkbox" || el.type === "radio")) data.push([el.name, el.value, el.checked]);
       else data.push([el.name, el.value]);
     });

@@ -14,7 +14,7 @@ from flask_login import current_user
 from ...forms.admin import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm, UserStatusForm
 from ...i18n import message
 from ...services import access, uow
-from ...services.accounts import audit
+from ...services.accounts import audit, unit_picker
 from ...services.accounts import users as user_service
 from ...services.errors import Invalid
 from ...web import allow, invalid_status, render, see_other, send_table
@@ -53,6 +53,15 @@ def users():
     # A history restore after hx-push-url needs the whole page, not the table.
     block = None if request.headers.get("HX-History-Restore-Request") == "true" else "table"
     return render("admin/users.html", block=block, form=UserCreateForm(formdata=None), **_listing(page, q))
+
+
+@bp.get("/units")
+@allow(access.ADMINISTER)
+def units():
+    """Options of the user form's unit picker (a <datalist>): the units of the administrator's
+    subtree whose name holds the words typed (no diacritics needed); nothing typed, the first."""
+    q = request.args.get("unit", "")
+    return render("cooperation/_units.html", choices=unit_picker.search(q, within=current_user.unit.path))
 
 
 @bp.post("/users")
@@ -142,7 +151,20 @@ def _listing(page: int, q: str) -> dict:
     page = max(page, 1)
     rows, total = user_service.list_users(current_user, page, PER_PAGE, q)
     pages = max(1, -(-total // PER_PAGE))
-    return {"rows": rows, "total": total, "page": page, "pages": pages, "q": q, "role_labels": ROLE_LABELS}
+    return {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "q": q,
+        "role_labels": ROLE_LABELS,
+        "unit_choices": _unit_choices(),
+    }
+
+
+def _unit_choices() -> list:
+    """The unit picker's first options, before anything is typed: the administrator's units."""
+    return unit_picker.search("", within=current_user.unit.path)
 
 
 def _save(form, action, *args):
@@ -167,11 +189,15 @@ def _create(username, role, unit, password, full_name):
 
 
 def _user_forms(target, **forms) -> dict:
-    edit = UserEditForm(formdata=None, full_name=target.full_name, role=target.role, unit=target.unit.code)
+    unit = unit_picker.label(target.unit)
+    edit = UserEditForm(formdata=None, full_name=target.full_name, role=target.role, unit=unit)
+    history = audit.history(target)
     return {
         "user": target,
         "role_labels": ROLE_LABELS,
-        "history": audit.history(target),
+        "unit_choices": _unit_choices(),
+        "history": history,
+        "history_units": audit.unit_names(history),
         "actions": AUDIT_ACTIONS,
         "field_labels": FIELD_LABELS,
         "edit_form": forms.get("edit_form", edit),

@@ -21,6 +21,7 @@ from . import (
     stats,
     stuck,
     tasks,
+    vneid,
 )
 from .support import ApiError, bad_request, error, lang
 
@@ -37,6 +38,7 @@ PARTS = (
     stuck,
     cooperation,
     access_log,
+    vneid,
 )
 for part in PARTS:
     bp.register_blueprint(part.bp)

@@ -25,7 +25,7 @@ from ...services.cases import (
     step_rules,
     tasks,
 )
-from ...services.errors import Invalid
+from ...services.errors import Conflict, Invalid
 from ...web import allow, form_version, invalid_status, is_htmx, render, see_other
 from ..errors import title_of
 
@@ -65,6 +65,7 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         portrait_missing=list(portrait_missing),
         max_photo_kb=portraits.max_bytes() // 1024,
         intake=intake,
+        seen=case_view.last_event_id(case),
         triage=justice_view.triage(case) if task.step == "triage_correction" else None,
         value=labels.field_value,
         outcomes=step_fields.outcomes(task.step),
@@ -157,6 +158,8 @@ def complete(task_id: str):
                     raise Invalid(problems)
                 return _page(work.task, task_forms.build(step, request.form), confirm=True)
             done = tasks.complete_taken(current_user, work, data)
+    except Conflict as exc:
+        return _conflict(task_id, exc)
     except Invalid as exc:
         form = task_forms.build(work.task.step, request.form)
         fields = dict(exc.fields)
@@ -171,6 +174,25 @@ def complete(task_id: str):
         )
     flash(_where_it_went(done), "success")
     return see_other(_after(done))
+
+
+def _conflict(task_id: str, exc: Conflict):
+    """Someone changed the case since the form was opened: say what (which step, which fields,
+    who, when), beside the reload that keeps the officer's input (static/js/app.js)."""
+    seen = request.form.get("seen", type=int)
+    context = {
+        "title": title_of(409),
+        "text": message(exc.message),
+        "code": 409,
+        "changes": case_view.changes_since(current_user, task_id, seen),
+        "seen_given": seen is not None,
+        "labels": labels,
+        "step_fields": step_fields,
+        "value": labels.field_value,
+    }
+    if is_htmx():
+        return render("tasks/_conflict.html", status=409, **context)
+    return render("errors/error.html", status=409, fields={}, **context)
 
 
 def _rule_problems(step: str, data: dict) -> dict:

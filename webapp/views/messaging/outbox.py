@@ -67,6 +67,7 @@ def _page(filters: outbox.Filters):
         channels=CHANNELS,
         max_attempts=outbox.max_attempts(),
         labels=labels,
+        body_rows=labels.outbox_rows,
     )
 
 

@@ -16,6 +16,7 @@ from jinja2_fragments.flask import render_blocks
 
 from ...i18n import message
 from ...services import access, clock, uow
+from ...services.cases import case_reasons
 from ...services.errors import Conflict, Invalid
 from ...services.stations import appointments, checkin, holidays, households, setup, slots
 from ...services.stations import day as station_day
@@ -220,14 +221,15 @@ def holiday(station_id: int, day: str):
 def check_in(station_id: int):
     setup.get_station(current_user, station_id)
     code = request.form.get("code", "")
-    state = {"code": code, "errors": [], "result": None}
+    choice = request.form.get("reason", "")
+    state = {"code": code, "errors": [], "result": None, "reason": choice}
     try:
         with uow.command():
-            state["result"] = checkin.check_in(current_user, station_id, code)
+            state["result"] = checkin.check_in(current_user, station_id, code, choice=choice)
     except (Invalid, Conflict) as exc:
         state["errors"] = [message(p) for ps in exc.fields.values() for p in ps] or [message(exc.message)]
         return _after_admission(station_id, exc.status, checkin=state)
-    state["code"] = ""  # ready for the next scan
+    state["code"] = ""  # ready for the next scan (the chosen reason stays for the next person)
     return _after_admission(station_id, 200, checkin=state)
 
 
@@ -237,10 +239,11 @@ def walk_in(station_id: int):
     setup.get_station(current_user, station_id)
     text = request.form.get("people", "")
     now = request.form.get("now") == "1"
-    state = {"people": text, "now": now, "errors": {}}
+    choice = request.form.get("reason", "")
+    state = {"people": text, "now": now, "errors": {}, "reason": choice}
     try:
         with uow.command():
-            result = checkin.walk_in(current_user, station_id, _personal_ids(text), now)
+            result = checkin.walk_in(current_user, station_id, _personal_ids(text), now, choice=choice)
     except (Invalid, Conflict) as exc:
         state["errors"] = field_errors(exc) or {"people": [message(exc.message)]}
         return _after_admission(station_id, exc.status, walkin=state)
@@ -294,6 +297,7 @@ def _day_context(view, **extra) -> dict:
         "prev_day": view.day - timedelta(days=1),
         "next_day": view.day + timedelta(days=1),
         "one_day": timedelta(days=1),
+        "case_reasons": case_reasons,
         "today": clock.today_local(),
         **extra,
         **context(),

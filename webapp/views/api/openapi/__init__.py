@@ -53,6 +53,7 @@ def _document() -> dict:
                 "stats",
                 "supervision",
                 "cooperation",
+                "vneid",
                 "meta",
             )
         ],

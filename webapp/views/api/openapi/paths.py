@@ -20,6 +20,7 @@ from .blocks import (
 )
 from .cooperation import cooperation_paths
 from .trust import access_log_paths
+from .vneid import vneid_paths
 
 
 def paths() -> dict:
@@ -260,6 +261,7 @@ def paths() -> dict:
         **stuck_paths(),
         **cooperation_paths(code),
         **access_log_paths(),
+        **vneid_paths(),
         "/cases/{code}/portrait": {"put": portrait_put(code)},
         "/stats/progress": {
             "get": endpoint(

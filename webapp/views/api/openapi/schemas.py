@@ -24,6 +24,7 @@ from .blocks import (
 )
 from .cooperation import cooperation_schemas
 from .trust import access_log_schemas
+from .vneid import vneid_schemas
 
 
 def schemas() -> dict:
@@ -47,7 +48,8 @@ def schemas() -> dict:
         "card_state": enum(
             registry.CARD_STATES,
             default="none",
-            description="The card held today: none, the old CMND, or the chip card.",
+            description="The card held today: none, the old CMND, the chip card, or a chip card "
+            "reported lost (check-in then proposes a reissue).",
         ),
         "card_issued_on": nullable(
             {
@@ -226,6 +228,7 @@ def schemas() -> dict:
         **stuck_schemas(),
         **cooperation_schemas(),
         **access_log_schemas(),
+        **vneid_schemas(),
         "Progress": obj(
             {
                 "unit": STRING,
@@ -237,7 +240,20 @@ def schemas() -> dict:
                 "issued": COUNT,
                 "quota": nullable(COUNT),
                 "percent_of_quota": nullable({"type": "number", "minimum": 0}),
-            }
+                # An addition (issue 16): VNeID level 2 asked by chip-card holders, no new card.
+                "vneid_level2": obj({n: COUNT for n in ("requested", "activated", "refused", "open")}),
+            },
+            required=[
+                "unit",
+                "eligible",
+                "applied",
+                "with_justice",
+                "approved",
+                "produced",
+                "issued",
+                "quota",
+                "percent_of_quota",
+            ],
         ),
         "Revoked": obj({"revoked": COUNT}),
         "Portrait": obj(

@@ -1,0 +1,106 @@
+"""How many SQL statements a completion runs: the task, its case, unit and resident in one read,
+the audit rows in one insert, the projection in one statement when a task leads to the next one,
+the case row. A change that adds a lazy load or a statement per command fails here; the figures
+are those the engine benchmark (`python -m bench engine`) reports per completion."""
+
+from datetime import date
+
+from sqlalchemy import event, select
+
+from tests.support.cases import CLEAN, CORRECTION, DOB, case, start, task_of
+from webapp.models import CaseTask, db
+from webapp.services.cases import commands, tasks
+from webapp.services.uow import command
+
+
+def _counted(action) -> list[str]:
+    """The statements `action` runs in one command, after the session forgot what it read (as
+    in a new request: the signed-in user is read again)."""
+    db.session.expire_all()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:90])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with command():
+            action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements
+
+
+def _complete(user, code: str, step: str, data: dict | None = None) -> list[str]:
+    task_id = task_of(code, step).id
+    return _counted(lambda: tasks.complete(user, task_id, data or {}))
+
+
+def _writes(statements: list[str], table: str) -> list[str]:
+    return [s.split()[0] for s in statements if not s.startswith("SELECT") and f" {table} " in f"{s} "]
+
+
+def _rows(code: str) -> list[tuple[str, str | None]]:
+    return [
+        (t.step, t.assignee_id)
+        for t in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case(code).id))
+    ]
+
+
+def test_a_clean_case_runs_seven_statements_a_completion_or_fewer(world):
+    code = start(world.police, world.resident())
+    steps = [
+        # user, task+case+unit+resident, audit, projection, case; the intake hook reads nothing more
+        (world.police, "verify_application", CLEAN, 5, "capture_biometrics"),
+        (world.police, "capture_biometrics", {"fingerprints": "ok"}, 6, "approve_application"),  # + portrait
+        # the projection's row dropped (the case waits for the card), the day's count of approvals
+        (world.approval, "approve_application", {"decision": "approve"}, 6, None),
+    ]
+    for user, step, data, expected, next_step in steps:
+        statements = _complete(user, code, step, data)
+        assert len(statements) == expected, (step, statements)
+        assert not any(s.startswith("SELECT residents") for s in statements), (step, statements)
+        assert _rows(code) == ([(next_step, None)] if next_step else [])
+    produced = _counted(
+        lambda: commands.record_card_produced(world.production, code, "C1", date(2026, 11, 20))
+    )
+    assert len(produced) <= 8, produced
+    assert _rows(code) == [("receive_card", None)]
+    assert len(_complete(world.police, code, "receive_card")) <= 7
+    last = _complete(world.police, code, "hand_over_card", {"received_by": "self"})
+    assert len(last) <= 9, last  # + the card's message, the resident's card, the day's count
+    assert _rows(code) == [] and case(code).status == "issued"
+
+
+def test_the_justice_steps_turn_one_task_row_into_the_next(world):
+    code = start(world.police, world.resident())
+    _complete(world.police, code, "verify_application", DOB)
+    triage = _complete(
+        world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True}
+    )
+    assert len(triage) <= 9, triage  # + the outbox notice and the triage's own reads
+    assert _writes(triage, "case_tasks") == ["UPDATE"], triage  # not a DELETE and an INSERT
+    assert len(_complete(world.justice, code, "record_correction", CORRECTION)) <= 8
+    assert _rows(code) == [("update_population_record", None)]
+
+
+def test_a_completion_drops_every_row_the_case_no_longer_has(world):
+    """The row of the done task becomes the next task's only when it is the case's one row: with
+    another row beside it (a projection left behind), both go and the next task gets its own."""
+    code = start(world.police, world.resident())
+    done = task_of(code, "verify_application")
+    with command():
+        db.session.add(
+            CaseTask(
+                id="left-behind",
+                case_id=done.case_id,
+                step="verify_application",
+                department="police",
+                unit_id=done.unit_id,
+                unit_path=done.unit_path,
+                ready_at=done.ready_at,
+            )
+        )
+    statements = _counted(lambda: tasks.complete(world.police, done.id, CLEAN))
+    assert _writes(statements, "case_tasks") == ["UPDATE", "DELETE", "INSERT"]  # the turn changed nothing
+    assert _rows(code) == [("capture_biometrics", None)]
