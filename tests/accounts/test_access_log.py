@@ -8,14 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, event, select, text, update
 
 from tests.support.api import BASE
-from tests.support.cases import CLEAN, do, start
+from tests.support.cases import CLEAN, do, start, task_of
 from tests.support.route_samples import JPEG, select_case
 from tests.support.web import HTMX, login
 from tests.support.world import PASSWORD
-from webapp.models import AccessLogEntry, db
+from webapp.models import AccessLogEntry, Resident, db
 from webapp.services import clock
 from webapp.services.accounts import access_log, users
 from webapp.services.cases import portraits
@@ -56,15 +56,21 @@ def test_each_read_of_personal_data_writes_one_row(app, world, case):
     assert entries() == [("case_viewed", case, pid, None, None, path)]
     assert client.get(f"/cases/{case}/portrait").status_code == 200
     assert entries()[-1] == ("portrait_viewed", case, pid, None, None, path)
+    # the task page shows the resident's record beside the papers
+    assert client.get(f"/tasks/{task_of(case, 'capture_biometrics').id}").status_code == 200
+    assert entries()[-1] == ("case_viewed", case, pid, None, None, path)
+    resident_id = db.session.scalar(select(Resident.id).where(Resident.personal_id == pid))
+    assert client.get(f"/listing/residents/{resident_id}/edit").status_code == 200
+    assert entries()[-1] == ("resident_viewed", None, pid, None, None, path)
     lead = login(app.test_client(), "lead_a")
     assert lead.get(f"/residents/{pid}/corrections").status_code == 200
     assert entries()[-1] == ("resident_viewed", None, pid, None, None, path)
-    assert len(entries()) == 3
+    assert len(entries()) == 5
     # what the page did not show is not recorded: another province's case is a 404, no row
     other = start(world.outsider, world.resident(unit=world.other_commune, province="001"))
     db.session.rollback()
     assert client.get(f"/cases/{other}").status_code == 404
-    assert len(entries()) == 3
+    assert len(entries()) == 5
 
 
 def test_the_api_reads_are_recorded_too(app, world, case):
@@ -224,3 +230,25 @@ def test_the_api_answers_as_the_guide_says(app, world, monkeypatch):
     for name, value in (("since", "yesterday"), ("since", "2026-01-01T00:00:00"), ("personal_id", "12")):
         bad = by(**{name: value})
         assert bad.status_code == 422 and list(bad.json["error"]["fields"]) == [name]
+
+
+def test_a_read_costs_one_insert_and_the_inbox_none(app, world, case):
+    """The case page stays as fast as it was: its only write is one INSERT into access_log (no
+    UPDATE, no index of the hot tables touched); the inbox, a list, writes nothing."""
+    client = login(app.test_client(), "police_a")
+    written = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            written.append(statement.split("(")[0].strip())
+
+    event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        assert client.get(f"/cases/{case}").status_code == 200
+        page = list(written)
+        written.clear()
+        assert client.get("/").status_code == 200
+        inbox = list(written)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", collect)
+    assert page == ["INSERT INTO access_log"] and inbox == []

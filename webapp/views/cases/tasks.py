@@ -83,7 +83,11 @@ def show(task_id: str):
         form.discrepancies.data = comparison.codes
     if task.step == "triage_correction":  # the decision table's suggestion starts chosen
         form.procedure.data = justice_view.triage(task.case).suggested
-    return _page(task, form, comparison=comparison)
+    response = _page(task, form, comparison=comparison)
+    # The task page shows the resident's record beside the papers: a read of the case.
+    with uow.command():  # drawn first: the commit would expire what the page reads
+        access_log.case_read(current_user, task.case)
+    return response
 
 
 @bp.post("/tasks/<task_id>/check")
