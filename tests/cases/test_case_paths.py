@@ -15,6 +15,7 @@ from tests.support.cases import (
     finish_from_biometrics,
     start,
     task_of,
+    transferred,
 )
 from webapp.models import Resident, db
 from webapp.services.cases import commands, tasks
@@ -202,8 +203,7 @@ def test_card_message_before_approval_is_a_conflict(world):
 
 def test_transfer_moves_the_work_to_the_other_commune(world):
     code = start(world.police, world.resident())
-    with command():
-        commands.transfer(world.police, code, world.commune_b.code, "Tạm trú tại Gia Viễn")
+    transferred(world, code)
     row = task_of(code, "verify_application")
     assert row.unit_id == world.commune_b.id and row.assignee_id is None
     assert ("transferred", None) in actions(code)

@@ -12,7 +12,6 @@ from tests.support.web import login
 from tests.support.world import PASSWORD
 from webapp.models import CooperationRequest, db
 from webapp.services.accounts import units, users
-from webapp.services.cases import commands
 from webapp.services.cooperation import transfers
 from webapp.services.errors import Invalid
 from webapp.services.uow import command
@@ -42,15 +41,6 @@ def test_a_transfer_request_to_a_unit_that_takes_no_cases_is_refused(world, empt
         transfers.ask(world.police, code, target, "Tạm trú")
     assert [m.en for m in refused.value.fields["unit"]] and said in refused.value.fields["unit"][0].en
     assert requests_count() == 0 and case(code).unit.code == "13300"
-
-
-@pytest.mark.parametrize("target", ["37", "13302"])
-def test_the_direct_transfer_refuses_them_too(world, empty_commune, target):
-    code = start(world.police, world.resident())
-    with pytest.raises(Invalid) as refused, command():
-        commands.transfer(world.supervisor, code, target, "Tạm trú")
-    assert list(refused.value.fields) == ["unit"]
-    assert case(code).unit.code == "13300"
 
 
 def test_an_active_commune_takes_the_case(world):

@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 
-from tests.support.cases import start
+from tests.support.cases import start, transferred
 from webapp.models import Case, StageCount, Unit, db
 from webapp.models.progress import CaseCount
-from webapp.services.cases import commands
 from webapp.services.errors import Forbidden
 from webapp.services.supervision import progress, stage_counts
 from webapp.services.uow import command
@@ -38,8 +37,7 @@ def kept_counts() -> dict:
 def test_case_counts_follow_every_change_of_a_case(campaign, app):
     w = campaign
     assert kept_counts() == grouped_cases() and sum(kept_counts().values()) == 6
-    with command():
-        commands.transfer(w.police, w.codes["justice"], "13301", "Tạm trú")
+    transferred(w, w.codes["justice"])
     assert kept_counts() == grouped_cases()
     # Whatever writes the cases table, by any path, is counted: a bulk update, a delete.
     with command():

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start
+from tests.support.cases import CLEAN, CORRECTION, DOB, case, do, finish_from_biometrics, start, transferred
 from webapp.models import StageCount, Unit, db
 from webapp.services.cases import commands
 from webapp.services.errors import Invalid
@@ -120,8 +120,7 @@ def test_counts_roll_back_with_the_command(world):
 def test_work_after_a_transfer_counts_for_the_new_unit(world):
     code = start(world.police, world.resident())
     do(world.police, code, "verify_application", CLEAN)
-    with command():
-        commands.transfer(world.police, code, "13301", "Tạm trú tại Gia Viễn")
+    transferred(world, code)
     do(world.police_b, code, "capture_biometrics", {"fingerprints": "ok"})
     do(world.approval, code, "approve_application", {"decision": "approve"})
     units_by_stage = {stage: unit for (_day, unit, stage) in counts()}
@@ -136,12 +135,10 @@ def test_rebuild_from_the_audit_trail_gives_the_live_counts(world, app):
         do(world.police, waiting, "verify_application", DOB)  # now at the justice office, untouched
         moved = start(world.police, world.resident())
         do(world.police, moved, "verify_application", CLEAN)
-        with command():
-            commands.transfer(world.police, moved, "13301", "Tạm trú")
+        transferred(world, moved)
         hopping = start(world.police, world.resident())
         do(world.police, hopping, "verify_application", DOB)  # sent to justice from A...
-        with command():
-            commands.transfer(world.police, hopping, "13301", "Tạm trú")
+        transferred(world, hopping)
     with time_machine.travel(AFTER_MIDNIGHT, tick=False):
         finish_from_biometrics(world, full)
         do(world.police_b, moved, "capture_biometrics", {"fingerprints": "ok"})

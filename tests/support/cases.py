@@ -68,3 +68,14 @@ def approved(w, unit=None, police=None) -> str:
     do(police, code, "capture_biometrics", {"fingerprints": "ok"})
     do(w.approval, code, "approve_application", {"decision": "approve"})
     return code
+
+
+def transferred(w, code: str, reason: str = "Tạm trú tại Gia Viễn") -> None:
+    """Commune A's police ask commune B to take the case and B's police accept: the only way a
+    case changes unit (services/cooperation/transfers.py)."""
+    from webapp.services.cooperation import transfers
+
+    with command():
+        asked = transfers.ask(w.police, code, w.commune_b.code, reason)
+    with command():
+        transfers.decide(w.police_b, asked.id, "accept", None)

@@ -13,7 +13,6 @@ from workflows import NotWaiting
 
 from ...models import OPEN_STATUSES, Case, CaseCounter, CaseTask, Resident, Unit, User, db
 from .. import access, clock, laws, workflow_store
-from ..accounts import units
 from ..errors import NOT_FOUND_CASE, Conflict, Forbidden, Invalid, Msg, NotFound
 from ..residents import registry
 from . import engine, legal_due
@@ -197,40 +196,10 @@ def _next_code(year: int) -> str:
     return f"{current_app.config['CASE_CODE_PREFIX']}-{year}-{number:06d}"
 
 
-def transfer(
-    actor: User, code: str, unit_code: str, reason: str, expected_version: int | None = None
-) -> Case:
-    """Hand a case to another unit (a resident living temporarily elsewhere)."""
-    get_case(actor, code)
-    if not access.can_transfer(actor):
-        raise Forbidden(NOT_YOURS)
-    errors = {}
-    target = (
-        db.session.scalar(select(Unit).where(Unit.code == unit_code)) if isinstance(unit_code, str) else None
-    )
-    if target is None:
-        errors["unit"] = [Msg("Không có đơn vị với mã này.", "No unit has this code.")]
-    elif (problem := units.case_target_problem(target)) is not None:
-        errors["unit"] = [problem]
-    if not isinstance(reason, str) or not reason.strip():
-        errors["reason"] = [Msg("Ghi lý do chuyển.", "Give a reason for the transfer.")]
-    elif len(reason) > 1000:
-        errors["reason"] = [Msg("Tối đa 1000 ký tự.", "At most 1000 characters.")]
-    if errors:
-        raise Invalid(errors)
-    case = engine.lock_case(code=code)
-    engine.check_version(case, expected_version)
-    if case.status not in OPEN_STATUSES:
-        raise Conflict(Msg("Hồ sơ đã kết thúc.", "The case is closed."))
-    if target.id == case.unit_id:
-        raise Invalid({"unit": [Msg("Hồ sơ đã ở đơn vị này.", "The case is already at this unit.")]})
-    return move(actor, case, target, reason.strip())
-
-
 def move(actor: User, case: Case, target: Unit, reason: str, request_id: int | None = None) -> Case:
-    """Move a locked, open case and its waiting work to `target`, audited. The caller checked
-    who may do it: a supervisor's direct transfer above, or the receiving unit accepting a
-    transfer request (services/cooperation/transfers.py, `request_id`)."""
+    """Move a locked, open case and its waiting work to `target`, audited. The one caller checked
+    who may do it: the receiving unit accepting a transfer request
+    (services/cooperation/transfers.py, `request_id`). There is no silent direct move."""
     now = clock.now()
     source = case.unit
     case.unit_id, case.unit_path, case.updated_at = target.id, target.path, now
