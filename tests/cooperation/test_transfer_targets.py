@@ -1,7 +1,7 @@
 """A case is handed only to a unit that takes cases: an active commune (one with an active police
 officer or lead), never a province or a commune with nobody to receive it. The rule is the
-services' own (units.case_target_problem), so the web form, the API and the direct transfer
-all refuse alike, naming the field, and nothing changes."""
+services' own (units.case_target_problem), so the web form and the API refuse alike, naming
+the field, and nothing changes."""
 
 import pytest
 from sqlalchemy import func, select
