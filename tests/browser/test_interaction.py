@@ -167,7 +167,7 @@ def test_after_triage_the_officer_claims_and_continues_in_one_click(world, live,
     assert task_of(code, "record_correction").assignee_id == world.justice.id
 
 
-def test_a_required_choice_is_never_made_for_the_officer(world, live, page_for):
+def test_a_required_choice_is_never_made_silently_for_the_officer(world, live, page_for):
     code = start(world.police, world.resident())
     do(world.police, code, "verify_application", DOB)
     justice = page_for("justice_a", size=DESK)
