@@ -71,6 +71,12 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+def back_path() -> str | None:
+    """The page the request came from, as a path on this host (`local_path`'s rules), or None."""
+    referrer, host = request.referrer or "", request.host_url
+    return local_path("/" + referrer[len(host) :]) if referrer.startswith(host) else None
+
+
 def is_htmx() -> bool:
     """An htmx request that wants a fragment (a history restore after "back" wants the page)."""
     return (

@@ -65,6 +65,25 @@ def test_other_departments_and_communes_see_nothing_of_it(app, world):
         assert client.get(f"/tasks/{task_id}").status_code in (403, 404)
 
 
+@pytest.mark.parametrize(
+    ("referrer", "back_to"),
+    [
+        ("http://localhost/?scope=queue&q=lan", "/?scope=queue&q=lan"),  # the page it came from
+        ("http://localhost/\\evil.example/", "/"),  # a backslash: browsers read another host
+        ("http://localhost//evil.example/", "/"),
+        ("http://evil.example/?scope=queue", "/"),
+    ],
+)
+def test_a_claim_without_script_goes_back_only_to_a_page_of_this_site(world, police, referrer, back_to):
+    code = start(world.police2, world.resident())
+    task_id = task_of(code, "verify_application").id
+    with command():
+        tasks.release(world.police2, task_id)
+    response = police.post(f"/tasks/{task_id}/claim", headers={"Referer": referrer})
+    assert response.status_code == 303
+    assert response.headers["Location"] == back_to
+
+
 def test_claim_and_release_without_reload(app, world, police):
     code = start(world.police2, world.resident())
     task_id = task_of(code, "verify_application").id

@@ -26,7 +26,7 @@ from ...services.cases import (
     tasks,
 )
 from ...services.errors import Conflict, Invalid
-from ...web import allow, form_version, invalid_status, is_htmx, render, see_other
+from ...web import allow, back_path, form_version, invalid_status, is_htmx, render, see_other
 from ..errors import title_of
 
 log = logging.getLogger(__name__)
@@ -248,10 +248,7 @@ def _redraw(task_id: str, done_message: str):
             colleagues=tasks.colleagues(current_user),
         )
     flash(done_message, "success")
-    return redirect(
-        request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("inbox.index"),
-        code=303,
-    )
+    return redirect(back_path() or url_for("inbox.index"), code=303)
 
 
 @bp.post("/tasks/<task_id>/claim")
