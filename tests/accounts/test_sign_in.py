@@ -182,3 +182,23 @@ def test_the_production_hash_is_argon2id_at_owasp_minimum_or_above(tmp_path, mon
     params = hasher.hash("a password to look at").split("$")[3]  # m=19456,t=2,p=1
     got = dict(pair.split("=") for pair in params.split(","))
     assert int(got["m"]) >= 19 * 1024 and int(got["t"]) >= 2 and int(got["p"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("username", "lands_on"),
+    [
+        ("supervisor", "/progress/"),  # watches the campaign
+        ("admin", "/admin/users"),  # manages accounts
+        ("production", "/batches/"),  # works the centre's batches
+        ("police_a", "/"),  # everyone else: the inbox
+        ("justice_a", "/"),
+    ],
+)
+def test_each_role_lands_where_its_work_is(app, world, username, lands_on):
+    response = app.test_client().post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == lands_on
+    # A `next=` on this site still wins over the landing page.
+    response = app.test_client().post(
+        "/login?next=/stuck/", data={"username": username, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/stuck/"
