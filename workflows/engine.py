@@ -30,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from vntime import add_working_days
 
-from . import serialization
+from . import joins, serialization  # noqa: F401 (joins: SpiffWorkflow 3.2's join in a loop, fixed)
 from .bundle import SpecBundle
 from .cache import WorkflowCache
 
@@ -327,16 +327,20 @@ def _rewait_joins(wf: BpmnWorkflow, target, spec) -> None:
     """After a move back inside one branch of a parallel block: a join downstream of the step
     that already fired (the other branch arrived last, so what followed it hangs under that
     branch, not under the moved-to step) is reset, so it waits again for the branch being redone
-    and what followed it (approval...) is dropped. The other branch's work stays done. A join
-    of an earlier round (an ancestor of the moved-to step, in a loop) is left alone."""
-    reachable = _downstream(spec)
+    and what followed it (approval...) is dropped. The other branch's work stays done. A step
+    inside a called process reaches on through its call activity; a join of an earlier round (an
+    ancestor of the moved-to step, in a loop) is left alone."""
+    chain = [target]
+    while chain[-1].workflow is not wf:
+        chain.append(wf.get_task_from_id(chain[-1].workflow.parent_task_id))
+    reachable = set().union(*(_downstream(t.task_spec) for t in chain))
     for task in list(wf.get_tasks(state=TaskState.COMPLETED)):
         if (
             task.task_spec in reachable
             and isinstance(task.task_spec, ParallelGateway)
             and len(task.task_spec.inputs) > 1
             and task.id in task.workflow.tasks
-            and not target.is_descendant_of(task)
+            and not any(t.is_descendant_of(task) for t in chain)
         ):
             _reset(wf, task)
 

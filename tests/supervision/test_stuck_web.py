@@ -207,7 +207,7 @@ def test_retry_from_the_panel(client, world, monkeypatch):
         data={"reason": "Đã sửa sơ đồ", "on_current": "1", "version": case(code).version},
     )
     assert response.status_code == 303
-    assert case(code).status == "open" and case(code).current_steps == "triage_correction"
+    assert case(code).status == "open" and case(code).current_steps == "capture_biometrics,triage_correction"
     login(client, "lead_a")
     assert "Chạy lại bước bị lỗi" not in client.get(f"/stuck/cases/{code}").get_data(as_text=True)
 
