@@ -1,5 +1,5 @@
-"""A parallel join inside a loop, as SpiffWorkflow 3.2 gets it wrong (the version is pinned
-<3.3 in pyproject.toml).
+"""Parallel joins: one inside a loop, as SpiffWorkflow 3.2 gets it wrong (the version is pinned
+<3.3 in pyproject.toml), and a join to re-arm after a supervisor's move back (`rewait`).
 
 When both branches of a parallel block arrive, 3.2 cancels the join instance of the branch that
 arrived first and lets the other fire. On the next round of a loop around the block (a file the
@@ -44,3 +44,36 @@ def _check_threshold_unstructured(self, my_task):
 
 
 ParallelGateway._check_threshold_unstructured = _check_threshold_unstructured
+
+
+def rewait(wf, target, reset) -> None:
+    """After a move back inside one branch of a parallel block: a join downstream of the step
+    that already fired (the other branch arrived last, so what followed it hangs under that
+    branch, not under the moved-to step) is reset, so it waits again for the branch being redone
+    and what followed it (approval...) is dropped. The other branch's work stays done. A step
+    inside a called process reaches on through its call activity; a join of an earlier round (an
+    ancestor of the moved-to step, in a loop) is left alone."""
+    chain = [target]
+    while chain[-1].workflow is not wf:
+        chain.append(wf.get_task_from_id(chain[-1].workflow.parent_task_id))
+    reachable = set().union(*(_downstream(t.task_spec) for t in chain))
+    for task in list(wf.get_tasks(state=TaskState.COMPLETED)):
+        if (
+            task.task_spec in reachable
+            and isinstance(task.task_spec, ParallelGateway)
+            and len(task.task_spec.inputs) > 1
+            and task.id in task.workflow.tasks
+            and not any(t.is_descendant_of(task) for t in chain)
+        ):
+            reset(wf, task)
+
+
+def _downstream(spec) -> set:
+    """Every task spec reachable from `spec` along its outputs (loops included)."""
+    seen, todo = set(), list(spec.outputs)
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(current.outputs)
+    return seen
