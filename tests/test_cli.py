@@ -229,7 +229,7 @@ def test_timers_run_fires_only_due_timers(world, cli):
         assert again.output.strip() == "fired timers on 0 case(s)"
     assert ("reminded", "documents_reminder") in actions(code)
     assert case(code).next_timer_at > due
-    assert case(code).current_steps == "await_citizen_documents"
+    assert case(code).current_steps == "await_citizen_documents,capture_biometrics"
 
 
 # --- seed-demo -----------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -30,7 +29,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from vntime import add_working_days
 
-from . import serialization
+from . import joins, serialization
 from .bundle import SpecBundle
 from .cache import WorkflowCache
 
@@ -223,9 +222,8 @@ class Engine:
         target = max(done, key=lambda t: t.last_state_change)
 
         def act():
-            spec = target.task_spec
             _reset(wf, target)
-            _rewait_joins(wf, target, spec)
+            joins.rewait(wf, target, _reset)
 
         return self._run(bundle, wf, act)
 
@@ -321,35 +319,6 @@ def _reset(wf: BpmnWorkflow, task) -> None:
     # the next timer refresh would then touch a task that has no parent any more.
     for gone in removed:
         wf.event_manager.remove_task(gone)
-
-
-def _rewait_joins(wf: BpmnWorkflow, target, spec) -> None:
-    """After a move back inside one branch of a parallel block: a join downstream of the step
-    that already fired (the other branch arrived last, so what followed it hangs under that
-    branch, not under the moved-to step) is reset, so it waits again for the branch being redone
-    and what followed it (approval...) is dropped. The other branch's work stays done. A join
-    of an earlier round (an ancestor of the moved-to step, in a loop) is left alone."""
-    reachable = _downstream(spec)
-    for task in list(wf.get_tasks(state=TaskState.COMPLETED)):
-        if (
-            task.task_spec in reachable
-            and isinstance(task.task_spec, ParallelGateway)
-            and len(task.task_spec.inputs) > 1
-            and task.id in task.workflow.tasks
-            and not target.is_descendant_of(task)
-        ):
-            _reset(wf, task)
-
-
-def _downstream(spec) -> set:
-    """Every task spec reachable from `spec` along its outputs (loops included)."""
-    seen, todo = set(), list(spec.outputs)
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(current.outputs)
-    return seen
 
 
 def _interrupted(bundle: SpecBundle, wf: BpmnWorkflow) -> bool:

@@ -293,6 +293,19 @@ def test_the_api_conforms_to_its_document(app, seeded, path, method):
         operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
     )
 
+    # What exists, read once: a fuzzed completion that succeeds must not change the lists the
+    # next example draws from (Hypothesis replays examples and refuses data that shifts under it;
+    # a case at the justice office now has two ready tasks, capture and triage, to complete).
+    db.session.expire_all()
+    case_codes = list(db.session.scalars(select(Case.code).order_by(Case.id)))
+    known = {
+        "code": case_codes,
+        "case_code": case_codes,
+        "task_id": list(db.session.scalars(select(CaseTask.id).order_by(CaseTask.ready_at, CaseTask.id))),
+        "personal_id": seeded["residents"],
+        "username": list(db.session.scalars(select(User.username).order_by(User.id))),
+    }
+
     @given(case=cases, data=st.data())
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -304,14 +317,6 @@ def test_the_api_conforms_to_its_document(app, seeded, path, method):
     def run(case, data):
         draw = data.draw
         db.session.expire_all()
-        case_codes = list(db.session.scalars(select(Case.code).order_by(Case.id)))
-        known = {
-            "code": case_codes,
-            "case_code": case_codes,
-            "task_id": list(db.session.scalars(select(CaseTask.id).order_by(CaseTask.ready_at, CaseTask.id))),
-            "personal_id": seeded["residents"],
-            "username": list(db.session.scalars(select(User.username).order_by(User.id))),
-        }
         for name, value in (case.path_parameters or {}).items():
             if isinstance(value, str):
                 case.path_parameters[name] = _known(draw, value, known.get(name, []))

@@ -120,3 +120,88 @@ def test_the_receipt_slip_gives_the_statutory_return_date(world, live, page_for)
     assert case(code).legal_due_on.strftime("%d/%m/%Y") in police.inner_text(".case-receipt")
     SHOTS.mkdir(parents=True, exist_ok=True)
     police.screenshot(path=str(SHOTS / "receipt-vi.png"), full_page=True)
+
+
+def submit(page) -> str:
+    page.click("#task-form .outcomes button >> nth=0")
+    return flash(page)
+
+
+def test_a_birth_date_correction_takes_one_visit(world, live, page_for):
+    """The police send the file to the justice office and take fingerprints at the same visit;
+    when the correction comes back the case goes to approval without the citizen."""
+    code = start(world.police, world.resident(name="Hà Thị Mai", born=date(1990, 5, 17)))
+    police = page_for("police_a")
+    police.goto(f"{live}/tasks/{task_of(code, 'verify_application').id}")
+    police.check("input[value=dob_mismatch]")
+    police.fill("textarea[name=note]", "Giấy khai sinh ghi 17/11/1990")
+    assert "Tư pháp – Hộ tịch" in submit(police)
+    police.goto(f"{live}/tasks/{task_of(code, 'capture_biometrics').id}")  # the same visit
+    police.select_option("select[name=fingerprints]", "ok")
+    submit(police)
+    assert case(code).current_steps == "triage_correction"  # the citizen may go home
+
+    justice = page_for("justice_a")
+    justice.goto(f"{live}/tasks/{task_of(code, 'triage_correction').id}")
+    justice.select_option("select[name=procedure]", "correction")
+    justice.check("input[name=documents_complete][value=true]")
+    submit(justice)
+    justice.goto(f"{live}/tasks/{task_of(code, 'record_correction').id}")
+    justice.fill("input[name=decision_number]", "21/TLCC")
+    justice.fill("input[name=decision_date]", "01/12/2026")
+    justice.fill("input[name=change_birth_date]", "17/11/1990")
+    assert "Công an" in submit(justice)
+
+    police.goto(f"{live}/tasks/{task_of(code, 'update_population_record').id}")
+    police.check("input[name=confirmed][value=true]")
+    submit(police)
+    assert case(code).current_steps == "approve_application"  # no second capture, no second visit
+    police.goto(f"{live}/cases/{code}")
+    police.wait_for_selector("#activity")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    police.screenshot(path=str(SHOTS / "one-visit-vi.png"), full_page=True)
+
+
+def test_a_re_registration_with_its_conditions_and_the_first_places_verification(world, live, page_for):
+    code = start(world.police, world.resident(name="Trịnh Văn Lộc", born=date(1975, 8, 2), sex="male"))
+    do(
+        world.police,
+        code,
+        "verify_application",
+        {"discrepancies": ["no_birth_certificate", "dob_mismatch"], "birth_certificate": "lost"},
+    )
+    do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
+    justice = page_for("justice_a")
+    justice.goto(f"{live}/tasks/{task_of(code, 'triage_correction').id}")
+    justice.select_option("select[name=procedure]", "birth_reregistration")
+    justice.check("input[name=documents_complete][value=true]")
+    justice.fill("input[name=original_registration_year]", "2018")
+    justice.fill("input[name=original_registration_place]", "Xã Gia Sinh, Ninh Bình")
+    justice.check("input[name=register_lost][value=true]")
+    justice.check("input[name=certificate_lost][value=false]")
+    justice.click("#task-form .outcomes button >> nth=0")
+    justice.wait_for_selector(".error-summary")
+    errors = justice.inner_text(".error-summary")
+    assert "trước ngày 01/01/2016" in errors and "bản chính giấy khai sinh phải đã mất" in errors
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    justice.screenshot(path=str(SHOTS / "reregistration-conditions-vi.png"), full_page=True)
+    assert case(code).current_steps == "triage_correction"
+    justice.fill("input[name=original_registration_year]", "1975")
+    justice.check("input[name=certificate_lost][value=true]")
+    submit(justice)
+
+    justice.goto(f"{live}/tasks/{task_of(code, 'verify_original_commune').id}")
+    assert "Đã đăng ký khai sinh năm 1975 tại Xã Gia Sinh, Ninh Bình" in justice.inner_text("main")
+    justice.check("input[name=register_kept][value=false]")
+    justice.fill("input[name=reply_number]", "12/UBND-TP")
+    justice.fill("input[name=reply_date]", "01/12/2026")
+    submit(justice)
+    justice.goto(f"{live}/tasks/{task_of(code, 'record_correction').id}")
+    justice.fill("input[name=decision_number]", "85/2026")
+    justice.fill("input[name=decision_date]", "01/12/2026")
+    assert "Công an" in submit(justice)
+    assert case(code).current_steps == "update_population_record"
+    justice.goto(f"{live}/cases/{code}")
+    activity = justice.inner_text("#activity")
+    assert "Giấy khai sinh mới và trích lục khai sinh (đăng ký lại)" in activity
+    assert "Nơi đăng ký trước đây không còn lưu sổ hộ tịch" in activity

@@ -122,7 +122,7 @@ def test_a_conflict_shows_in_the_form_and_the_reload_keeps_the_typed_input(world
     justice.fill("input[name=decision_date]", "20/11/2026")
     justice.click("#task-form .outcomes button >> nth=0")
     justice.wait_for_selector(".flash-success")
-    assert case(code).current_steps == "update_population_record"
+    assert case(code).current_steps == "capture_biometrics,update_population_record"  # one visit
 
 
 @SIZES

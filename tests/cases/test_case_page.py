@@ -48,7 +48,7 @@ def test_page_shows_steps_done_old_and_new_values_and_the_justice_diagram(app, w
     do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
     do(world.justice, code, "record_correction", CORRECTION)
     html = page(login(app.test_client(), "justice_a"), code).get_data(as_text=True)
-    assert 'data-current="update_population_record"' in html
+    assert 'data-current="capture_biometrics,update_population_record"' in html  # one visit: both ready
     assert 'data-done="verify_application,triage_correction,record_correction"' in html
     assert "process=civil_status_correction" in html
     assert "Ngày sinh không khớp giữa các giấy tờ" in html  # discrepancy, by its label

@@ -46,11 +46,12 @@ def test_justice_once_corrects_the_record(world):
     pid = world.resident(born=date(1990, 5, 17))
     code = start(world.police, pid)
     c = do(world.police, code, "verify_application", DOB)
-    assert c.current_steps == "triage_correction"
+    # One visit: biometrics are captured while the justice office works.
+    assert c.current_steps == "capture_biometrics,triage_correction"
     assert task_of(code, "triage_correction").department == "justice"
     do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
     c = do(world.justice, code, "record_correction", CORRECTION)
-    assert c.current_steps == "update_population_record"
+    assert c.current_steps == "capture_biometrics,update_population_record"
     do(world.police, code, "update_population_record", {"confirmed": True})
     resident = db.session.query(Resident).filter_by(personal_id=pid).one()
     assert resident.birth_date == date(1990, 11, 17)
@@ -78,8 +79,8 @@ def test_justice_twice_when_police_find_more(world):
     do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
     do(world.justice, code, "record_correction", CORRECTION)
     c = do(world.police, code, "update_population_record", {"confirmed": False, "note": "Tên vẫn sai"})
-    assert c.current_steps == "verify_application"
-    do(world.police, code, "verify_application", {"discrepancies": ["name_mismatch"]})
+    # The record still disagrees: back to the justice office (the capture stays where it was).
+    assert c.current_steps == "capture_biometrics,triage_correction"
     do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
     do(
         world.justice,
@@ -98,7 +99,7 @@ def test_justice_twice_when_police_find_more(world):
     assert finish_from_biometrics(world, code).status == "issued"
 
 
-def test_dob_incomplete_is_a_supplement_and_not_needed_goes_back_to_police(world):
+def test_dob_incomplete_is_a_supplement_and_not_needed_goes_on_to_approval(world):
     code = start(world.police, world.resident(precision="year", born=date(1950, 1, 1)))
     do(world.police, code, "verify_application", {"discrepancies": ["dob_incomplete"]})
     with pytest.raises(Invalid) as err:
@@ -110,14 +111,16 @@ def test_dob_incomplete_is_a_supplement_and_not_needed_goes_back_to_police(world
         "triage_correction",
         {"procedure": "not_needed", "documents_complete": True, "note": "Đã có trích lục"},
     )
-    assert c.current_steps == "verify_application"
+    assert c.current_steps == "capture_biometrics"  # then approval: nothing to correct
+    c = do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
+    assert c.current_steps == "approve_application"
 
 
 def test_documents_missing_then_reminded_escalated_and_received(world):
     code = start(world.police, world.resident())
     do(world.police, code, "verify_application", DOB)
     c = do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": False})
-    assert c.current_steps == "await_citizen_documents"
+    assert c.current_steps == "await_citizen_documents,capture_biometrics"
     first_timer = c.next_timer_at
     assert first_timer is not None
     with time_machine.travel(first_timer.timestamp() + 60, tick=False), command():
@@ -134,11 +137,11 @@ def test_documents_missing_then_reminded_escalated_and_received(world):
         with command():
             assert commands.claim_due_case() is None  # nothing else due
     assert ("escalated", "documents_overdue") in actions(code)
-    assert case(code).current_steps == "await_citizen_documents"
+    assert case(code).current_steps == "await_citizen_documents,capture_biometrics"
     c = do(world.justice, code, "await_citizen_documents", {"documents_received": False})
-    assert c.current_steps == "await_citizen_documents"
+    assert c.current_steps == "await_citizen_documents,capture_biometrics"
     do(world.justice, code, "await_citizen_documents", {"documents_received": True})
-    assert case(code).current_steps == "record_correction"
+    assert case(code).current_steps == "capture_biometrics,record_correction"
 
 
 def test_approval_return_goes_back_to_police_with_reason(world):
@@ -276,7 +279,7 @@ def test_justice_returns_the_file_to_the_police_who_fix_the_record(world):
         "triage_correction",
         {"procedure": "return_to_police", "documents_complete": True, "reason": reason},
     )
-    assert c.current_steps == "update_population_record"
+    assert c.current_steps == "capture_biometrics,update_population_record"
     assert task_of(code, "update_population_record").department == "police"
     c = do(world.police, code, "update_population_record", {"confirmed": True})
     assert c.current_steps == "capture_biometrics"

@@ -116,7 +116,7 @@ def test_task_page_completes_and_says_where_the_case_went(app, world, police):
     assert response.status_code == 303
     inbox = police.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã chuyển hồ sơ" in inbox and "Tư pháp – Hộ tịch" in inbox and world.commune_a.name in inbox
-    assert case(code).current_steps == "triage_correction"
+    assert case(code).current_steps == "capture_biometrics,triage_correction"  # one visit
 
 
 def test_invalid_task_form_shows_the_rule_and_saves_nothing(app, world):
@@ -150,7 +150,7 @@ def test_record_correction_takes_dates_as_people_write_them(app, world):
         },
     )
     assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
-    assert case(code).current_steps == "update_population_record"
+    assert case(code).current_steps == "capture_biometrics,update_population_record"
 
 
 def test_stale_form_is_a_conflict(app, world, police):

@@ -156,7 +156,7 @@ def test_the_officers_choice_drives_the_route_and_overrides_are_recorded(world):
         "verify_application",
         {**papers, "discrepancies": ["name_mismatch", "sex_mismatch"]},
     )
-    assert c.current_steps == "triage_correction"
+    assert c.current_steps == "capture_biometrics,triage_correction"
     detail = _intake_event(code)
     assert detail["intake"]["proposed"] == ["dob_mismatch", "name_mismatch"]
     assert detail["intake"]["chosen"] == ["name_mismatch", "sex_mismatch"]

@@ -58,7 +58,7 @@ def test_justice_returns_the_file_from_the_page_with_a_reason(app, world):
     assert missing.status_code == 422 and "phải ghi lý do" in missing.get_data(as_text=True)
     done = justice.post(f"/tasks/{task.id}", data={**form, "reason": "Dữ liệu dân cư ghi sai"})
     assert done.status_code == 303
-    assert case(code).current_steps == "update_population_record"
+    assert case(code).current_steps == "capture_biometrics,update_population_record"
     police = login(app.test_client(), "police_a")
     page = police.get(f"/tasks/{task_of(code, 'update_population_record').id}").get_data(as_text=True)
     assert "Sửa thông tin dân cư tại bàn tiếp nhận" in page and "Dữ liệu dân cư ghi sai" in page

@@ -162,3 +162,16 @@ def test_a_row_that_says_no_extension_moves_nothing(app, world, unforced):
     finally:
         app.extensions[workflow_store.EXTENSION] = original
     assert case(code).legal_due_on == date(2024, 12, 11)
+
+
+def test_a_second_justice_round_counts_its_own_days(world, unforced):
+    from tests.support.cases import CORRECTION, do
+
+    code = _to_justice(world, "correction")
+    _record(world, code)  # Monday → Wednesday: 11 → 13 December
+    with time_machine.travel(datetime(2024, 12, 5, 10, 0, tzinfo=LOCAL_TZ), tick=False):
+        do(world.police, code, "update_population_record", {"confirmed": False, "note": "Tên vẫn sai"})
+        do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True})
+    with time_machine.travel(datetime(2024, 12, 6, 10, 0, tzinfo=LOCAL_TZ), tick=False):
+        do(world.justice, code, "record_correction", {**CORRECTION, "decision_date": "2024-12-06"})
+    assert case(code).legal_due_on == date(2024, 12, 16)  # + 1 (Thursday → Friday), not + 3

@@ -119,6 +119,8 @@ def test_only_intake_police_in_scope_take_a_portrait_and_only_at_intake(world, u
         portraits.upload(world.approval, case(at_biometrics), JPEG)
     at_justice = start(world.police, world.resident())
     do(world.police, at_justice, "verify_application", DOB)
+    # Biometrics captured at the same visit; the case now waits only for the justice office.
+    do(world.police, at_justice, "capture_biometrics", {"fingerprints": "ok"})
     with pytest.raises(Conflict), command():
         portraits.upload(world.police, case(at_justice), JPEG)
     assert rows() == [] and files(uploads) == []
@@ -329,5 +331,6 @@ def test_api_put_scope_role_and_state(api, world, uploads, at_biometrics):
     assert api.put_portrait(at_biometrics, None, JPEG, "image/jpeg").status_code == 401
     at_justice = start(world.police, world.resident())
     do(world.police, at_justice, "verify_application", DOB)
+    do(world.police, at_justice, "capture_biometrics", {"fingerprints": "ok"})  # only justice left
     assert api.put_portrait(at_justice, world.police, JPEG, "image/jpeg").status_code == 409
     assert rows() == [] and files(uploads) == []

@@ -29,8 +29,10 @@ MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def at_triage(world, **kw) -> str:
+    """A case at the justice office whose biometrics were captured at the same visit."""
     code = start(world.police, world.resident(**kw))
     do(world.police, code, "verify_application", LOST)
+    do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
     return code
 
 
@@ -129,8 +131,7 @@ def test_a_change_needs_the_consent_of_a_person_aged_9_or_over(world):
 
 
 def test_a_child_under_9_needs_no_consent(world):
-    code = start(world.police, world.resident())
-    do(world.police, code, "verify_application", LOST)
+    code = at_triage(world)
     with command():
         db.session.query(Resident).filter_by(id=case(code).resident_id).one().birth_date = date(2019, 3, 1)
     c = do(world.justice, code, "triage_correction", {"procedure": "change", "documents_complete": True})

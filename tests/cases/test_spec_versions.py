@@ -33,8 +33,8 @@ def longer_biometrics_and_no_approval(sources):
     sources["step_time_limits.dmn"] = dmn[:row] + dmn[row:].replace("<text>1</text>", "<text>9</text>", 1)
     bpmn = sources["cccd_issuance.bpmn"]
     sources["cccd_issuance.bpmn"] = bpmn.replace(
-        'sourceRef="capture_biometrics" targetRef="approve_application"',
-        'sourceRef="capture_biometrics" targetRef="await_card_production"',
+        'sourceRef="join_one_visit" targetRef="approve_application"',
+        'sourceRef="join_one_visit" targetRef="await_card_production"',
     )
 
 

@@ -42,7 +42,7 @@ def test_the_cached_path_stores_what_a_restore_every_time_stores(app, world, cac
         c = do(world.justice, code, "record_correction", CORRECTION)
         results.append((c.current_steps, c.status, c.version))
     cache.size = 500
-    assert results[0] == results[1] == ("update_population_record", "open", 5)
+    assert results[0] == results[1] == ("capture_biometrics,update_population_record", "open", 5)
     assert cache.hits == 3
 
 

@@ -104,7 +104,7 @@ def test_invalid_correction_queues_nothing(world):
     with pytest.raises(Invalid) as err:
         do(world.justice, code, "record_correction", {**CORRECTION, "changes": {"sex": "unknown"}})
     assert "changes.sex" in err.value.fields
-    assert syncs() == [] and case(code).current_steps == "record_correction"
+    assert syncs() == [] and case(code).current_steps == "capture_biometrics,record_correction"
 
 
 def test_failure_is_retried_with_backoff_and_fails_after_the_limit(app, world, monkeypatch):

@@ -32,6 +32,7 @@ def campaign(world):
     finish_from_biometrics(w, issued)
     at_justice = start(w.police, w.resident())
     do(w.police, at_justice, "verify_application", DOB)
+    do(w.police, at_justice, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
     start(w.police_b, w.resident(unit=w.commune_b))
     with command():
         progress.set_quota(w.supervisor, "37", "8")

@@ -111,6 +111,7 @@ def test_an_idle_task_is_stuck_before_its_limit_and_an_action_clears_it(world):
     with at(MONDAY):
         code = start(world.police, world.resident())
         do(world.police, code, "verify_application", DOB)
+        do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
         do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": False})
         assert task_of(code, "await_citizen_documents").due_at > MONDAY + timedelta(days=13)
     set_idle("await_citizen_documents", 2)
@@ -131,6 +132,7 @@ def test_a_task_past_its_steps_target_is_stuck_whatever_was_done_meanwhile(world
     with at(MONDAY):
         code = start(world.police, world.resident())
         do(world.police, code, "verify_application", DOB)
+        do(world.police, code, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
         do(world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": False})
     set_idle("await_citizen_documents", None, target=3)
     # Thursday: two working days at the step, within the target of three.

@@ -207,7 +207,7 @@ def test_retry_from_the_panel(client, world, monkeypatch):
         data={"reason": "Đã sửa sơ đồ", "on_current": "1", "version": case(code).version},
     )
     assert response.status_code == 303
-    assert case(code).status == "open" and case(code).current_steps == "triage_correction"
+    assert case(code).status == "open" and case(code).current_steps == "capture_biometrics,triage_correction"
     login(client, "lead_a")
     assert "Chạy lại bước bị lỗi" not in client.get(f"/stuck/cases/{code}").get_data(as_text=True)
 
@@ -216,6 +216,8 @@ def test_targets_page_saves_valid_values_and_names_bad_ones(client, world):
     login(client, "supervisor")
     body = client.get("/stuck/targets").get_data(as_text=True)
     assert "approve_application.idle_days" in body and "2 ngày làm việc" in body
+    # The justice procedures' limits, from justice_time_limits.dmn, apart from the internal targets.
+    assert "Thời hạn giải quyết thủ tục hộ tịch" in body and "Trong ngày (nhận sau 15 giờ" in body
     response = client.post(
         "/stuck/targets",
         data={"approve_application.target_days": "2", "approve_application.idle_days": "1"},

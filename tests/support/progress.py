@@ -27,6 +27,7 @@ def campaign(world):
     finish_eid(w, issued)
     at_justice = start(w.police, w.resident())
     do(w.police, at_justice, "verify_application", DOB)
+    do(w.police, at_justice, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
     waiting = start(w.police, w.resident())
     approved(w, waiting)
     produced = start(w.police, w.resident())

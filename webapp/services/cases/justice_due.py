@@ -36,6 +36,15 @@ def limit(version: str, procedure: str | None, needs_verification: bool) -> dict
     }
 
 
+PROCEDURES = ("supplement", "correction", "change", "birth_reregistration")
+
+
+def table() -> list[tuple[str, dict | None]]:
+    """The current version's row for each procedure (the step targets page shows them)."""
+    version = workflow_store.engine().current.version
+    return [(p, limit(version, p, True)) for p in PROCEDURES]
+
+
 def due_at(version: str, step: str, ready_at: datetime, data: dict) -> datetime | None | bool:
     """The due time of a justice step from the workflow's routing facts; False when the
     procedure's table does not apply (the caller then uses the step's own limit)."""

@@ -67,7 +67,8 @@ def extend_for_justice(case: Case, procedure: str | None, now: datetime) -> dict
     """When the justice office records its result: move the statutory date by the working days
     the case spent there, if justice_time_limits.dmn says the procedure does (the law's period
     runs from a complete file; one whose civil-status facts had to be established first was not).
-    The days run from the day the police sent the case (exclusive) to today (inclusive). Sets
+    The days run from the day the police sent the case (exclusive: the intake, or their update
+    that found the record still wrong) to today (inclusive). Sets
     `case.legal_due_on` and returns what was done for the audit row; None when nothing moves."""
     if case.legal_due_on is None or not procedure:
         return None
@@ -76,12 +77,14 @@ def extend_for_justice(case: Case, procedure: str | None, now: datetime) -> dict
         return None
     if not bundle.decide("justice_time_limit", procedure=procedure).get("extends_legal_due"):
         return None
+    # Sent by the intake, or again by the police's "not matching yet" after an earlier result:
+    # each round counts its own days once.
     sent = db.session.scalar(
         select(CaseEvent.at)
         .where(
             CaseEvent.case_id == case.id,
             CaseEvent.action == "completed",
-            CaseEvent.step == "verify_application",
+            CaseEvent.step.in_(("verify_application", "update_population_record")),
         )
         .order_by(CaseEvent.id.desc())
         .limit(1)

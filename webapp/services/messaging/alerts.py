@@ -71,12 +71,22 @@ def queue_leads(case: Case, department: str) -> list[User]:
     return _users(User.department == department, Unit.path == case.unit_path)
 
 
-def reminded(case: Case) -> list[User]:
-    rows = db.session.execute(
+# The department whose step a reminder is about: with biometrics captured beside the justice
+# office, a case waiting for the citizen's documents may also have a police step ready.
+REMINDER_DEPARTMENTS = {"documents_reminder": "justice"}
+
+
+def reminded(case: Case, department: str | None = None) -> list[User]:
+    """Who works the case's ready tasks (of `department` when given): each holder, or the
+    department's leads for a task nobody holds."""
+    query = (
         select(CaseTask.department, User)
         .outerjoin(User, User.id == CaseTask.assignee_id)
         .where(CaseTask.case_id == case.id)
-    ).all()
+    )
+    if department is not None:
+        query = query.where(CaseTask.department == department)
+    rows = db.session.execute(query).all()
     found: dict[int, User] = {}
     for department, assignee in rows:
         for user in [assignee] if assignee is not None and assignee.active else queue_leads(case, department):
@@ -103,7 +113,8 @@ def after_command(applied) -> None:
         if done.kind == "escalation":
             kind, title, users = "escalation", Msg("Báo cáo vượt cấp", "Escalation"), unit_heads(case)
         elif done.kind == "signal":
-            kind, title, users = "reminder", Msg("Nhắc việc", "Reminder"), reminded(case)
+            department = REMINDER_DEPARTMENTS.get(done.name)
+            kind, title, users = "reminder", Msg("Nhắc việc", "Reminder"), reminded(case, department)
         else:
             continue
         what = EVENTS.get(done.name, Msg(done.name, done.name))

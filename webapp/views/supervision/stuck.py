@@ -10,7 +10,7 @@ from flask_login import current_user
 from ... import labels
 from ...i18n import message
 from ...services import access, clock, uow, workflow_store
-from ...services.cases import commands, comments, legal_due
+from ...services.cases import commands, comments, justice_due, legal_due
 from ...services.cases.inbox import due_class
 from ...services.errors import Forbidden, Invalid
 from ...services.supervision import actions, stuck
@@ -250,6 +250,7 @@ def _targets_page(values: dict, errors: dict):
         status=status,
         rows=targets_service.targets(),
         legal=legal_due.table(),
+        justice=justice_due.table(),
         values=values,
         errors=errors,
         can_edit=access.can_set_targets(current_user),
