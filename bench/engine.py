@@ -156,9 +156,12 @@ class Persisted:
                     self.counting = True
                     case_service.record_card_produced(self.who["production"], code, "C1", date(2026, 11, 20))
                 else:
-                    # The caller reads the case's next task from the projection, as an inbox would
-                    # (not counted: the command's own statements are).
-                    task = db.session.scalar(select(CaseTask).where(CaseTask.case_id == case_id))
+                    # The caller reads the step's task from the projection, as an inbox would (not
+                    # counted: the command's own statements are); biometrics and the justice office
+                    # can both be ready at once.
+                    task = db.session.scalar(
+                        select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.step == step)
+                    )
                     self.counting = True
                     tasks.complete(self.who[task.department], task.id, data)
             self.counting = False
