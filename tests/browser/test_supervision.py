@@ -26,6 +26,7 @@ def campaign(w) -> dict[str, str]:
     finish_from_biometrics(w, issued)
     at_justice = start(w.police, w.resident(name="Trần Văn Bình"))
     do(w.police, at_justice, "verify_application", DOB)
+    do(w.police, at_justice, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
     b1 = start(w.police_b, w.resident(unit=w.commune_b, name="Lê Thị Hoa"))
     b2 = start(w.police_b, w.resident(unit=w.commune_b, name="Đỗ Văn Nam"))
     with command():
@@ -41,6 +42,7 @@ def overdue(w) -> dict[str, str]:
         a2 = start(w.police, w.resident(name="Hoàng Văn Nam"))
         justice = start(w.police, w.resident(name="Trần Văn Bình"))
         do(w.police, justice, "verify_application", DOB)
+        do(w.police, justice, "capture_biometrics", {"fingerprints": "ok"})  # at the same visit
         b = start(w.police_b, w.resident(unit=w.commune_b, name="Lê Thị Hoa"))
     return {"a1": a1, "a2": a2, "justice": justice, "b": b}
 
