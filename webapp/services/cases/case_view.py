@@ -84,10 +84,13 @@ def describe(code: str) -> dict | None:
 
 
 def ready_tasks(case: Case) -> list[CaseTask]:
-    """The case's ready tasks from the projection, oldest first."""
+    """The case's ready tasks from the projection, oldest first; tasks ready at the same moment
+    (biometrics beside the justice office) by step name, so every reader sees one order."""
     return list(
         db.session.scalars(
-            select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.ready_at, CaseTask.id)
+            select(CaseTask)
+            .where(CaseTask.case_id == case.id)
+            .order_by(CaseTask.ready_at, CaseTask.step, CaseTask.id)
         )
     )
 
