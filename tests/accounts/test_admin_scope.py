@@ -207,6 +207,18 @@ def test_a_lead_assigns_only_to_officers_inside_their_subtree(world):
     assert task_of(code, "verify_application").assignee_id == world.police2.id
 
 
+def test_a_lead_never_assigns_to_a_deactivated_officer(world):
+    code = start(world.police, world.resident())
+    task = task_of(code, "verify_application").id
+    with command():
+        tasks.release(world.police, task)
+        users.set_active(world.admin, world.police2.id, False)
+    with pytest.raises(Invalid) as refused, command():
+        tasks.assign(world.lead, task, "police_a2")
+    assert list(refused.value.fields) == ["assignee"]
+    assert task_of(code, "verify_application").assignee_id is None
+
+
 @pytest.mark.parametrize(
     "change",
     [
