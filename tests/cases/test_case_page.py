@@ -9,6 +9,8 @@ from tests.support.cases import CORRECTION, DOB, actions, case, do, start, task_
 from tests.support.web import HTMX, login
 from webapp.models import CaseEvent, CooperationRequest, db
 from webapp.services import clock
+from webapp.services.cases import tasks
+from webapp.services.uow import command
 
 
 @pytest.fixture
@@ -56,6 +58,25 @@ def test_page_shows_steps_done_old_and_new_values_and_the_justice_diagram(app, w
     assert "Trích lục / quyết định số 15/QĐ-UBND ngày 20/11/2026" in html
     assert html.index("Ghi quyết định cải chính/bổ sung") < html.index("Tạo hồ sơ")  # newest first
     assert "Chuyển hồ sơ sang đơn vị khác" not in html  # justice may not transfer
+
+
+def test_the_page_leads_to_the_current_task_for_whoever_may_work_it(app, world, code):
+    task = task_of(code, "verify_application")
+    holder = page(login(app.test_client(), "police_a"), code).get_data(as_text=True)
+    assert f'href="/tasks/{task.id}"' in holder and "Xử lý" in holder  # the holder opens it
+    colleague = login(app.test_client(), "police_a2")
+    assert "Xem công việc" in page(colleague, code).get_data(as_text=True)  # held by another
+    with command():
+        tasks.release(world.police, task.id)
+    shown = page(colleague, code).get_data(as_text=True)
+    assert "Nhận và xử lý" in shown
+    # The button claims the task and opens it in one step.
+    answer = colleague.post(f"/tasks/{task.id}/claim", data={"open": "1", "version": case(code).version})
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/tasks/{task.id}"
+    assert task_of(code, "verify_application").assignee_id == world.police2.id
+    # Another department reads the case but is offered no way into police work.
+    justice = page(login(app.test_client(), "justice_a"), code).get_data(as_text=True)
+    assert "Nhận và xử lý" not in justice and f"/tasks/{task.id}" not in justice
 
 
 def test_overdue_step_is_red_and_an_empty_current_steps_says_so(app, world, code):
