@@ -32,8 +32,10 @@ CLEAN_PATH = [
     ("receive_card", {"note": None}),
     ("hand_over_card", {"received_by": "self", "note": None}),
 ]
+# One visit: the biometrics are captured at intake while the justice office starts its work.
 JUSTICE_PATH = [
     ("verify_application", {"discrepancies": ["dob_mismatch"], "note": None, "refusal_reason": None}),
+    CLEAN_PATH[1],
     ("triage_correction", {"procedure": "correction", "documents_complete": True, "note": None}),
     (
         "record_correction",
@@ -45,7 +47,7 @@ JUSTICE_PATH = [
         },
     ),
     ("update_population_record", {"confirmed": True, "note": None}),
-    *CLEAN_PATH[1:],
+    *CLEAN_PATH[2:],
 ]
 
 

@@ -147,4 +147,5 @@ def test_the_engine_benchmark_prints_its_figures(capsys):
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last["raw_per_s"] > 0 and last["persisted_per_s"] > 0 and last["ratio"] > 0
     assert last["cache_hit_rate"] == 1.0
-    assert last["statements_per_completion"] <= 6.6, last
+    # One visit adds a row: intake makes two tasks (biometrics beside the justice office).
+    assert last["statements_per_completion"] <= 6.8, last

@@ -75,6 +75,9 @@ def test_a_clean_case_runs_seven_statements_a_completion_or_fewer(world):
 def test_the_justice_steps_turn_one_task_row_into_the_next(world):
     code = start(world.police, world.resident())
     _complete(world.police, code, "verify_application", DOB)
+    # One visit: the biometrics are taken before the citizen leaves; the justice office's steps
+    # then follow one another in the case's one row.
+    _complete(world.police, code, "capture_biometrics", {"fingerprints": "ok"})
     triage = _complete(
         world.justice, code, "triage_correction", {"procedure": "correction", "documents_complete": True}
     )

@@ -225,7 +225,8 @@ def test_send_to_justice_with_a_discrepancy_goes_to_the_justice_office(app, worl
         data={"discrepancies": ["dob_mismatch"], "outcome": "to_justice", "version": case(code).version},
     )
     assert response.status_code == 303
-    assert case(code).current_steps == "triage_correction"
+    # One visit: the justice office and the biometrics at once.
+    assert case(code).current_steps == "capture_biometrics,triage_correction"
 
 
 @pytest.mark.parametrize(
