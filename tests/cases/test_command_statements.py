@@ -114,7 +114,8 @@ def test_a_completion_drops_every_row_the_case_no_longer_has(world):
 def test_a_completion_through_the_page_or_the_api_reads_nothing_after_its_commit(app, api, world):
     """The page: the signed-in user, the task read, the audit rows, the projection, the case row;
     the redirect decides from what the command answered (not the user's row again, which the
-    commit expired). The API: its token with the user, the same four, and the answer's tasks."""
+    commit expired). The API: its token with the user and the same four; the answer's tasks are
+    the rows the command wrote, exactly as a later read of the case shows them."""
     code = start(world.police, world.resident())
     client = login(app.test_client(), world.police.username)
     done = task_of(code, "verify_application").id
@@ -124,10 +125,16 @@ def test_a_completion_through_the_page_or_the_api_reads_nothing_after_its_commit
     through_api = started(api, world.police, world.resident())
     token = api.token(world.police)
     done = task_id(through_api, "verify_application")
-    answer = _counted(
-        lambda: api.post(f"/tasks/{done}/complete", token=token, json={"data": CLEAN}), one_command=False
+    answers = []
+    statements = _counted(
+        lambda: answers.append(api.post(f"/tasks/{done}/complete", token=token, json={"data": CLEAN})),
+        one_command=False,
     )
-    assert len(answer) == 6, answer
+    assert len(statements) == 5, statements
+    answer = answers[0].get_json()
+    read = api.get(f"/cases/{through_api['code']}", world.police).get_json()
+    assert answer["next_tasks"] == answer["case"]["tasks"] == read["tasks"]
+    assert [t["step"] for t in read["tasks"]] == ["capture_biometrics"] and read["tasks"][0]["due_at"]
 
 
 def test_the_page_still_offers_the_next_task_of_the_officers_own_department(app, world):
