@@ -7,14 +7,16 @@ from datetime import date
 
 from sqlalchemy import event, select
 
+from tests.support.api import started, task_id
 from tests.support.cases import CLEAN, CORRECTION, DOB, case, start, task_of
+from tests.support.web import login
 from webapp.models import CaseTask, db
 from webapp.services.cases import commands, tasks
 from webapp.services.uow import command
 
 
-def _counted(action) -> list[str]:
-    """The statements `action` runs in one command, after the session forgot what it read (as
+def _counted(action, one_command: bool = True) -> list[str]:
+    """The statements `action` runs (in one command), after the session forgot what it read (as
     in a new request: the signed-in user is read again)."""
     db.session.expire_all()
     statements: list[str] = []
@@ -24,7 +26,10 @@ def _counted(action) -> list[str]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        with command():
+        if one_command:
+            with command():
+                action()
+        else:
             action()
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
@@ -107,3 +112,46 @@ def test_a_completion_drops_every_row_the_case_no_longer_has(world):
     statements = _counted(lambda: tasks.complete(world.police, done.id, CLEAN))
     assert _writes(statements, "case_tasks") == ["UPDATE", "DELETE", "INSERT"]  # the turn changed nothing
     assert _rows(code) == [("capture_biometrics", None)]
+
+
+def test_a_completion_through_the_page_or_the_api_reads_nothing_after_its_commit(app, api, world):
+    """The page: the signed-in user, the task read, the audit rows, the projection, the case row;
+    the redirect decides from what the command answered (not the user's row again, which the
+    commit expired). The API: its token with the user and the same four; the answer's tasks are
+    the rows the command wrote, exactly as a later read of the case shows them."""
+    code = start(world.police, world.resident())
+    client = login(app.test_client(), world.police.username)
+    done = task_of(code, "verify_application").id
+    page = _counted(lambda: client.post(f"/tasks/{done}", data={"outcome": "continue"}), one_command=False)
+    assert len(page) == 5, page
+    assert _rows(code) == [("capture_biometrics", None)]
+    through_api = started(api, world.police, world.resident())
+    token = api.token(world.police)
+    done = task_id(through_api, "verify_application")
+    answers = []
+    statements = _counted(
+        lambda: answers.append(api.post(f"/tasks/{done}/complete", token=token, json={"data": CLEAN})),
+        one_command=False,
+    )
+    assert len(statements) == 5, statements
+    answer = answers[0].get_json()
+    read = api.get(f"/cases/{through_api['code']}", world.police).get_json()
+    assert answer["next_tasks"] == answer["case"]["tasks"] == read["tasks"]
+    assert [t["step"] for t in read["tasks"]] == ["capture_biometrics"] and read["tasks"][0]["due_at"]
+
+
+def test_the_page_still_offers_the_next_task_of_the_officers_own_department(app, world):
+    """After triage the result's step is the justice office's again: the redirect carries the
+    offer to take it (read from the command's answer, without the user's row after the commit)."""
+    code = start(world.police, world.resident())
+    _complete(world.police, code, "verify_application", DOB)
+    client = login(app.test_client(), world.justice.username)
+    triage = task_of(code, "triage_correction").id
+    form = {"procedure": "correction", "documents_complete": "true", "outcome": "continue"}
+    response = client.post(f"/tasks/{triage}", data=form)
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
+    with client.session_transaction() as session:
+        offers = [m for kind, m in session.get("_flashes", []) if kind == "next-task"]
+    assert offers == [
+        {"task": task_of(code, "record_correction").id, "step": "record_correction", "code": code}
+    ]

@@ -1,6 +1,8 @@
 """Read side of a case: what the CLI, the API and the case page show. Reads the case row, the
 projection and the audit trail; never the workflow state."""
 
+from datetime import UTC
+
 from sqlalchemy import func, select
 
 from ...models import Case, CaseEvent, CaseTask, User, db
@@ -43,9 +45,15 @@ def resident_dict(resident) -> dict:
     }
 
 
-def case_dict(case: Case, with_events: bool = True, tasks: list[CaseTask] | None = None) -> dict:
-    """`tasks`: the case's ready tasks when the caller has read them already."""
-    if tasks is None:
+def case_dict(
+    case: Case,
+    with_events: bool = True,
+    tasks: list[CaseTask] | None = None,
+    task_dicts: list[dict] | None = None,
+) -> dict:
+    """`tasks`: the case's ready tasks when the caller has read them already (or `task_dicts`,
+    them as task_dict() gives them)."""
+    if tasks is None and task_dicts is None:
         tasks = ready_tasks(case)
     out = {
         "code": case.code,
@@ -55,7 +63,7 @@ def case_dict(case: Case, with_events: bool = True, tasks: list[CaseTask] | None
         "unit": case.unit.code,
         "version": case.version,
         "resident": resident_dict(case.resident),
-        "tasks": [task_dict(t, case.code) for t in tasks],
+        "tasks": task_dicts if task_dicts is not None else [task_dict(t, case.code) for t in tasks],
         "law": case.law,
         "legal_due_on": case.legal_due_on.isoformat() if case.legal_due_on else None,
     }
@@ -140,11 +148,30 @@ def next_tasks(case: Case) -> list[dict]:
     return [task_dict(t, case.code) for t in ready_tasks(case)]
 
 
-def after_completion(case: Case) -> dict:
-    """The API's answer to a completion: the case and its next tasks, from one read of the
-    projection (every completion answers it)."""
+def after_completion(case: Case, written: list[dict] | None = None) -> dict:
+    """The API's answer to a completion: the case and its next tasks, from the projection rows
+    the command wrote (`written`, tasks.Completion.tasks) or else from one read of them."""
+    if written is not None and all(row["assignee_id"] is None for row in written):
+        order = sorted(written, key=lambda row: (row["ready_at"], row["step"], row["id"]))  # = ready_tasks
+        tasks = [_written_task(row, case) for row in order]
+        return {"case": case_dict(case, with_events=False, task_dicts=tasks), "next_tasks": tasks}
     ready = ready_tasks(case)
     return {
         "case": case_dict(case, with_events=False, tasks=ready),
         "next_tasks": [task_dict(t, case.code) for t in ready],
+    }
+
+
+def _written_task(row: dict, case: Case) -> dict:
+    """task_dict() of a projection row as the command wrote it (times as the database returns
+    them: UTC)."""
+    return {
+        "id": row["id"],
+        "case_code": case.code,
+        "step": row["step"],
+        "department": row["department"],
+        "unit": case.unit.code,
+        "assignee": None,
+        "ready_at": row["ready_at"].astimezone(UTC).isoformat(),
+        "due_at": row["due_at"].astimezone(UTC).isoformat() if row["due_at"] else None,
     }

@@ -65,6 +65,9 @@ class Applied:
     trail: list[dict]  # the audit rows written
     before: str  # the case's steps before the command
     now: datetime
+    # The case's rows in the task projection as the command left them, when it wrote them all
+    # (None when rows it kept may differ from what it would write: read them).
+    tasks: list[dict] | None = None
 
 
 # What other capabilities do in the transaction of every command (the escalations' notices, the
@@ -163,8 +166,8 @@ def apply(
     for done in outcome.events:
         trail.append(event(case, None, EVENT_ACTION[done.kind], done.name, {"kind": done.kind}, now))
     write_events(trail)
-    _project(case, outcome, now, assign_new_to, before, done_task)
-    applied = Applied(case, outcome, trail, before, now)
+    rows = _project(case, outcome, now, assign_new_to, before, done_task)
+    applied = Applied(case, outcome, trail, before, now, rows)
     for hook in AFTER_COMMAND:
         hook(applied)
     log.info(
@@ -184,11 +187,12 @@ def _project(
     assign_new_to: User | None,
     before: str,
     done_task: str | None = None,
-) -> None:
+) -> list[dict] | None:
     """Rewrite the case's rows in the task projection: drop the rows of tasks no longer ready and
     add the new ones, keeping the rows of tasks still ready (their assignee and ready time): at
     most two plain statements, not the ORM's unit of work, one when the completed task's row
-    turns into the only next task's, and none when there is nothing to do."""
+    turns into the only next task's, and none when there is nothing to do. Returns the case's
+    rows as they now are when it wrote them all (see Applied.tasks), else None."""
     keep = [t.id for t in outcome.ready]
     rows = [
         {
@@ -212,14 +216,16 @@ def _project(
             {"done_id": done_task, "row_case_id": case.id} | {f"new_{k}": v for k, v in rows[0].items()},
         )
         if turned.rowcount == 1:
-            return
-    if _had_tasks(case, before):
+            return rows
+    had = _had_tasks(case, before)
+    if had:
         drop = _DROP_TASKS.where(TASKS.c.id.not_in(keep)) if keep else _DROP_TASKS
         conn.execute(drop, {"case_id": case.id})
     if not rows:
-        return
+        return rows
     # A task still ready keeps its row as it is.
     conn.execute(_ADD_TASKS[conn.dialect.name == "postgresql"], rows)
+    return None if had else rows
 
 
 def _had_tasks(case: Case, before: str) -> bool:

@@ -225,6 +225,7 @@ class Completion:
     status: str
     next_steps: tuple[NextStep, ...]  # the user tasks now ready
     waiting: tuple[str, ...]  # steps waiting for a message (the production centre's card)
+    tasks: list[dict] | None = None  # the case's projection rows as written (engine.Applied.tasks)
 
 
 def complete(user: User, task_id: str, data, expected_version: int | None = None) -> Completion:
@@ -274,7 +275,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["refusal_reason"]}, now))
     if step == "triage_correction" and "end_refused_by_justice" in outcome.end_events:
         trail.append(engine.event(case, user, "refused", step, {"reason": clean["reason"]}, now))
-    engine.apply(case, outcome, user, now, trail=trail, done_task=task.id)
+    applied = engine.apply(case, outcome, user, now, trail=trail, done_task=task.id)
     db.session.flush()
     unit_name = case.unit.name
     return Completion(
@@ -282,6 +283,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
         case.status,
         tuple(NextStep(t.step, t.lane, unit_name, t.id) for t in outcome.ready),
         tuple(outcome.waiting),
+        applied.tasks,
     )
 
 

@@ -73,8 +73,8 @@ def task_complete(task_id: str):
         if not isinstance(data, dict):
             raise bad_request("data must be a JSON object.", {"data": ["A JSON object."]})
         _check_types(work.step, data)
-        tasks.complete_taken(user, work, data)
-        out = case_view.after_completion(work.case)
+        done = tasks.complete_taken(user, work, data)
+        out = case_view.after_completion(work.case, done.tasks)
     return jsonify(out)
 
 

@@ -145,6 +145,7 @@ def complete(task_id: str):
     """One read of the task and its case, one access check, one validation (the service's).
     The button pressed is the outcome; one that ends or refuses the case is confirmed first (in
     a dialog; without script the page comes back with the dialog open)."""
+    department = current_user.department  # read now: the commit expires the user's row
     try:
         with uow.command():
             work = tasks.take(current_user, task_id, form_version())
@@ -173,7 +174,7 @@ def complete(task_id: str):
             confirm=any(f in fields for f in task_forms.outcome(step, request.form).asks),
         )
     flash(_where_it_went(done), "success")
-    return see_other(_after(done))
+    return see_other(_after(done, department))
 
 
 def _conflict(task_id: str, exc: Conflict):
@@ -203,12 +204,12 @@ def _rule_problems(step: str, data: dict) -> dict:
     return {}
 
 
-def _after(done: tasks.Completion) -> str:
+def _after(done: tasks.Completion, department: str) -> str:
     """Back to the inbox; when the next step is again the officer's department's (the justice
     office triages then records the decision), the inbox offers "Nhận và xử lý tiếp": one click
     claims it and opens it, instead of searching the queue, claiming and opening."""
     for n in done.next_steps:
-        if n.department == current_user.department and n.task_id:
+        if n.department == department and n.task_id:
             flash({"task": n.task_id, "step": n.step, "code": done.code}, "next-task")
             break
     return url_for("inbox.index")
