@@ -47,6 +47,28 @@ KINDS = {"new": _l("Cấp mới"), "exchange": _l("Cấp đổi"), "reissue": _l
 CASE_REASONS = {code: label for code, (_kind, label) in REASONS.items()}
 
 
+# What happened to a case, as its timeline and a conflict's list of changes name it.
+EVENT_ACTIONS = {
+    "started": _l("Tạo hồ sơ"),
+    "claimed": _l("Nhận việc"),
+    "released": _l("Trả việc về hàng chờ"),
+    "assigned": _l("Giao việc"),
+    "completed": _l("Hoàn thành bước"),
+    "transferred": _l("Chuyển đơn vị"),
+    "commented": _l("Ý kiến"),
+    "escalated": _l("Báo cáo vượt cấp"),
+    "reminded": _l("Nhắc việc"),
+    "timer_fired": _l("Đến hạn hẹn giờ"),
+    "message_received": _l("Nhận thông báo"),
+    "moved": _l("Chuyển bước"),
+    "refused": _l("Từ chối cấp"),
+    "withdrawn": _l("Công dân rút hồ sơ"),
+    "failed": _l("Lỗi quy trình"),
+    "retried": _l("Chạy lại bước lỗi"),
+    "synced": _l("Đã đồng bộ CSDL dân cư"),
+    "resent": _l("Gửi lại thông báo"),
+}
+
 # Messages the engine receives from other systems; the timeline names them by their step.
 MESSAGES = {
     "card_produced": _l("Trung tâm báo đã sản xuất thẻ"),

@@ -64,8 +64,8 @@ def check(case: Case, step: str, clean: dict, today: date) -> str | None:
     return procedure
 
 
-def procedure_of(case: Case) -> str | None:
-    """The procedure of the case's latest triage."""
+def _triage(case: Case) -> dict:
+    """What the case's latest triage recorded (its form data), or {}."""
     detail = db.session.scalar(
         select(CaseEvent.detail)
         .where(
@@ -76,21 +76,16 @@ def procedure_of(case: Case) -> str | None:
         .order_by(CaseEvent.id.desc())
         .limit(1)
     )
-    return ((detail or {}).get("data") or {}).get("procedure")
+    return (detail or {}).get("data") or {}
+
+
+def procedure_of(case: Case) -> str | None:
+    """The procedure of the case's latest triage."""
+    return _triage(case).get("procedure")
 
 
 def reregistration(case: Case) -> dict:
     """What the latest triage said of a re-registration (year, place, conditions), for the
     verification step's page."""
-    detail = db.session.scalar(
-        select(CaseEvent.detail)
-        .where(
-            CaseEvent.case_id == case.id,
-            CaseEvent.action == "completed",
-            CaseEvent.step == "triage_correction",
-        )
-        .order_by(CaseEvent.id.desc())
-        .limit(1)
-    )
-    data = (detail or {}).get("data") or {}
+    data = _triage(case)
     return {k: data.get(k) for k in ("original_registration_year", "original_registration_place")}
