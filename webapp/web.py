@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from jinja2_fragments.flask import render_block
@@ -183,8 +184,21 @@ def _recorded(chunks, name: str, counted: _Counted):
             access_log.exported(current_user, name, counted.n, at=started)
 
 
+class StaticKeepsSession(SecureCookieSessionInterface):
+    """Static files never write the session cookie. Flask re-sends a permanent session's cookie
+    with every response; a stylesheet or icon asked for before a form was sent and answered after
+    it would put back the cookie as it was, without what the form's answer added (its "done"
+    message), and the officer would not see where the case went."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request.endpoint == "static" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.session_interface = StaticKeepsSession()
     app.jinja_env.globals["landing"] = landing
 
     @app.after_request
