@@ -184,21 +184,24 @@ def _recorded(chunks, name: str, counted: _Counted):
             access_log.exported(current_user, name, counted.n, at=started)
 
 
-class StaticKeepsSession(SecureCookieSessionInterface):
-    """Static files never write the session cookie. Flask re-sends a permanent session's cookie
-    with every response; a stylesheet or icon asked for before a form was sent and answered after
-    it would put back the cookie as it was, without what the form's answer added (its "done"
-    message), and the officer would not see where the case went."""
+class NavigationKeepsSession(SecureCookieSessionInterface):
+    """Only what changes the session, or a page the browser navigates to, writes the cookie.
+    Flask re-sends a permanent session's cookie with every response; a stylesheet, an icon or an
+    htmx field check asked for before a form was sent and answered after it would put back the
+    cookie as it was, without what the form's answer added (its "done" message). Pages and form
+    posts keep the idle time running."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if request.endpoint == "static" and not session.modified:
+        if session.modified:
+            return True
+        if request.endpoint == "static" or request.headers.get("HX-Request") == "true":
             return False
         return super().should_set_cookie(app, session)
 
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
-    app.session_interface = StaticKeepsSession()
+    app.session_interface = NavigationKeepsSession()
     app.jinja_env.globals["landing"] = landing
 
     @app.after_request

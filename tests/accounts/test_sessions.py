@@ -35,13 +35,15 @@ def test_the_cookie_is_http_only_same_site_lax_and_lives_thirty_minutes(app, wor
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_a_static_file_answered_late_cannot_put_back_an_older_session(app, world):
+def test_a_file_or_fragment_answered_late_cannot_put_back_an_older_session(app, world):
     """A stylesheet asked for before a form was sent and answered after it must not overwrite the
     cookie the form's answer set (it carries the "done" message): static answers set no cookie."""
     client = login(app.test_client(), "police_a")
     static = client.get("/static/css/app.css")
     static.close()  # a file response: close it as a server would
     assert not [h for h in static.headers.getlist("Set-Cookie") if "session=" in h]
+    check = client.get("/?q=lan", headers={"HX-Request": "true"})  # an htmx fragment, likewise
+    assert not [h for h in check.headers.getlist("Set-Cookie") if "session=" in h]
     assert session_cookie(client.get("/"))  # pages still keep the session alive (idle timeout)
 
 
