@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine as SAEngine
 
 from . import cli, config, i18n, labels, views, web
 from .models import db
-from .services import hooks, workflow_store
+from .services import hooks, uow, workflow_store
 
 migrate = Migrate()
 
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    uow.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     workflow_store.init_app(app)
     hooks.install()

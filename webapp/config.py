@@ -60,7 +60,8 @@ def from_environment(instance: Path) -> dict:
         or "memory://",
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'cccd.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping on every checkout: services/uow.py pings a connection that sat idle.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MB are refused with 413
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(ROOT / "bpmn"),
         # Restored workflows each process keeps for the next command on the same case

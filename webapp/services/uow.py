@@ -1,5 +1,16 @@
 """The transaction boundary: one commit per request or CLI command, rollback on any error.
 
+How a request that only read ends, and when a pooled connection is checked (PostgreSQL):
+psycopg keeps the statements a connection runs often as server-side prepared statements (no
+parse and plan each time), but forgets them all on every ROLLBACK. Ending each read-only request
+with a rollback (Flask-SQLAlchemy's default) threw them away every other request, and cost a
+DEALLOCATE ALL on the next. So a request that ran nothing but SELECTs and holds no unsaved
+change ends with a COMMIT, which for such a transaction does the same; anything else still rolls
+back. And instead of a ping on every checkout (pool_pre_ping: one more round trip per request), a
+connection is pinged only when it has sat unused in the pool for IDLE_PING_SECONDS: a server
+restart is then noticed by the ping or, within that window, by one failed request after which
+SQLAlchemy replaces every pooled connection.
+
 SQLite has one writer at a time. Left to itself, a second writer polls for the lock with growing
 sleeps (busy_timeout), which turns a few milliseconds of waiting into tens; so on SQLite every
 command first takes an exclusive lock on a file beside the database (flock: the kernel wakes the
@@ -8,11 +19,16 @@ commands run one after the other. Pages that only read never take it (WAL: reade
 """
 
 import fcntl
+import logging
 import threading
+import time
 from contextlib import contextmanager
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import db
@@ -21,6 +37,7 @@ from .errors import STALE, Conflict, Msg
 BUSY = Msg("Hệ thống đang bận với hồ sơ này; hãy thử lại.", "The system is busy with this case; try again.")
 
 
+log = logging.getLogger(__name__)
 _HELD = threading.local()  # commands nested in this thread share the outer one's lock
 
 
@@ -69,3 +86,65 @@ def command():
 def ping() -> None:
     """The database answers (a health check)."""
     db.session.execute(text("SELECT 1"))
+
+
+IDLE_PING_SECONDS = 30.0
+_WROTE = "uow_wrote"  # a connection's info: this transaction ran something other than a SELECT
+_RETURNED = "uow_returned_at"  # a pooled connection's info: when it was last given back
+
+
+def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them in
+    # reverse): the session is still open.
+    app.teardown_appcontext(_end_read_only)
+
+
+def _end_read_only(exc) -> None:
+    session = db.session()
+    if exc is not None or not session.in_transaction():
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        return  # only psycopg's prepared statements gain; SQLite ends as before
+    if session.new or session.dirty or session.deleted:
+        return  # an unsaved change is never committed by accident
+    if session.connection().info.get(_WROTE):
+        return
+    try:
+        session.commit()
+    except Exception:  # the answer has gone already; Flask-SQLAlchemy's teardown rolls back
+        log.warning("ending a read-only transaction failed", exc_info=True)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_ended(conn):
+    conn.info.pop(_WROTE, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _returned(_dbapi_connection, record):
+    if record is not None:
+        record.info.pop(_WROTE, None)
+        record.info[_RETURNED] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy):
+    returned = record.info.get(_RETURNED)
+    if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+        return
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return  # a file: nothing to lose
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # the server went away: the pool opens a new connection
+        raise DisconnectionError(str(exc)) from exc
