@@ -216,6 +216,8 @@ def test_targets_page_saves_valid_values_and_names_bad_ones(client, world):
     login(client, "supervisor")
     body = client.get("/stuck/targets").get_data(as_text=True)
     assert "approve_application.idle_days" in body and "2 ngày làm việc" in body
+    # Each step by its Vietnamese name; the BPMN id only as an attribute, never as visible text.
+    assert 'data-step="approve_application"' in body and "<code>approve_application</code>" not in body
     # The justice procedures' limits, from justice_time_limits.dmn, apart from the internal targets.
     assert "Thời hạn giải quyết thủ tục hộ tịch" in body and "Trong ngày (nhận sau 15 giờ" in body
     response = client.post(

@@ -16,7 +16,7 @@ from wtforms import (
 )
 
 from ..i18n import message
-from ..services.cases import step_fields, step_rules
+from ..services.cases import step_fields, step_outcomes, step_rules
 from ..services.cases.ethnic_groups import ETHNIC_GROUPS
 from ..services.errors import Msg
 from .base import Form
@@ -109,10 +109,10 @@ def build(step: str, formdata=None) -> Form:
     return form
 
 
-def outcome(step: str, formdata) -> step_fields.Outcome:
+def outcome(step: str, formdata) -> step_outcomes.Outcome:
     """The outcome the officer chose: the dialog's confirming button (`confirmed`), else the
     button pressed (`outcome`), else the step's usual one."""
-    choices = step_fields.outcomes(step)
+    choices = step_outcomes.outcomes(step)
     name = formdata.get("confirmed") or formdata.get("outcome")
     return next((o for o in choices if o.name == name), choices[0])
 
@@ -128,7 +128,7 @@ def apply_outcome(step: str, formdata, data: dict) -> dict[str, list]:
     dropped: a refusal reason left in a closed dialog is not a refusal); the problems of the
     fields its dialog asks and of the form's fields it needs or excludes, by field name."""
     chosen = outcome(step, formdata)
-    for other in step_fields.outcomes(step):
+    for other in step_outcomes.outcomes(step):
         for name in other.asks:
             if name not in chosen.asks:
                 data[name] = None

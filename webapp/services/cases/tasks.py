@@ -28,7 +28,7 @@ from . import (
     justice_rules,
     legal_due,
     portraits,
-    step_fields,
+    step_outcomes,
     step_rules,
 )
 
@@ -250,7 +250,7 @@ def complete_taken(user: User, work: Work, data) -> Completion:
     try:
         version, state, key = workflow_store.workflow_of(case)
         outcome = workflow_store.engine().complete(
-            version, state, task.id, step_fields.routing_data(step, clean), key=key
+            version, state, task.id, step_outcomes.routing_data(step, clean), key=key
         )
     except TaskNotReady:
         raise Conflict(GONE) from None

@@ -22,6 +22,7 @@ from ...services.cases import (
     justice_view,
     portraits,
     step_fields,
+    step_outcomes,
     step_rules,
     tasks,
 )
@@ -68,7 +69,7 @@ def _page(task, form, status=200, portrait_errors=(), portrait_missing=(), compa
         seen=case_view.last_event_id(case),
         triage=justice_view.triage(case) if task.step == "triage_correction" else None,
         value=labels.field_value,
-        outcomes=step_fields.outcomes(task.step),
+        outcomes=step_outcomes.outcomes(task.step),
         chosen=task_forms.outcome(task.step, request.form) if confirm else None,
     )
 

@@ -1,8 +1,11 @@
-"""The document's component schemas: every object the API reads or writes."""
+"""The document's component schemas: every object the API reads or writes. The parts of
+production batches, stuck cases, record corrections, cooperation, the access log and VNeID are in
+modules of their own."""
 
 from ....services.cases import commands, legal_due, step_fields
 from ....services.cases.portraits import CONTENT_TYPES as PORTRAIT_TYPES
-from ....services.residents import corrections, id_check, registry
+from ....services.residents import id_check, registry
+from .batches import batch_schemas
 from .blocks import (
     CASE_STATUSES,
     COUNT,
@@ -10,10 +13,8 @@ from .blocks import (
     DEPARTMENTS,
     EVENT_ACTIONS,
     FIELD_TYPES,
-    MAX_PER_PAGE,
     PRODUCED_AT,
     STRING,
-    STUCK_REASONS,
     TIMESTAMP,
     enum,
     nullable,
@@ -23,6 +24,8 @@ from .blocks import (
     step_schema,
 )
 from .cooperation import cooperation_schemas
+from .corrections import correction_schemas
+from .stuck import stuck_schemas
 from .trust import access_log_schemas
 from .vneid import vneid_schemas
 
@@ -263,147 +266,4 @@ def schemas() -> dict:
                 "size": {"type": "integer", "minimum": 1},
             }
         ),
-    }
-
-
-def batch_schemas() -> dict:
-    """Dispatch batches as the production centre sees them (webapp/views/api/production.py)."""
-    summary = {
-        "code": {"type": "string", "example": "SX-13300-0001"},
-        "unit": {"type": "string", "description": "Code of the unit that sent the batch."},
-        "status": enum(
-            ("open", "sent", "received"),
-            description="`sent`: at the centre; `received`: no case in it waits any more; `open`: not "
-            "sent yet (only an administrator sees such a batch).",
-        ),
-        "created_at": TIMESTAMP,
-        "closed_at": nullable(TIMESTAMP),
-        "cases": COUNT,
-        "produced": {**COUNT, "description": "Cases of the batch with a card."},
-    }
-    member = obj(
-        {
-            "case_code": {"type": "string", "example": "HS-2026-000001"},
-            "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
-            "full_name": STRING,
-            "birth_date": DATE,
-            "unit": {"type": "string", "description": "Code of the case's unit."},
-            "card_number": nullable(STRING),
-            "waiting": {"type": "boolean", "description": "Still waiting for its card."},
-        }
-    )
-    card = {
-        "case_code": {"type": "string", "example": "HS-2026-000001"},
-        "card_number": {"type": "string", "minLength": 1, "maxLength": 30, "example": "C000123456"},
-        "produced_at": PRODUCED_AT,
-    }
-    result = obj(
-        {
-            "case_code": STRING,
-            "outcome": enum(("produced", "unchanged", "failed")),
-            "error": nullable(obj({"code": STRING, "message": STRING})),
-        }
-    )
-    return {
-        "Batch": obj(summary),
-        "BatchList": paged("Batch"),
-        "BatchDetail": obj({**summary, "items": {"type": "array", "items": member}}),
-        "BatchCards": obj(
-            {
-                "cards": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 1000,
-                    "items": obj(card, additional=True),
-                }
-            },
-            additional=True,
-        ),
-        "BatchCardsResult": obj(
-            {
-                "batch": ref("BatchDetail"),
-                "produced": COUNT,
-                "unchanged": COUNT,
-                "failed": COUNT,
-                "results": {"type": "array", "items": result},
-            }
-        ),
-    }
-
-
-def stuck_schemas() -> dict:
-    """The stuck-cases list (webapp/views/api/stuck.py, services/supervision/stuck.py)."""
-    item = {
-        "case_code": {"type": "string", "example": "HS-2026-000001"},
-        "status": enum(("open", "error")),
-        "task_id": nullable({"type": "string", "description": "The stuck task; null for a case row."}),
-        "step": nullable(
-            {"type": "string", "description": "The task's step, the failed element, or the production wait."}
-        ),
-        "department": nullable(enum(DEPARTMENTS)),
-        "unit": {"type": "string", "description": "Code of the case's unit."},
-        "assignee": nullable({"type": "string", "description": "Username of the holder."}),
-        "ready_at": nullable(TIMESTAMP),
-        "last_action_at": nullable(TIMESTAMP),
-        "since": nullable({**TIMESTAMP, "description": "Due (a task), failure (error), production limit."}),
-        "late_days": {**COUNT, "description": "Working days past `since` (holidays excluded)."},
-        "reasons": {"type": "array", "items": enum(STUCK_REASONS), "minItems": 1},
-    }
-    capped = "Counts stop at 1001: more than 1000."
-    return {
-        "StuckItem": obj(item),
-        "StuckList": obj(
-            {
-                "items": {"type": "array", "items": ref("StuckItem")},
-                "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                "total": {**COUNT, "description": capped},
-                "capped": {"type": "boolean", "description": "`total` is more than 1000."},
-                "counts": {
-                    "description": f"Rows per reason under the other filters. {capped}",
-                    **obj({reason: COUNT for reason in STUCK_REASONS}),
-                },
-            }
-        ),
-    }
-
-
-def correction_schemas() -> dict:
-    """The police desk's corrections of a population record."""
-    basis = obj(
-        {
-            "kind": enum(corrections.BASIS_KINDS),
-            "number": {"type": "string", "minLength": 1, "maxLength": 50, "example": "123/TLKS"},
-            "date": DATE,
-        }
-    )
-    change = obj({"old": {"nullable": True}, "new": {"nullable": True}})
-    return {
-        "CorrectionInput": obj(
-            {
-                "changes": {
-                    "type": "object",
-                    "minProperties": 1,
-                    "description": "Field → new value; fields: " + ", ".join(corrections.FIELDS) + ".",
-                    "additionalProperties": True,
-                },
-                "basis": basis,
-                "reason": nullable({"type": "string", "maxLength": 2000}),
-            },
-            required=("changes", "basis"),
-            additional=True,
-        ),
-        "Correction": obj(
-            {
-                "id": {"type": "integer"},
-                "status": enum(("applied", "pending")),
-                "changes": {"type": "object", "additionalProperties": change},
-                "basis": basis,
-                "reason": nullable(STRING),
-                "by": STRING,
-                "at": TIMESTAMP,
-                "confirmed_by": nullable(STRING),
-            }
-        ),
-        "CorrectionResult": obj({"correction": ref("Correction"), "resident": ref("Resident")}),
     }
