@@ -28,8 +28,8 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
-from sqlalchemy.pool import Pool
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import Pool
 
 from ..models import db
 from .errors import STALE, Conflict, Msg
@@ -117,7 +117,7 @@ def _end_read_only(exc) -> None:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
-    if not statement.lstrip()[:6].upper() == "SELECT":
+    if statement.lstrip()[:6].upper() != "SELECT":
         conn.info[_WROTE] = True
 
 
