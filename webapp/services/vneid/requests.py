@@ -2,10 +2,10 @@
 the inbox's waiting items and the progress counts. Each command flushes; the caller commits."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from vntime import LOCAL_TZ, add_working_days
@@ -14,6 +14,7 @@ from ...models import Resident, User, VneidRequest, db
 from ...models.vneid import STEPS
 from .. import access, clock, workflow_store
 from ..cases.step_rules import normalise_phone
+from ..due_queue import INBOX_LIMIT, Waiting, soonest_due
 from ..errors import Conflict, Forbidden, Invalid, Msg, NotFound
 from ..paging import PER_PAGE, Paged, QueryFilters, choice, number
 from ..residents import registry
@@ -273,37 +274,18 @@ def search(user: User, filters: Filters) -> Page:
     return Page(list(items), total, filters)
 
 
-@dataclass
-class Waiting:
-    items: list[VneidRequest] = field(default_factory=list)
-    total: int = 0
-    overdue: int = 0
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.items)
-
-
-def for_inbox(user: User, limit: int = 10) -> Waiting:
-    """Open requests of the user's unit subtree for the inbox, in one indexed query (the window
-    counts are taken before the limit)."""
+def for_inbox(user: User, limit: int = INBOX_LIMIT) -> Waiting[VneidRequest]:
+    """Open requests of the user's unit subtree for the inbox (on ix_vneid_unit); nothing for a
+    role that does not take them."""
     if not can_handle(user):
         return Waiting()
-    today = clock.today_local()
-    found = db.session.execute(
-        select(
-            VneidRequest,
-            func.count().over().label("total"),
-            func.sum(case((VneidRequest.due_on < today, 1), else_=0)).over().label("overdue"),
-        )
-        .where(subtree(VneidRequest.unit_path, user.unit.path), VneidRequest.status.in_(STEPS))
-        .options(joinedload(VneidRequest.resident))
-        .order_by(VneidRequest.due_on, VneidRequest.id)
-        .limit(limit)
-    ).all()
-    if not found:
-        return Waiting()
-    return Waiting([r[0] for r in found], int(found[0].total), int(found[0].overdue or 0))
+    return soonest_due(
+        VneidRequest,
+        subtree(VneidRequest.unit_path, user.unit.path),
+        VneidRequest.status.in_(STEPS),
+        options=(joinedload(VneidRequest.resident),),
+        limit=limit,
+    )
 
 
 def for_resident(user: User, resident: Resident) -> list[VneidRequest]:

@@ -89,6 +89,8 @@ TIMESTAMP = {"type": "string", "format": "date-time", "example": "2026-11-20T08:
 
 COUNT = {"type": "integer", "minimum": 0}
 
+PERSONAL_ID = {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"}
+
 # The production centre's `produced_at`: a timestamp as API.md's `*_at` fields, or a plain date.
 PRODUCED_AT = {
     "anyOf": [TIMESTAMP, DATE],
@@ -217,6 +219,28 @@ def query(name: str, description: str, schema: dict | None = None) -> dict:
         "description": description,
         "schema": schema or STRING,
     }
+
+
+def request_paths(
+    base: str, schema: str, noun: str, *, tag: str, collection: dict, read: str, actions: dict
+) -> dict:
+    """The paths of one kind of request numbered by `request_id` (VNeID level 2, cooperation): the
+    `collection`'s operations at `base`, the GET of one at `base/{request_id}` (summary `read`),
+    and a POST at `base/{request_id}/<name>` for each of `actions` (`endpoint`'s arguments but the
+    answer, the tag and the parameters, which all share). Reading or acting answers the request
+    (`schema`) as it stands; `noun` names it in the parameter ("A VNeID request")."""
+    request_id = path_param("request_id", f"{noun}'s number.", type="integer", minimum=1)
+    one = json_body(ref(schema), "The request.")
+    item = f"{base}/{{request_id}}"
+    out = {
+        base: collection,
+        item: {"get": endpoint(read, {200: one}, (403, 404), tag=tag, parameters=(request_id,))},
+    }
+    for action, spec in actions.items():
+        out[f"{item}/{action}"] = {
+            "post": endpoint(ok={200: one}, tag=tag, parameters=(request_id,), **spec),
+        }
+    return out
 
 
 PAGING = ({"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"})

@@ -3,18 +3,19 @@ services/cooperation/): their schemas and paths."""
 
 from ....services.cooperation import requests, transfers
 from .blocks import (
-    COUNT,
     DATE,
-    MAX_PER_PAGE,
     PAGING,
+    PERSONAL_ID,
     TIMESTAMP,
     endpoint,
     enum,
     json_body,
     nullable,
     obj,
+    paged,
     query,
     ref,
+    request_paths,
 )
 
 TEXT = {"type": "string", "minLength": 1, "maxLength": requests.MESSAGE_MAX}
@@ -50,18 +51,11 @@ def cooperation_schemas() -> dict:
     }
     return {
         "CooperationRequest": obj(item),
-        "CooperationList": obj(
-            {
-                "items": {"type": "array", "items": ref("CooperationRequest")},
-                "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                "total": COUNT,
-            }
-        ),
+        "CooperationList": paged("CooperationRequest"),
         "CooperationNew": obj(
             {
                 "kind": enum(requests.KINDS),
-                "personal_id": {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"},
+                "personal_id": PERSONAL_ID,
                 "unit": UNIT,
                 "message": TEXT,
             }
@@ -81,77 +75,56 @@ def cooperation_schemas() -> dict:
 
 
 def cooperation_paths(code: dict) -> dict:
-    request_id = {
-        "name": "request_id",
-        "in": "path",
-        "required": True,
-        "description": "A request's number.",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-    one = json_body(ref("CooperationRequest"), "The request.")
     return {
-        "/cooperation": {
-            "get": endpoint(
-                "Requests to the caller's unit subtree (incoming) or sent from it (outgoing)",
-                {200: json_body(ref("CooperationList"), "One page, oldest due first.")},
-                (400, 403, 422),
-                tag="cooperation",
-                parameters=(
-                    query("box", "`incoming` (default) or `outgoing`.", enum(requests.BOXES)),
-                    query(
-                        "status",
-                        "Only this status (default `open`; `all` for every one).",
-                        enum((*requests.STATUSES, "all")),
+        **request_paths(
+            "/cooperation",
+            "CooperationRequest",
+            "A request",
+            tag="cooperation",
+            collection={
+                "get": endpoint(
+                    "Requests to the caller's unit subtree (incoming) or sent from it (outgoing)",
+                    {200: json_body(ref("CooperationList"), "One page, oldest due first.")},
+                    (400, 403, 422),
+                    tag="cooperation",
+                    parameters=(
+                        query("box", "`incoming` (default) or `outgoing`.", enum(requests.BOXES)),
+                        query(
+                            "status",
+                            "Only this status (default `open`; `all` for every one).",
+                            enum((*requests.STATUSES, "all")),
+                        ),
+                        query("kind", "Only this kind.", enum(requests.ALL_KINDS)),
+                        *PAGING,
                     ),
-                    query("kind", "Only this kind.", enum(requests.ALL_KINDS)),
-                    *PAGING,
                 ),
-            ),
-            "post": endpoint(
-                "Ask another unit (any commune of the country) for help with a resident in scope",
-                {
-                    201: json_body(
-                        ref("CooperationRequest"), "The request, waiting in the receiving unit's queue."
-                    )
-                },
-                (403, 409, 422),
-                tag="cooperation",
-                body="CooperationNew",
-                description="While the request is open the receiving unit sees the resident, and only then. "
-                "409 when the same request already waits for that unit.",
-            ),
-        },
-        "/cooperation/{request_id}": {
-            "get": endpoint(
-                "One request (either side)",
-                {200: one},
-                (403, 404),
-                tag="cooperation",
-                parameters=(request_id,),
-            )
-        },
-        "/cooperation/{request_id}/answer": {
-            "post": endpoint(
-                "The receiving unit's answer: `result` for a request, `decision` for a transfer",
-                {200: one},
-                (403, 404, 409, 422),
-                tag="cooperation",
-                parameters=(request_id,),
-                body="CooperationAnswer",
-                description="`done` on `take_application` starts the resident's case in the receiving unit "
-                "(or names an open or issued one); accepting a transfer moves the case there. 409 when the "
-                "request is no longer open.",
-            )
-        },
-        "/cooperation/{request_id}/cancel": {
-            "post": endpoint(
-                "The sender cancels an open request",
-                {200: one},
-                (403, 404, 409),
-                tag="cooperation",
-                parameters=(request_id,),
-            )
-        },
+                "post": endpoint(
+                    "Ask another unit (any commune of the country) for help with a resident in scope",
+                    {
+                        201: json_body(
+                            ref("CooperationRequest"), "The request, waiting in the receiving unit's queue."
+                        )
+                    },
+                    (403, 409, 422),
+                    tag="cooperation",
+                    body="CooperationNew",
+                    description="While the request is open the receiving unit sees the resident, and only "
+                    "then. 409 when the same request already waits for that unit.",
+                ),
+            },
+            read="One request (either side)",
+            actions={
+                "answer": dict(
+                    summary="The receiving unit's answer: `result` for a request, `decision` for a transfer",
+                    errors=(403, 404, 409, 422),
+                    body="CooperationAnswer",
+                    description="`done` on `take_application` starts the resident's case in the receiving "
+                    "unit (or names an open or issued one); accepting a transfer moves the case there. 409 "
+                    "when the request is no longer open.",
+                ),
+                "cancel": dict(summary="The sender cancels an open request", errors=(403, 404, 409)),
+            },
+        ),
         "/cases/{code}/transfer": {
             "post": endpoint(
                 "Ask another unit to take the case over (it moves when that unit accepts)",

@@ -2,9 +2,18 @@
 (webapp/views/api/vneid.py, services/vneid/): their schemas and paths."""
 
 from ....services.vneid import requests
-from .blocks import DATE, TIMESTAMP, endpoint, enum, json_body, nullable, obj, ref
-
-PID = {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"}
+from .blocks import (
+    DATE,
+    PERSONAL_ID,
+    TIMESTAMP,
+    endpoint,
+    enum,
+    json_body,
+    nullable,
+    obj,
+    ref,
+    request_paths,
+)
 
 
 def vneid_schemas() -> dict:
@@ -12,7 +21,7 @@ def vneid_schemas() -> dict:
         "VneidRequest": obj(
             {
                 "id": {"type": "integer", "minimum": 1},
-                "personal_id": PID,
+                "personal_id": PERSONAL_ID,
                 "resident_name": {"type": "string"},
                 "unit": {"type": "string", "description": "Code of the unit that took the request."},
                 "status": enum(
@@ -31,7 +40,7 @@ def vneid_schemas() -> dict:
         ),
         "VneidNew": obj(
             {
-                "personal_id": PID,
+                "personal_id": PERSONAL_ID,
                 "presented": nullable(
                     {
                         "type": "boolean",
@@ -72,16 +81,12 @@ def vneid_schemas() -> dict:
 
 
 def vneid_paths() -> dict:
-    request_id = {
-        "name": "request_id",
-        "in": "path",
-        "required": True,
-        "description": "A VNeID request's number.",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-    one = json_body(ref("VneidRequest"), "The request.")
-    return {
-        "/vneid-requests": {
+    return request_paths(
+        "/vneid-requests",
+        "VneidRequest",
+        "A VNeID request",
+        tag="vneid",
+        collection={
             "post": endpoint(
                 "Request VNeID level 2 for a resident who already holds a chip card (no new card)",
                 {201: json_body(ref("VneidRequest"), "The request, at its first step.")},
@@ -92,25 +97,14 @@ def vneid_paths() -> dict:
                 "deceased or holds no chip card; 409 when one is already in progress.",
             )
         },
-        "/vneid-requests/{request_id}": {
-            "get": endpoint(
-                "One request of the caller's unit subtree",
-                {200: one},
-                (403, 404),
-                tag="vneid",
-                parameters=(request_id,),
-            )
-        },
-        "/vneid-requests/{request_id}/steps": {
-            "post": endpoint(
-                "Complete the step waiting: identity_check, then phone, then activation",
-                {200: one},
-                (403, 404, 409, 422),
-                tag="vneid",
-                parameters=(request_id,),
+        read="One request of the caller's unit subtree",
+        actions={
+            "steps": dict(
+                summary="Complete the step waiting: identity_check, then phone, then activation",
+                errors=(403, 404, 409, 422),
                 body="VneidStep",
                 description="A mismatch or a failed activation ends the request (`refused`) with its "
                 "reason. 409 when `step` is not the one waiting (a stale client) or the request has ended.",
             )
         },
-    }
+    )
