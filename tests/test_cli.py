@@ -260,6 +260,9 @@ def test_seed_demo_loads_once(cli):  # no `world`: seed-demo creates its own uni
     # Chip-card holders' VNeID requests, for the desk's list and the progress line.
     made = int(re.search(r"^VNeID level 2 requests: (\d+)$", result.output, flags=re.M).group(1))
     assert made == count(VneidRequest) and made >= 1
+    # Their chip cards went through the registry's rules: each has its issue date.
+    holders = db.session.scalars(select(Resident).where(Resident.card_state == "chip")).all()
+    assert len(holders) >= made and all(r.card_issued_on is not None for r in holders)
 
     again = cli("seed-demo", "--residents", "30", "--cases", "8")
     assert again.exit_code == 0, again.output

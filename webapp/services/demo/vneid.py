@@ -3,7 +3,7 @@ some activated, one refused, so the desk's list, the inbox and the progress line
 to show."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +21,7 @@ def seed(rng: random.Random, wards: int = 3) -> int:
     for ward in range(1, wards + 1):
         officer = db.session.scalar(select(User).where(User.username == f"congan{ward}"))
         with command():
-            holders = _card_holders(officer, len(PLAN))
+            holders = _card_holders(officer, len(PLAN), rng)
         for resident, goal in zip(holders, rng.sample(PLAN, len(PLAN)), strict=False):
             with command():
                 if not registry.visible(officer, resident):
@@ -32,7 +32,7 @@ def seed(rng: random.Random, wards: int = 3) -> int:
     return made
 
 
-def _card_holders(officer: User, n: int) -> list[Resident]:
+def _card_holders(officer: User, n: int, rng: random.Random) -> list[Resident]:
     """Residents of the officer's commune who got their chip card in the 2021 campaign (adults
     with no case in this system): the demo marks a few so, as the 2023 drive found them."""
     cases = select(Case.resident_id)
@@ -49,8 +49,31 @@ def _card_holders(officer: User, n: int) -> list[Resident]:
         .limit(n)
     ).all()
     for person in people:
-        person.card_state = "chip"
+        # Through the registry's rules, as an import of the 2021 cards would: a chip card
+        # carries its issue date (the exchange ages are counted from it).
+        issued = date(2021, 3, 1) + timedelta(days=rng.randrange(270))
+        registry.upsert(
+            None,
+            person.personal_id,
+            _record(person) | {"card_state": "chip", "card_issued_on": issued.isoformat()},
+        )
     return people
+
+
+def _record(person: Resident) -> dict:
+    """The resident's registry record as an import gives it (registry.upsert replaces it whole)."""
+    return {
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.isoformat(),
+        "birth_date_precision": person.birth_date_precision,
+        "sex": person.sex,
+        "old_id_number": person.old_id_number,
+        "ethnicity": person.ethnicity,
+        "household_id": person.household_id,
+        "permanent_unit": person.permanent_unit.code,
+        "temporary_unit": person.temporary_unit.code if person.temporary_unit else None,
+        "status": person.status,
+    }
 
 
 def _advance(officer: User, request_id: int, goal: str, rng: random.Random) -> None:
