@@ -38,6 +38,8 @@ def test_a_request_sent_by_name_is_answered_by_the_other_province_and_seen_by_bo
     assert f'id="request-{request.id}"' in queue and "Nguyễn Thị Lan" in queue
     page = there.get(f"/cooperation/{request.id}").get_data(as_text=True)
     assert "Trả lời đề nghị" in page and "Sinh viên" in page
+    # The choice is a named group: a screen reader says what the radio buttons answer.
+    assert "<legend>Kết quả thực hiện</legend>" in page
     missing = there.post(f"/cooperation/{request.id}/answer", data={"result": ""})
     assert missing.status_code == 422 and "Hãy chọn kết quả." in missing.get_data(as_text=True)
     answered = there.post(
