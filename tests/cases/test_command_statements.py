@@ -155,3 +155,22 @@ def test_the_page_still_offers_the_next_task_of_the_officers_own_department(app,
     assert offers == [
         {"task": task_of(code, "record_correction").id, "step": "record_correction", "code": code}
     ]
+
+
+def test_a_case_started_through_the_api_reads_its_resident_once_and_no_diagram_sources(app, api, world):
+    """The token with the user, the resident, the open-case check, the spec's key (not its
+    stored diagrams), the year's counter, the unit, the case (in a savepoint), its audit row,
+    task row, the day's count and the case row again; then the answer's tasks."""
+    api.post("/cases", token=api.token(world.police), json={"personal_id": world.resident(), "kind": "new"})
+    token = api.token(world.police)
+    pid = world.resident()
+    answers = []
+    statements = _counted(
+        lambda: answers.append(api.post("/cases", token=token, json={"personal_id": pid, "kind": "new"})),
+        one_command=False,
+    )
+    assert answers[0].status_code == 201, answers[0].get_json()
+    assert sum(s.startswith("SELECT residents.") for s in statements) == 1, statements
+    assert not any("process_specs.sources" in s for s in statements), statements
+    assert sum("case_counters" in s for s in statements) == 1, statements  # the UPDATE … RETURNING
+    assert len(statements) <= 14, statements

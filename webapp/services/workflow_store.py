@@ -31,7 +31,9 @@ def engine() -> Engine:
 def current_version() -> str:
     """The version new cases start on, stored once in process_specs."""
     bundle = engine().current
-    if db.session.get(ProcessSpec, bundle.version) is None:
+    # The key only: the row's sources (every diagram, tens of kB) are not needed to know it is there.
+    stored = db.session.scalar(select(ProcessSpec.version).where(ProcessSpec.version == bundle.version))
+    if stored is None:
         try:
             with db.session.begin_nested():  # another process may store it at the same moment
                 db.session.add(ProcessSpec(version=bundle.version, sources=bundle.sources))

@@ -130,6 +130,7 @@ def start_case(
         created_at=now,
         updated_at=now,
         unit=unit,
+        resident=resident,  # the answer shows the resident: not read again
         law=law,
     )
     case.legal_due_on = legal_due.due_on(now, law, kind, legal_due.area_of(unit), version)
@@ -180,20 +181,26 @@ def _check_eligible(resident: Resident, kind: str, law: str) -> None:
 
 
 def _next_code(year: int) -> str:
-    """HS-2026-000123: a per-year counter row, incremented under its row lock."""
-    if db.session.get(CaseCounter, year) is None:
+    """HS-2026-000123: a per-year counter row, incremented under its row lock. The year's first
+    case creates the row (a savepoint: another start may create it at the same moment)."""
+    number = _increment(year)
+    if number is None:
         try:
             with db.session.begin_nested():
                 db.session.add(CaseCounter(year=year, last=0))
         except IntegrityError:
             pass
-    number = db.session.execute(
+        number = _increment(year)
+    return f"{current_app.config['CASE_CODE_PREFIX']}-{year}-{number:06d}"
+
+
+def _increment(year: int) -> int | None:
+    return db.session.execute(
         update(CaseCounter)
         .where(CaseCounter.year == year)
         .values(last=CaseCounter.last + 1)
         .returning(CaseCounter.last)
-    ).scalar_one()
-    return f"{current_app.config['CASE_CODE_PREFIX']}-{year}-{number:06d}"
+    ).scalar_one_or_none()
 
 
 def move(actor: User, case: Case, target: Unit, reason: str, request_id: int | None = None) -> Case:

@@ -3,8 +3,7 @@ from flask import Blueprint, jsonify, request
 from ...services import access, uow
 from ...services.accounts import access_log
 from ...services.cases import case_view, commands, search, step_fields
-from ...services.errors import Forbidden, Invalid, Msg
-from ...services.residents import registry
+from ...services.errors import Forbidden
 from .support import allow, body, choice, current_user, flag, listing, page_args, read
 
 bp = Blueprint("cases", __name__)
@@ -12,7 +11,6 @@ bp = Blueprint("cases", __name__)
 STATUSES = ("open", "issued", "refused", "withdrawn", "error")
 WAITING_STEP = "await_card_production"  # the step waiting for the production centre's message
 STEPS = (*step_fields.STEP_FIELDS, WAITING_STEP)
-NO_RESIDENT = Msg("Không có công dân với số định danh này.", "No resident has this personal ID.")
 
 
 def case_json(case, with_events=True) -> dict:
@@ -27,9 +25,7 @@ def case_start():
         raise Forbidden(commands.NOT_YOURS)
     data = body()
     personal_id, kind, priority = read(data, ("personal_id", "kind"), ("priority",))
-    resident = registry.get(personal_id)
-    if resident is not None and not registry.visible(user, resident):
-        raise Invalid({"personal_id": [NO_RESIDENT]})  # outside the caller's scope: as if unknown
+    # A resident outside the caller's scope is refused by start_case as if unknown.
     with uow.command():
         case = commands.start_case(user, personal_id, kind, priority)
         out = case_json(case, with_events=False)
