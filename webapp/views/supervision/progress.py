@@ -149,6 +149,8 @@ def report():
 
 
 def _figure_columns() -> list:
+    """The first columns of both files; the report's file follows them with its day columns, so
+    a column added here would shift those: add new ones after everything (_vneid_columns)."""
     return [
         (_("Mã đơn vị"), lambda f: f.unit.code),
         (_("Đơn vị"), lambda f: f.unit.name),
