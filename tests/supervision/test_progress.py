@@ -7,11 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.cases import CLEAN, case, do, finish_from_biometrics, start
+from tests.support.vneid import EVERY_STATUS, NONE, chip_holder, in_every_status
+from tests.support.vneid import start as start_vneid
 from webapp.models import CaseTask, StageCount, Unit, db
 from webapp.services.cases import commands
 from webapp.services.errors import Forbidden, Invalid, NotFound
 from webapp.services.supervision import progress, progress_chart, progress_flow, stage_counts
 from webapp.services.uow import command
+from webapp.services.vneid import requests as vneid
 
 
 def figures(f) -> dict:
@@ -267,3 +270,27 @@ def test_finished_case_is_issued_everywhere(world):
     finish_from_biometrics(world, code)
     f = progress.page(world.admin, "37").figures.total
     assert (f.applied, f.approved, f.produced, f.issued, f.with_justice) == (1, 1, 1, 1, 0)
+
+
+# --- VNeID level 2 for chip-card holders, per unit --------------------------------------------
+
+
+def test_vneid_line_per_commune_on_the_page_and_in_the_report(campaign):
+    """The page's VNeID line for every row of the files and the report: by the unit that took
+    the request, zeros for a commune without any, a request taken at the province itself in
+    the province's total only."""
+    w = campaign
+    in_every_status(w)
+    start_vneid(w, chip_holder(w), user=w.admin, presented=True)  # the province's own desk
+    own = {**EVERY_STATUS, "requested": 7, "open": 4}
+    page = progress.page(w.supervisor, "37")
+    assert page.vneid == page.figures.total.vneid == own == vneid.counts(w.province.path)
+    assert {f.unit.code: f.vneid for f in page.figures.children} == {"13300": EVERY_STATUS, "13301": NONE}
+    report = progress.report(w.supervisor, "37")
+    assert report.total.figures.vneid == own
+    assert {r.figures.unit.code: r.figures.vneid for r in report.rows} == {
+        "13300": EVERY_STATUS,
+        "13301": NONE,
+    }
+    assert progress.page(w.lead, None).figures.total.vneid == EVERY_STATUS  # a commune: no rows
+    assert progress.report(w.supervisor, "13301").total.figures.vneid == NONE

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.support.cases import CLEAN, DOB, do, finish_from_biometrics, start
+from tests.support.vneid import in_every_status
 from tests.support.web import login
 from webapp.models import Unit, db
 from webapp.services.supervision import progress
@@ -251,3 +252,78 @@ def test_the_report_takes_a_day_or_a_period_and_refuses_a_bad_one(campaign, clie
     assert "Khoảng ngày không hợp lệ" in bad and f"ngày {today:%d/%m/%Y}" in bad
     future = text_of(client.get(f"/progress/report?unit=37&from={today + timedelta(days=1)}"))
     assert "Khoảng ngày không hợp lệ" in future
+
+
+# --- VNeID level 2 for chip-card holders in the files and the report ---------------------------
+
+FIGURE_HEADERS = [
+    "Mã đơn vị",
+    "Đơn vị",
+    "Phải làm thẻ",
+    "Đã nộp",
+    "Đang ở Tư pháp",
+    "Đã duyệt",
+    "Đã sản xuất",
+    "Đã trả thẻ",
+    "ĐDĐT mức 2 đã kích hoạt",
+    "Chỉ tiêu",
+    "Tỷ lệ đạt chỉ tiêu (%)",
+]
+DAY_HEADERS = [
+    "Nộp hồ sơ trong ngày",
+    "Chuyển Tư pháp trong ngày",
+    "Phê duyệt trong ngày",
+    "Sản xuất thẻ trong ngày",
+    "Trả thẻ trong ngày",
+    "Kích hoạt ĐDĐT trong ngày",
+]
+VNEID_HEADERS = [
+    f"Định danh điện tử mức 2 cho người đã có thẻ: {figure}"
+    for figure in ("đã đề nghị", "đã kích hoạt", "đang xử lý", "không thực hiện được")
+]
+# in_every_status(): 6 requested, 1 activated, 3 in progress, 2 that could not be done, all in A.
+VNEID_CELLS = [["13300", "6", "1", "3", "2"], ["13301", "0", "0", "0", "0"], ["37", "6", "1", "3", "2"]]
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_the_units_file_ends_with_the_vneid_line(campaign, client):
+    """The page's VNeID line per unit, after the columns that were there (which keep their
+    places); a commune without requests has zeros, not empty cells."""
+    in_every_status(campaign)
+    login(client, "supervisor")
+    rows = csv_rows(client.get("/progress/?unit=37&format=csv"))
+    assert rows[0] == FIGURE_HEADERS + VNEID_HEADERS
+    assert [r[:1] + r[len(FIGURE_HEADERS) :] for r in rows[1:]] == VNEID_CELLS
+    commune = csv_rows(client.get("/progress/?unit=13301&format=csv"))
+    assert commune[1][len(FIGURE_HEADERS) :] == ["0", "0", "0", "0"]
+    client.post("/lang/en")
+    english = csv_rows(client.get("/progress/?unit=37&format=csv"))[0][len(FIGURE_HEADERS) :]
+    assert english == [
+        f"VNeID level 2 for card holders: {figure}"
+        for figure in ("requested", "activated", "in progress", "could not be done")
+    ]
+
+
+def test_the_daily_report_ends_with_the_vneid_line(campaign, client):
+    in_every_status(campaign)
+    login(client, "supervisor")
+    rows = csv_rows(client.get("/progress/report?unit=37&format=csv"))
+    assert rows[0] == FIGURE_HEADERS + DAY_HEADERS + VNEID_HEADERS  # after the day's columns
+    start = len(FIGURE_HEADERS) + len(DAY_HEADERS)
+    assert [r[:1] + r[start:] for r in rows[1:]] == VNEID_CELLS
+    assert [r[:4] for r in rows[1:]] == [  # the figures before them unchanged
+        ["13300", "Phường Hoa Lư", "2", "2"],
+        ["13301", "Xã Gia Viễn", "1", "1"],
+        ["37", "Ninh Bình", "3", "3"],
+    ]
+    page = text_of(client.get("/progress/report?unit=37"))
+    section = page[page.index('id="report-vneid"') :]
+    assert "Định danh điện tử mức 2 cho người đã có thẻ" in section
+    assert 'Phường Hoa Lư <small class="muted">13300</small></td> <td class="num">6</td>' in section
+    assert '<td class="num">1</td> <td class="num">3</td> <td class="num">2</td>' in section
+    assert 'Xã Gia Viễn <small class="muted">13301</small></td> <td class="num">0</td>' in section
+    assert 'Tổng Ninh Bình</th> <td class="num">6</td>' in section

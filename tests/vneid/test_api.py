@@ -1,7 +1,7 @@
 """VNeID level 2 over the JSON API: start for a chip-card holder, the three steps, the errors."""
 
 from tests.support.api import fields_of
-from tests.vneid.test_vneid import chip_holder
+from tests.support.vneid import chip_holder
 
 
 def test_a_chip_card_holder_is_activated_at_level_2_over_the_api(api, world):

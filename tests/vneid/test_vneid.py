@@ -1,36 +1,16 @@
 """VNeID level 2 for someone who already holds a chip card: a short request (no case, no card)
 through its three steps, in the unit's inbox with a due date, counted on its own progress line."""
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.vneid import chip_holder, start, step
 from tests.support.web import HTMX, login
 from webapp.models import Case, VneidRequest, db
-from webapp.services import uow
 from webapp.services.errors import Conflict, Forbidden, Invalid, NotFound
 from webapp.services.residents.registry import get
 from webapp.services.supervision import coverage
 from webapp.services.vneid import requests as vneid
-
-
-def chip_holder(world, **kw) -> str:
-    pid = world.resident(**kw)
-    with uow.command():
-        resident = get(pid)
-        resident.card_state, resident.card_issued_on = "chip", date(2022, 3, 1)
-    return pid
-
-
-def start(world, pid, user=None, presented=False) -> int:
-    with uow.command():
-        return vneid.start(user or world.police, pid, presented=presented).id
-
-
-def step(world, request_id, name, data, user=None) -> VneidRequest:
-    with uow.command():
-        return vneid.complete(user or world.police, request_id, name, data)
 
 
 def test_three_steps_activate_level_2_without_a_case(world):

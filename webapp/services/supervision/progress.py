@@ -71,11 +71,21 @@ def page(user: User, unit_code: str | None, recount: bool = False) -> Page:
         today=today,
         now=now,
         can_set_quota=access.can_set_quota(user),
-        vneid=vneid.counts(unit.path),
+        vneid=with_vneid(figures),
     )
 
 
 province_page = commune_page = page
+
+
+def with_vneid(figures: Breakdown) -> dict[str, int]:
+    """Each figure's VNeID level-2 line (zeros for a unit without requests, so a file has no
+    empty cell) from one grouped query; returns the unit's own line, the page's."""
+    total, children = vneid.counts_by_child(figures.total.unit.path)
+    figures.total.vneid = total
+    for child in figures.children:
+        child.vneid = children.get(child.unit.code) or dict.fromkeys(vneid.COUNTS, 0)
+    return total
 
 
 def diagram_xml(user: User, process: str) -> str | None:
@@ -125,6 +135,7 @@ def report(user: User, unit_code: str | None, first: date | None = None, last: d
     if first > today or today > clock.today_local() or (today - first).days >= MAX_REPORT_DAYS:
         raise Invalid({"from": [BAD_PERIOD]})
     figures = progress_figures.breakdown(user, unit)
+    with_vneid(figures)
     total = ReportRow(figures.total, dict.fromkeys(REPORT_STAGES, 0))
     rows = {f.unit.code: ReportRow(f, dict.fromkeys(REPORT_STAGES, 0)) for f in figures.children}
     for path, stage, n in progress_flow.changes_on(unit, first, today):

@@ -54,6 +54,9 @@ class Figures:
     issued: int = 0
     eid_activated: int = 0  # level-2 electronic identities activated (residents)
     errors: int = 0  # cases stopped by a workflow error
+    # VNeID level 2 asked by chip-card holders (vneid.counts: no card, so none of the above),
+    # by the unit that took the request; progress.page() and report() fill it in.
+    vneid: dict[str, int] = field(default_factory=dict)
 
     @property
     def quota(self) -> int | None:

@@ -299,12 +299,39 @@ def for_resident(user: User, resident: Resident) -> list[VneidRequest]:
     )
 
 
+COUNTS = ("requested", "activated", "refused", "open")  # the progress line's figures
+
+
 def counts(unit_path: str) -> dict[str, int]:
     """The progress line of a unit's subtree: requested, activated, refused and still open,
     counted by the unit that took the request, as progress counts cases. One grouped query on
     ix_vneid_unit."""
     query = select(VneidRequest.status, func.count()).where(subtree(VneidRequest.unit_path, unit_path))
-    found = dict(db.session.execute(query.group_by(VneidRequest.status)).all())
+    return _line(dict(db.session.execute(query.group_by(VneidRequest.status)).all()))
+
+
+def counts_by_child(unit_path: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """counts() of the subtree and of each child unit (by code) at once, for the progress file
+    and the daily report: one query grouped by unit path and status (index only, on
+    ix_vneid_unit), rolled up to the child whose code is the path's next segment, as progress
+    rolls up cases. A request taken by the unit itself is in the total only; a child without
+    requests is not in the dict."""
+    query = select(VneidRequest.unit_path, VneidRequest.status, func.count()).where(
+        subtree(VneidRequest.unit_path, unit_path)
+    )
+    total: dict[str, int] = {}
+    children: dict[str, dict[str, int]] = {}
+    for path, status, n in db.session.execute(query.group_by(VneidRequest.unit_path, VneidRequest.status)):
+        total[status] = total.get(status, 0) + n
+        child = path[len(unit_path) :].split("/", 1)[0]
+        if child:
+            found = children.setdefault(child, {})
+            found[status] = found.get(status, 0) + n
+    return _line(total), {code: _line(found) for code, found in children.items()}
+
+
+def _line(found: dict[str, int]) -> dict[str, int]:
+    """Requests per status as the progress line's figures."""
     return {
         "requested": sum(found.values()),
         "activated": found.get("activated", 0),

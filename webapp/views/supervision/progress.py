@@ -71,7 +71,7 @@ def index():
     fmt = request.args.get("format")
     if fmt:
         rows = [*data.figures.children, data.figures.total]  # a commune's file: its own row
-        return send_table(f"tien-do-{data.unit.code}", fmt, _figure_columns(), rows)
+        return send_table(f"tien-do-{data.unit.code}", fmt, [*_figure_columns(), *_vneid_columns()], rows)
     return _page(data)
 
 
@@ -149,6 +149,8 @@ def report():
 
 
 def _figure_columns() -> list:
+    """The first columns of both files; the report's file follows them with its day columns, so
+    a column added here would shift those: add new ones after everything (_vneid_columns)."""
     return [
         (_("Mã đơn vị"), lambda f: f.unit.code),
         (_("Đơn vị"), lambda f: f.unit.name),
@@ -175,11 +177,29 @@ def _report_columns() -> list:
     }
     columns = [(name, _of_figures(get)) for name, get in _figure_columns()]
     columns += [(today[stage], _of_today(stage)) for stage in progress.REPORT_STAGES]
+    columns += [(name, _of_figures(get)) for name, get in _vneid_columns()]
     return columns
+
+
+def _vneid_columns() -> list:
+    """The page's "Định danh điện tử mức 2 cho người đã có thẻ" line, a column per figure. Last
+    in both files (after the report's day columns), so the columns that were there keep their
+    places for whoever reads them by position."""
+    names = {
+        "requested": _("Định danh điện tử mức 2 cho người đã có thẻ: đã đề nghị"),
+        "activated": _("Định danh điện tử mức 2 cho người đã có thẻ: đã kích hoạt"),
+        "open": _("Định danh điện tử mức 2 cho người đã có thẻ: đang xử lý"),
+        "refused": _("Định danh điện tử mức 2 cho người đã có thẻ: không thực hiện được"),
+    }
+    return [(name, _of_vneid(key)) for key, name in names.items()]
 
 
 def _of_figures(get):
     return lambda row: get(row.figures)
+
+
+def _of_vneid(key: str):
+    return lambda f: f.vneid[key]
 
 
 def _of_today(stage: str):
