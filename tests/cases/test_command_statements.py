@@ -174,3 +174,15 @@ def test_a_case_started_through_the_api_reads_its_resident_once_and_no_diagram_s
     assert not any("process_specs.sources" in s for s in statements), statements
     assert sum("case_counters" in s for s in statements) == 1, statements  # the UPDATE … RETURNING
     assert len(statements) <= 14, statements
+
+
+def test_reading_a_task_through_the_api_is_two_statements(app, api, world):
+    """The token with its user, and the task with its case (the answer shows the case's code and
+    the form): a device opening each task before completing it pays two round trips."""
+    through_api = started(api, world.police, world.resident())
+    token = api.token(world.police)
+    done = task_id(through_api, "verify_application")
+    answers = []
+    statements = _counted(lambda: answers.append(api.get(f"/tasks/{done}", token=token)), one_command=False)
+    assert answers[0].status_code == 200 and answers[0].get_json()["case_code"] == through_api["code"]
+    assert len(statements) == 2, statements

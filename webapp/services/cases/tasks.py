@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from workflows import TaskNotReady
 
@@ -59,7 +59,12 @@ GONE = Msg(
 
 def get_task(user: User, task_id: str) -> CaseTask:
     """A ready task the user may see; a task already done answers Conflict, anything else NotFound."""
-    task = db.session.get(CaseTask, task_id) if isinstance(task_id, str) else None
+    # With its case in the same read: every caller shows or checks it.
+    task = (
+        db.session.get(CaseTask, task_id, options=[joinedload(CaseTask.case)])
+        if isinstance(task_id, str)
+        else None
+    )
     if task is None:
         missing(user, task_id)
     if not (access.can_work_task(user, task) or access.can_see_case(user, task.case)):
