@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, event, select, text
 
+from webapp import create_app
 from webapp.models import Unit, db
 from webapp.services import uow
 
@@ -92,3 +93,65 @@ def test_a_connection_killed_while_idle_is_replaced_before_a_request_uses_it(app
     # Without the ping this read would fail ("terminating connection due to administrator command").
     second = db.session.scalar(text("SELECT pg_backend_pid()"))
     assert second != first
+
+
+@pytest.fixture
+def production_app(app, postgres_only):
+    """The app as a server runs it (TESTING off: an unexpected error is answered with the 500
+    page, so the teardown sees no exception), on the suite's database."""
+    served = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        }
+    )
+    yield served
+    with served.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_killed_between_requests_costs_one_answer_and_leaks_no_session(production_app):
+    """Killed within the idle window (no ping): the next request fails with the 500 page, the
+    end of that request neither raises nor keeps its broken session, and the request after it
+    is served on a new connection."""
+    client = production_app.test_client()
+    sessions = len(db.session.registry.registry)
+
+    def pid():
+        with production_app.app_context():
+            found = db.session.scalar(text("SELECT pg_backend_pid()"))
+            db.session.remove()
+            return found
+
+    first = _in_own_context(production_app, pid)
+    other = create_engine(production_app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+    with other.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    other.dispose()
+    failed = _in_own_context(production_app, lambda: client.get("/healthz"))
+    assert failed.status_code == 500
+    assert len(db.session.registry.registry) == sessions  # nothing left behind
+    served = _in_own_context(production_app, lambda: client.get("/healthz"))
+    assert served.status_code == 200
+    assert _in_own_context(production_app, pid) != first
+
+
+def test_prepared_statements_survive_read_only_requests_and_the_idle_ping(app, postgres_only, monkeypatch):
+    """What the two rules are for: the statements a connection runs often stay prepared on the
+    server from one request to the next, through the end of a read-only request and the ping
+    of a connection that sat idle (forced here on every checkout)."""
+    monkeypatch.setattr(uow, "IDLE_PING_SECONDS", 0.0)
+    db.session.remove()
+    db.engine.dispose()  # one pooled connection: the next requests share it
+
+    def request(reads: int) -> int:
+        for _ in range(reads):
+            db.session.scalar(select(Unit.id).where(Unit.code == "không có"))
+        prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+        uow._end_read_only(None)  # as at the end of a request, then back to the pool
+        db.session.remove()
+        return prepared
+
+    assert request(reads=6) >= 1  # psycopg prepares a statement on its sixth run
+    assert request(reads=0) >= 1  # still there after the COMMIT and the ping

@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import Pool
 
@@ -91,6 +92,7 @@ def ping() -> None:
 IDLE_PING_SECONDS = 30.0
 _WROTE = "uow_wrote"  # a connection's info: this transaction ran something other than a SELECT
 _RETURNED = "uow_returned_at"  # a pooled connection's info: when it was last given back
+_CONNECTION = "uow_connection"  # a session's info: the connection its transaction holds
 
 
 def init_app(app: Flask) -> None:
@@ -99,20 +101,40 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_end_read_only)
 
 
+def engine_options(app: Flask) -> None:
+    """Before the engine is made: on PostgreSQL the pool hands out the connection used last
+    (LIFO), so a few connections stay warm (prepared statements, no idle ping) and the others
+    idle until the server's own timeouts close them."""
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_use_lifo": True,
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        }
+
+
 def _end_read_only(exc) -> None:
-    session = db.session()
-    if exc is not None or not session.in_transaction():
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        return  # only psycopg's prepared statements gain; SQLite ends as before
-    if session.new or session.dirty or session.deleted:
-        return  # an unsaved change is never committed by accident
-    if session.connection().info.get(_WROTE):
-        return
+    """Never raises: a failure here would skip Flask-SQLAlchemy's cleanup and leave a broken
+    session for a later request. It never opens a connection either: only the one this
+    session's transaction already holds is looked at."""
     try:
+        session = db.session()
+        if exc is not None or not session.is_active or not session.in_transaction():
+            return
+        conn = session.info.get(_CONNECTION)
+        if conn is None or conn.invalidated or conn.closed or conn.dialect.name != "postgresql":
+            return  # nothing read; or SQLite, which ends as before
+        if session.new or session.dirty or session.deleted:
+            return  # an unsaved change is never committed by accident
+        if conn.info.get(_WROTE):
+            return
         session.commit()
-    except Exception:  # the answer has gone already; Flask-SQLAlchemy's teardown rolls back
+    except Exception:  # Flask-SQLAlchemy's teardown, next, rolls back and closes
         log.warning("ending a read-only transaction failed", exc_info=True)
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session, _transaction, connection):
+    session.info[_CONNECTION] = connection
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -124,7 +146,8 @@ def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _transaction_ended(conn):
-    conn.info.pop(_WROTE, None)
+    if not conn.invalidated:  # an invalidated one has no info until it reconnects (cleared then)
+        conn.info.pop(_WROTE, None)
 
 
 @event.listens_for(Pool, "checkin")
@@ -145,6 +168,8 @@ def _ping_if_idle(dbapi_connection, record, _proxy):
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
         cursor.close()
-        dbapi_connection.rollback()
-    except Exception as exc:  # the server went away: the pool opens a new connection
-        raise DisconnectionError(str(exc)) from exc
+        dbapi_connection.commit()  # not rollback(): psycopg would drop its prepared statements
+    except Exception as exc:
+        # The server went away (a restart): every connection from before it is dead too, so
+        # the pool replaces them all, as pool_pre_ping does, and retries with a new one.
+        raise InvalidatePoolError(str(exc)) from exc
