@@ -227,12 +227,8 @@ def without_focus_rule(css: str) -> str:
 def test_the_check_fails_when_the_app_focus_rule_is_gone(world, live, page_for):
     start(world.police, world.resident())
     police = page_for("police_a", size=DESK)
-
-    def served_without_rule(route):
-        original = route.fetch()
-        route.fulfill(response=original, body=without_focus_rule(original.text()))
-
-    police.route("**/static/css/app.css*", served_without_rule)
+    stripped = without_focus_rule(police.request.get(f"{live}/static/css/app.css").text())
+    police.route("**/css/app.css*", lambda route: route.fulfill(body=stripped, content_type="text/css"))
     police.goto(f"{live}/?scope=queue")
     reached = tab_round(police)
     failing = {r["kind"] for r in reached if ring_problems(r)}
