@@ -108,8 +108,12 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.target;
-    // An outerHTML swap leaves the old element detached: look at what took its place.
-    if (!document.body.contains(target)) target = (target.id && document.getElementById(target.id)) || document.body;
+    // An outerHTML swap leaves the old element detached: look at what took its place, by its id,
+    // else the new element htmx settled (a listing row and its editor have different ids).
+    if (!document.body.contains(target)) {
+      target = (target.id && document.getElementById(target.id))
+        || (event.target !== document && document.body.contains(event.target) ? event.target : document.body);
+    }
     if (settle(target)) return;
     // Focus fell with the swapped element: give it to what replaced it.
     if (document.activeElement === document.body || !document.body.contains(document.activeElement)) {
