@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ...models import Case, Resident, User, db
-from ..residents import registry
+from ..cases import case_view
+from ..residents import registry, rows
 from ..uow import command
 from ..vneid import requests
 
@@ -61,19 +62,9 @@ def _card_holders(officer: User, n: int, rng: random.Random) -> list[Resident]:
 
 
 def _record(person: Resident) -> dict:
-    """The resident's registry record as an import gives it (registry.upsert replaces it whole)."""
-    return {
-        "full_name": person.full_name,
-        "birth_date": person.birth_date.isoformat(),
-        "birth_date_precision": person.birth_date_precision,
-        "sex": person.sex,
-        "old_id_number": person.old_id_number,
-        "ethnicity": person.ethnicity,
-        "household_id": person.household_id,
-        "permanent_unit": person.permanent_unit.code,
-        "temporary_unit": person.temporary_unit.code if person.temporary_unit else None,
-        "status": person.status,
-    }
+    """The resident's registry record (registry.upsert replaces it whole): the API's resident
+    as it reads, without what the registry does not take."""
+    return {k: v for k, v in case_view.resident_dict(person).items() if k in rows.FIELDS}
 
 
 def _advance(officer: User, request_id: int, goal: str, rng: random.Random) -> None:
