@@ -1,7 +1,19 @@
 """The document's part for dispatch batches as the production centre sees them
 (webapp/views/api/production.py, services/production/): their schemas."""
 
-from .blocks import COUNT, DATE, PRODUCED_AT, STRING, TIMESTAMP, enum, nullable, obj, paged, ref
+from .blocks import (
+    COUNT,
+    DATE,
+    PERSONAL_ID_SHOWN,
+    PRODUCED_AT,
+    STRING,
+    TIMESTAMP,
+    enum,
+    nullable,
+    obj,
+    paged,
+    ref,
+)
 
 
 def batch_schemas() -> dict:
@@ -21,7 +33,7 @@ def batch_schemas() -> dict:
     member = obj(
         {
             "case_code": {"type": "string", "example": "HS-2026-000001"},
-            "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "personal_id": PERSONAL_ID_SHOWN,
             "full_name": STRING,
             "birth_date": DATE,
             "unit": {"type": "string", "description": "Code of the case's unit."},

@@ -89,7 +89,10 @@ TIMESTAMP = {"type": "string", "format": "date-time", "example": "2026-11-20T08:
 
 COUNT = {"type": "integer", "minimum": 0}
 
-PERSONAL_ID = {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"}
+PERSONAL_ID_PATTERN = "^[0-9]{12}$"
+# A personal ID as answers show it; PERSONAL_ID, with an example, where a client sends one.
+PERSONAL_ID_SHOWN = {"type": "string", "pattern": PERSONAL_ID_PATTERN}
+PERSONAL_ID = {**PERSONAL_ID_SHOWN, "example": "037190000001"}
 
 # The production centre's `produced_at`: a timestamp as API.md's `*_at` fields, or a plain date.
 PRODUCED_AT = {

@@ -10,6 +10,7 @@ from .blocks import (
     DEPARTMENTS,
     OVERDUE,
     PAGING,
+    PERSONAL_ID_PATTERN,
     STUCK_REASONS,
     endpoint,
     enum,
@@ -31,7 +32,7 @@ def paths() -> dict:
         "personal_id",
         "A 12-digit personal ID (province code, century/sex digit, birth year, serial).",
         example="037190000001",
-        pattern="^[0-9]{12}$",
+        pattern=PERSONAL_ID_PATTERN,
     )
     paths = {
         "/auth/token": {

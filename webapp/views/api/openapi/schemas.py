@@ -13,6 +13,8 @@ from .blocks import (
     DEPARTMENTS,
     EVENT_ACTIONS,
     FIELD_TYPES,
+    PERSONAL_ID,
+    PERSONAL_ID_SHOWN,
     PRODUCED_AT,
     STRING,
     TIMESTAMP,
@@ -172,7 +174,7 @@ def schemas() -> dict:
         ),
         "Resident": obj(
             {
-                "personal_id": {"type": "string", "pattern": "^[0-9]{12}$"},
+                "personal_id": PERSONAL_ID_SHOWN,
                 **resident_fields,
                 **resident_checks,
             },
@@ -181,7 +183,7 @@ def schemas() -> dict:
         **correction_schemas(),
         "CaseStart": obj(
             {
-                "personal_id": {"type": "string", "pattern": "^[0-9]{12}$", "example": "037190000001"},
+                "personal_id": PERSONAL_ID,
                 "kind": enum(commands.KINDS),
                 "priority": nullable(enum(commands.PRIORITIES)),
             },

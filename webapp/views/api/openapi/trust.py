@@ -3,7 +3,21 @@ services/accounts/access_log.py): its path and schemas."""
 
 from ....services.accounts.access_log import ACTIONS
 from ..access_log import MAX_LENGTHS
-from .blocks import COUNT, DATE, PAGING, STRING, TIMESTAMP, endpoint, enum, json_body, obj, paged, query, ref
+from .blocks import (
+    COUNT,
+    DATE,
+    PAGING,
+    PERSONAL_ID_SHOWN,
+    STRING,
+    TIMESTAMP,
+    endpoint,
+    enum,
+    json_body,
+    obj,
+    paged,
+    query,
+    ref,
+)
 
 
 def access_log_paths() -> dict:
@@ -23,7 +37,7 @@ def access_log_paths() -> dict:
                     query(
                         "personal_id",
                         "Only reads of this resident's data.",
-                        {**STRING, "pattern": "^[0-9]{12}$"},
+                        PERSONAL_ID_SHOWN,
                     ),
                     query(
                         "user",
