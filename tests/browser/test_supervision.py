@@ -119,6 +119,20 @@ def test_a_supervisor_sets_a_quota_and_sees_the_new_ratio(world, live, page_for)
     assert "2 / 1.000 = 0,2%" in flat(page.inner_text(".pg-cards"))
 
 
+def test_on_a_phone_the_progress_tables_keep_the_units_names_readable(world, live, page_for):
+    """The figures never wrap, so the name column used to shrink to a letter a line at 390 px;
+    the name keeps its width and the table scrolls sideways in its box, the page does not."""
+    campaign(world)
+    page = page_for("supervisor", size=(390, 844))
+    for url in ("/progress/", "/progress/report"):
+        page.goto(f"{live}{url}")
+        for width in page.locator(
+            ".pg-table tbody tr td:first-child, .pg-table tbody tr th:first-child"
+        ).evaluate_all("cells => cells.map(c => c.getBoundingClientRect().width)"):
+            assert width >= 140, (url, width)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+
 # -- stuck cases ------------------------------------------------------------------------------------
 def test_stuck_filters_live_in_the_url_and_survive_a_reload(world, live, page_for):
     codes = overdue(world)
