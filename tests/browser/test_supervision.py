@@ -119,7 +119,7 @@ def test_a_supervisor_sets_a_quota_and_sees_the_new_ratio(world, live, page_for)
     assert "2 / 1.000 = 0,2%" in flat(page.inner_text(".pg-cards"))
 
 
-def test_on_a_phone_the_progress_tables_keep_the_units_names_readable(world, live, page_for):
+def test_on_a_phone_the_supervisors_tables_stay_readable(world, live, page_for):
     """The figures never wrap, so the name column used to shrink to a letter a line at 390 px;
     the name keeps its width and the table scrolls sideways in its box, the page does not."""
     campaign(world)
@@ -131,6 +131,11 @@ def test_on_a_phone_the_progress_tables_keep_the_units_names_readable(world, liv
         ).evaluate_all("cells => cells.map(c => c.getBoundingClientRect().width)"):
             assert width >= 140, (url, width)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    # The step targets' tables keep their words whole and scroll in their own box.
+    page.goto(f"{live}/stuck/targets")
+    widths = page.locator(".overflow-auto > table").evaluate_all("ts => ts.map(t => t.offsetWidth)")
+    assert len(widths) == 3 and min(widths) >= 600, widths
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 # -- stuck cases ------------------------------------------------------------------------------------
